@@ -1,0 +1,133 @@
+"""A consumer of another context's events, with exactly-once effect.
+
+For each batch of messages: decode each envelope (an undecodable one goes to the dead-letter
+table with the reason, and the consumer goes on), skip the ones already handled, ask the
+handler what each one causes, and commit all of it together with one tracking record per
+message in the service's event store. Only after that transaction does it commit the Kafka
+offsets. A redelivered message finds its tracking record and changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from cqx.eventing.v1.envelope_pb2 import EventEnvelope
+from cqx_eventstore.errors import ConcurrencyError
+from cqx_eventstore.model import TrackingRecord, UnitOfWork
+from cqx_eventstore.port import EventStore
+
+from cqx_bus.bookkeeping import Bookkeeping, DeadLetter
+from cqx_bus.envelope import decode
+from cqx_bus.errors import UndecodableMessageError
+
+log = logging.getLogger("cqx.bus.consumer")
+
+Handler = Callable[[EventEnvelope], Awaitable[UnitOfWork]]
+# A handler whose decision raced another writer is asked again, this many times at most.
+_RETRIES = 20
+
+
+class Consumer:
+    """Consumes ``topics`` as group ``name`` and applies ``handler`` to each new event."""
+
+    def __init__(
+        self,
+        name: str,
+        topics: Sequence[str],
+        *,
+        bootstrap: str,
+        store: EventStore,
+        bookkeeping: Bookkeeping,
+        handler: Handler,
+        max_records: int = 1000,
+        group_id: str | None = None,
+    ) -> None:
+        self.name = name
+        self._group_id = group_id or name
+        self._consumer: AIOKafkaConsumer | None = None
+        self._topics = list(topics)
+        self._bootstrap = bootstrap
+        self._store = store
+        self._bookkeeping = bookkeeping
+        self._handler = handler
+        self._max_records = max_records
+
+    async def run(self) -> None:
+        """Consume until cancelled."""
+        consumer = AIOKafkaConsumer(
+            *self._topics,
+            bootstrap_servers=self._bootstrap,
+            group_id=self._group_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            metadata_max_age_ms=5000,
+        )
+        await consumer.start()
+        self._consumer = consumer
+        try:
+            while True:
+                batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
+                if not batches:
+                    continue
+                records = [r for partition in batches.values() for r in partition]
+                await self.handle(records)
+                await consumer.commit(
+                    {tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs}  # type: ignore[misc]
+                )
+        finally:
+            self._consumer = None
+            await consumer.stop()
+
+    async def lag(self) -> int | None:
+        """Messages on the assigned partitions not yet handled and committed (None: not running)."""
+        consumer = self._consumer
+        if consumer is None or not consumer.assignment():
+            return None
+        partitions = list(consumer.assignment())
+        ends = await consumer.end_offsets(partitions)
+        committed = [await consumer.committed(tp) or 0 for tp in partitions]
+        return sum(ends[tp] - done for tp, done in zip(partitions, committed, strict=True))
+
+    async def handle(self, records: Sequence[ConsumerRecord]) -> None:  # type: ignore[type-arg]
+        """Handle a batch of messages; returns once their effects are committed."""
+        envelopes: list[EventEnvelope] = []
+        for record in records:
+            try:
+                envelopes.append(decode(record.value))
+            except UndecodableMessageError as error:
+                await self._dead_letter(record, error.message)
+        pending = [e for e in envelopes if not await self._store.is_handled(self.name, e.event_id)]
+        units = [await self._unit(e) for e in pending]
+        results = await self._store.commit_many(units)
+        for envelope, result in zip(pending, results, strict=True):
+            if isinstance(result, ConcurrencyError):
+                await self._handle_one(envelope)
+
+    async def _unit(self, envelope: EventEnvelope) -> UnitOfWork:
+        unit = await self._handler(envelope)
+        tracking = (*unit.tracking, TrackingRecord(self.name, envelope.event_id))
+        return dataclasses.replace(unit, tracking=tracking)
+
+    async def _handle_one(self, envelope: EventEnvelope) -> None:
+        for _ in range(_RETRIES):
+            try:
+                await self._store.commit(await self._unit(envelope))
+                return
+            except ConcurrencyError:
+                continue
+        raise ConcurrencyError(envelope.stream_id, -1, -1)
+
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:  # type: ignore[type-arg]
+        log.warning("dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
+        await self._bookkeeping.put_dead_letter(
+            DeadLetter(
+                self.name, record.topic, record.partition, record.offset,
+                record.key, record.value, reason,
+            )
+        )  # fmt: skip
+
+
+__all__ = ["Consumer", "Handler", "TopicPartition"]

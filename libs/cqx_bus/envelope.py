@@ -1,0 +1,52 @@
+"""Recorded events as bus messages (``cqx.eventing.v1.EventEnvelope``)."""
+
+from __future__ import annotations
+
+import uuid
+
+from cqx.eventing.v1.envelope_pb2 import EventEnvelope
+from cqx_eventstore.model import RecordedEvent
+
+from cqx_bus.errors import UndecodableMessageError
+
+
+def topic_for(context: str) -> str:
+    """The topic a context publishes its events to: ``cqx.<context>.v1.events``."""
+    return f"cqx.{context}.v1.events"
+
+
+def from_recorded(source: str, event: RecordedEvent) -> EventEnvelope:
+    """Wrap a recorded event, with every field the hash chain covers."""
+    envelope = EventEnvelope(
+        source=source,
+        position=event.position,
+        stream_id=event.stream_id,
+        stream_version=event.stream_version,
+        event_id=event.event_id,
+        event_type=event.event_type,
+        payload=event.payload,
+        metadata=event.metadata,
+        prev_hash=event.prev_hash,
+        hash=event.hash,
+    )
+    envelope.recorded_at.FromDatetime(event.recorded_at)
+    return envelope
+
+
+def decode(value: bytes | None) -> EventEnvelope:
+    """Parse a message value; raise UndecodableMessageError with the reason if it is not one."""
+    if not value:
+        raise UndecodableMessageError("empty message")
+    envelope = EventEnvelope()
+    try:
+        envelope.ParseFromString(value)
+    except Exception as error:  # protobuf raises DecodeError or its own subclasses
+        raise UndecodableMessageError(f"not an EventEnvelope: {error}") from error
+    missing = [f for f in ("source", "stream_id", "event_id", "event_type") if not getattr(envelope, f)]
+    if missing or envelope.position == 0:
+        raise UndecodableMessageError(f"envelope lacks {', '.join(missing) or 'position'}")
+    try:
+        uuid.UUID(envelope.event_id)
+    except ValueError as error:
+        raise UndecodableMessageError(f"event id {envelope.event_id!r} is not a UUID") from error
+    return envelope

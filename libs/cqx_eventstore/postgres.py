@@ -1,0 +1,190 @@
+"""The PostgreSQL event store: one schema per service, the source of truth and the outbox.
+
+Appends lock the schema's ``head`` row, so global positions are gap-free and equal commit
+order, and the hash chain is extended by one writer at a time. Rows go in with COPY. Readers
+page by position; subscribers are woken by LISTEN/NOTIFY, never by busy polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from typing import Any
+
+import asyncpg
+
+from cqx_eventstore.errors import ConcurrencyError, StoreUnavailableError
+from cqx_eventstore.migrate import checked_identifier
+from cqx_eventstore.model import Outcome, RecordedEvent, UnitOfWork
+from cqx_eventstore.planning import CommitPlan, plan_commit, streams_of, validate
+from cqx_eventstore.port import EventStore
+from cqx_kernel.clock import Clock, SystemClock
+
+_COLUMNS = (
+    "position, stream_id, stream_version, event_id::text, event_type, payload, metadata,"
+    " recorded_at, prev_hash, hash"
+)
+_COPY_COLUMNS = [
+    "position", "stream_id", "stream_version", "event_id", "event_type", "payload",
+    "metadata", "recorded_at", "prev_hash", "hash",
+]  # fmt: skip
+
+
+class PostgresEventStore(EventStore):
+    """An event store in one PostgreSQL schema (see the module docstring)."""
+
+    def __init__(self, pool: Any, schema: str, dsn: str, clock: Clock | None = None) -> None:
+        self._pool = pool
+        self._dsn = dsn
+        self._schema = checked_identifier(schema)
+        self._clock = clock or SystemClock()
+        self.channel = f"cqx_events_{schema}"
+        s = self._schema
+        self._sql_lock = f"SELECT position, hash FROM {s}.head FOR UPDATE"
+        self._sql_head = f"SELECT position, hash FROM {s}.head"
+        self._sql_versions = (
+            f"SELECT stream_id, max(stream_version) FROM {s}.events"
+            " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id"
+        )
+        self._sql_outcomes = f"SELECT request_id, outcome FROM {s}.idempotency WHERE request_id = ANY($1::text[])"
+        self._sql_handled = (
+            f"SELECT consumer, event_id::text FROM {s}.tracking"
+            " WHERE (consumer, event_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))"
+        )
+        self._sql_move_head = (
+            f"WITH moved AS (UPDATE {s}.head SET position = $1, hash = $2 RETURNING position)"
+            f" SELECT pg_notify('{self.channel}', position::text) FROM moved"
+        )
+        self._sql_stream = (
+            f"SELECT {_COLUMNS} FROM {s}.events WHERE stream_id = $1 AND stream_version <= $2"
+            " ORDER BY stream_version"
+        )
+        self._sql_page = (
+            f"SELECT {_COLUMNS} FROM {s}.events WHERE position > $1 AND position <= $2"
+            " ORDER BY position LIMIT $3"
+        )
+
+    @classmethod
+    async def connect(
+        cls, dsn: str, schema: str, *, clock: Clock | None = None, max_size: int = 10
+    ) -> PostgresEventStore:
+        """Open a connection pool to ``dsn`` for the store in ``schema`` (already migrated)."""
+        try:
+            pool = await asyncpg.create_pool(dsn, min_size=1, max_size=max_size)
+        except (OSError, asyncpg.PostgresError) as error:
+            raise StoreUnavailableError(f"cannot reach the event store database: {error}") from error
+        return cls(pool, schema, dsn, clock)
+
+    async def close(self) -> None:
+        """Close the pool."""
+        await self._pool.close()
+
+    @property
+    def schema(self) -> str:
+        """The PostgreSQL schema that holds this store."""
+        return self._schema
+
+    @property
+    def pool(self) -> Any:
+        """The connection pool (projections in the same schema share it)."""
+        return self._pool
+
+    async def commit_many(self, units: Sequence[UnitOfWork]) -> list[Outcome | ConcurrencyError]:
+        for unit in units:
+            validate(unit)
+        async with self._pool.acquire() as connection, connection.transaction():
+            plan = await self._plan(connection, units)
+            await self._write(connection, plan)
+        return plan.results
+
+    async def _plan(self, connection: Any, units: Sequence[UnitOfWork]) -> CommitPlan:
+        position, last_hash = await connection.fetchrow(self._sql_lock)
+        streams = streams_of(units)
+        versions = dict(await connection.fetch(self._sql_versions, streams)) if streams else {}
+        request_ids = [u.idempotency.request_id for u in units if u.idempotency]
+        outcomes = dict(await connection.fetch(self._sql_outcomes, request_ids)) if request_ids else {}
+        tracking = [t for u in units for t in u.tracking]
+        handled: set[tuple[str, str]] = set()
+        if tracking:
+            rows = await connection.fetch(
+                self._sql_handled, [t.consumer for t in tracking], [t.event_id for t in tracking]
+            )
+            handled = {(r[0], r[1]) for r in rows}
+        return plan_commit(
+            units,
+            head_position=position,
+            head_hash=last_hash,
+            versions=versions,
+            outcomes=outcomes,
+            handled=handled,
+            now=self._clock.now,
+        )
+
+    async def _write(self, connection: Any, plan: CommitPlan) -> None:
+        if plan.events:
+            await connection.copy_records_to_table(
+                "events", schema_name=self._schema, columns=_COPY_COLUMNS, records=plan.events,
+            )  # fmt: skip
+        if plan.idempotency:
+            await connection.copy_records_to_table(
+                "idempotency", schema_name=self._schema,
+                columns=["request_id", "outcome", "position"],
+                records=[(r.request_id, r.outcome, p) for r, p in plan.idempotency],
+            )  # fmt: skip
+        if plan.tracking:
+            await connection.copy_records_to_table(
+                "tracking", schema_name=self._schema, columns=["consumer", "event_id", "position"],
+                records=[(t.consumer, t.event_id, p) for t, p in plan.tracking],
+            )  # fmt: skip
+        if plan.events:
+            await connection.execute(self._sql_move_head, plan.head_position, plan.head_hash)
+
+    async def read_stream(
+        self, stream_id: str, *, up_to_version: int | None = None
+    ) -> list[RecordedEvent]:
+        limit = up_to_version if up_to_version is not None else 2**62
+        rows = await self._pool.fetch(self._sql_stream, stream_id, limit)
+        return [RecordedEvent(*row) for row in rows]
+
+    async def read_all(
+        self, from_position: int = 0, *, to_position: int | None = None, batch_size: int = 5000
+    ) -> AsyncIterator[RecordedEvent]:
+        end = to_position if to_position is not None else 2**62
+        position = from_position
+        async with self._pool.acquire() as connection:
+            statement = await connection.prepare(self._sql_page)
+            while True:
+                rows = await statement.fetch(position, end, batch_size)
+                for row in rows:
+                    yield RecordedEvent(*row)
+                if len(rows) < batch_size:
+                    return
+                position = rows[-1][0]
+
+    @contextlib.asynccontextmanager
+    async def appends(self) -> AsyncIterator[asyncio.Event]:
+        """LISTEN on the store's channel on a connection of its own while the context lasts."""
+        appended = asyncio.Event()
+        listener = await asyncpg.connect(self._dsn)
+        try:
+            await listener.add_listener(self.channel, lambda *_: appended.set())
+            yield appended
+        finally:
+            await listener.close()
+
+    async def head(self) -> tuple[int, bytes]:
+        position, last_hash = await self._pool.fetchrow(self._sql_head)
+        return int(position), bytes(last_hash)
+
+    async def stream_version(self, stream_id: str) -> int:
+        rows = await self._pool.fetch(self._sql_versions, [stream_id])
+        return int(rows[0][1]) if rows else 0
+
+    async def recorded_outcome(self, request_id: str) -> bytes | None:
+        rows = await self._pool.fetch(self._sql_outcomes, [request_id])
+        return bytes(rows[0][1]) if rows else None
+
+    async def is_handled(self, consumer: str, event_id: str) -> bool:
+        rows = await self._pool.fetch(self._sql_handled, [consumer], [event_id])
+        return bool(rows)

@@ -1,0 +1,55 @@
+"""The gRPC edge shared by every CQX server: bootstrap, error mapping and call metadata.
+
+The health probe is a separate entry point, ``python -m cqx_grpc.probe`` (not imported here,
+so running it as a module does not import it twice).
+"""
+
+from cqx_grpc.context import (
+    ACTOR_KEY,
+    CAUSATION_ID_KEY,
+    CORRELATION_ID_KEY,
+    REQUEST_ID_KEY,
+    CallMetadata,
+    bind_call,
+    call_metadata,
+    current_call,
+)
+from cqx_grpc.errors import (
+    ERROR_DOMAIN,
+    ApiEdgeInterceptor,
+    error_info,
+    rich_status,
+    status_code_for,
+    to_rpc_status,
+    upper_snake,
+)
+from cqx_grpc.server import (
+    HEALTH_SERVICE_NAME,
+    OVERALL_HEALTH,
+    REFLECTION_SERVICE_NAME,
+    GrpcServer,
+    ServicerRegistration,
+)
+
+__all__ = [
+    "ACTOR_KEY",
+    "CAUSATION_ID_KEY",
+    "CORRELATION_ID_KEY",
+    "ERROR_DOMAIN",
+    "HEALTH_SERVICE_NAME",
+    "OVERALL_HEALTH",
+    "REFLECTION_SERVICE_NAME",
+    "REQUEST_ID_KEY",
+    "ApiEdgeInterceptor",
+    "CallMetadata",
+    "GrpcServer",
+    "ServicerRegistration",
+    "bind_call",
+    "call_metadata",
+    "current_call",
+    "error_info",
+    "rich_status",
+    "status_code_for",
+    "to_rpc_status",
+    "upper_snake",
+]

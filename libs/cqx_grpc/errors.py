@@ -1,0 +1,213 @@
+"""The one place where CQX errors become gRPC status codes.
+
+:class:`ApiEdgeInterceptor` wraps every handler of a server. A :class:`CqxError` leaves as the
+status code of its kind with a ``google.rpc.Status`` whose details hold a
+``google.rpc.ErrorInfo`` (``reason`` in UPPER_SNAKE, ``domain`` ``"cqx"``, ``metadata`` the
+error's metadata):
+
+=========================  ====================
+kind                       status code
+=========================  ====================
+InvalidArgumentError       INVALID_ARGUMENT
+NotFoundError              NOT_FOUND
+AlreadyExistsError         ALREADY_EXISTS
+FailedPreconditionError    FAILED_PRECONDITION
+ConflictError              ABORTED
+UnavailableError           UNAVAILABLE
+any other CqxError         FAILED_PRECONDITION
+=========================  ====================
+
+A ``CqxError`` outside the kinds is still a deliberate refusal by our code, not a crash, so it
+is reported as a rule the request broke (FAILED_PRECONDITION) with its reason, rather than as
+INTERNAL or UNKNOWN, which would tell the client nothing it can act on. Any other exception is
+a bug: the client gets INTERNAL with only ``internal error; correlation id <id>``, and the
+traceback goes to the ``cqx.grpc`` log under the same id.
+
+The interceptor also binds the call's request metadata (see :mod:`cqx_grpc.context`), because
+the correlation id it reads is the one an INTERNAL error must name.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, NoReturn
+
+import grpc
+from cqx_kernel.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    CqxError,
+    FailedPreconditionError,
+    InvalidArgumentError,
+    NotFoundError,
+    UnavailableError,
+)
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from cqx_grpc.context import CallMetadata, bind_call
+
+ERROR_DOMAIN = "cqx"
+STATUS_DETAILS_KEY = "grpc-status-details-bin"
+
+_LOG = logging.getLogger("cqx.grpc")
+
+_CODE_BY_KIND: tuple[tuple[type[CqxError], grpc.StatusCode], ...] = (
+    (InvalidArgumentError, grpc.StatusCode.INVALID_ARGUMENT),
+    (NotFoundError, grpc.StatusCode.NOT_FOUND),
+    (AlreadyExistsError, grpc.StatusCode.ALREADY_EXISTS),
+    (FailedPreconditionError, grpc.StatusCode.FAILED_PRECONDITION),
+    (ConflictError, grpc.StatusCode.ABORTED),
+    (UnavailableError, grpc.StatusCode.UNAVAILABLE),
+)
+
+Handler = Callable[[Any, Any], Any]
+
+
+def status_code_for(error: CqxError) -> grpc.StatusCode:
+    """The gRPC status code of ``error``'s kind (FAILED_PRECONDITION outside the kinds)."""
+    for kind, code in _CODE_BY_KIND:
+        if isinstance(error, kind):
+            return code
+    return grpc.StatusCode.FAILED_PRECONDITION
+
+
+def upper_snake(reason: str) -> str:
+    """``reason`` as UPPER_SNAKE: ``priceOutsideBand`` and ``price-outside band`` both become
+    ``PRICE_OUTSIDE_BAND``; an UPPER_SNAKE reason is returned unchanged."""
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", reason)
+    snake = re.sub(r"[^A-Za-z0-9]+", "_", words).strip("_").upper()
+    return snake or CqxError.default_reason
+
+
+def to_rpc_status(error: CqxError) -> grpc.Status:
+    """The status ``error`` leaves the server with, ErrorInfo in its details."""
+    info = error_details_pb2.ErrorInfo(
+        reason=upper_snake(error.reason), domain=ERROR_DOMAIN, metadata=error.metadata
+    )
+    detail = any_pb2.Any()
+    detail.Pack(info)
+    status = status_pb2.Status(
+        code=status_code_for(error).value[0], message=error.message, details=[detail]
+    )
+    return rpc_status.to_status(status)
+
+
+def rich_status(rpc_error: grpc.RpcError) -> status_pb2.Status | None:
+    """The ``google.rpc.Status`` a failed call carries in its trailers, if any."""
+    trailing_metadata = getattr(rpc_error, "trailing_metadata", None)
+    if trailing_metadata is None:
+        return None
+    for key, value in trailing_metadata() or ():
+        if key == STATUS_DETAILS_KEY and isinstance(value, bytes):
+            return status_pb2.Status.FromString(value)
+    return None
+
+
+def error_info(rpc_error: grpc.RpcError) -> error_details_pb2.ErrorInfo | None:
+    """The ``google.rpc.ErrorInfo`` of a failed call (sync or asyncio client), if any."""
+    status = rich_status(rpc_error)
+    if status is None:
+        return None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info
+    return None
+
+
+class ApiEdgeInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
+    """Binds each call's request metadata and maps whatever its handler raises to a status.
+
+    Handlers must be ``async`` (coroutines, or async generators for streamed responses), as
+    everywhere in CQX; a handler's own ``context.abort(...)`` passes through untouched.
+    """
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[Any], Awaitable[Any]],
+        handler_call_details: Any,
+    ) -> Any:
+        """Wrap the handler that ``continuation`` finds for the call (``None`` if none)."""
+        handler = await continuation(handler_call_details)
+        if handler is None:
+            return None
+        call = CallMetadata.from_invocation_metadata(handler_call_details.invocation_metadata)
+        return _guarded_handler(handler, call, str(handler_call_details.method))
+
+
+def _guarded_handler(handler: Any, call: CallMetadata, method: str) -> Any:
+    """The same method handler, its behaviour wrapped by a guard of the matching shape."""
+    shapes: tuple[tuple[str, Callable[..., Any]], ...] = (
+        ("unary_unary", grpc.unary_unary_rpc_method_handler),
+        ("unary_stream", grpc.unary_stream_rpc_method_handler),
+        ("stream_unary", grpc.stream_unary_rpc_method_handler),
+        ("stream_stream", grpc.stream_stream_rpc_method_handler),
+    )
+    for attribute, make_handler in shapes:
+        behavior = getattr(handler, attribute)
+        if behavior is None:
+            continue
+        guard = _guard_generator if inspect.isasyncgenfunction(behavior) else _guard_coroutine
+        return make_handler(
+            guard(behavior, call, method),
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+    return handler
+
+
+def _guard_coroutine(behavior: Handler, call: CallMetadata, method: str) -> Handler:
+    """Guard a coroutine handler (a unary response, or a stream written with context.write)."""
+
+    async def guarded(request: Any, context: Any) -> Any:
+        with bind_call(call):
+            try:
+                result = behavior(request, context)
+                return await result if inspect.isawaitable(result) else result
+            except grpc.aio.AbortError:
+                raise
+            except Exception as error:
+                await _abort(context, error, call, method)
+
+    return guarded
+
+
+def _guard_generator(
+    behavior: Handler, call: CallMetadata, method: str
+) -> Callable[[Any, Any], AsyncIterator[Any]]:
+    """Guard an async generator handler (a streamed response)."""
+
+    async def guarded(request: Any, context: Any) -> AsyncIterator[Any]:
+        with bind_call(call):
+            try:
+                async for response in behavior(request, context):
+                    yield response
+            except grpc.aio.AbortError:
+                raise
+            except Exception as error:
+                await _abort(context, error, call, method)
+
+    return guarded
+
+
+async def _abort(context: Any, error: Exception, call: CallMetadata, method: str) -> NoReturn:
+    """End the call with the status ``error`` maps to; log it if it is a bug."""
+    if isinstance(error, CqxError):
+        await context.abort_with_status(to_rpc_status(error))
+    _LOG.error(
+        "internal error in %s; correlation id %s",
+        method,
+        call.correlation_id,
+        exc_info=error,
+        extra={"correlation_id": call.correlation_id, "grpc_method": method},
+    )
+    await context.abort(
+        grpc.StatusCode.INTERNAL, f"internal error; correlation id {call.correlation_id}"
+    )
+    raise AssertionError("context.abort returned")  # unreachable: abort always raises

@@ -1,0 +1,90 @@
+"""Readiness: a service is ready when it answers a real request, not when its port opens.
+
+PostgreSQL must run ``SELECT 1``; Kafka must answer a metadata request naming at least one
+broker. The probes are blocking (each runs its own event loop) and never raise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+
+import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
+
+from cqx_infra.errors import InfraAbortedError, InfraStartError
+from cqx_infra.processes import ServerProcess, log_tail
+
+POLL_SECONDS = 0.2
+
+
+async def _select_one(database_url: str, seconds: float) -> bool:
+    async with asyncio.timeout(seconds):
+        connection = await asyncpg.connect(database_url)
+        try:
+            return bool(await connection.fetchval("SELECT 1") == 1)
+        finally:
+            await connection.close()
+
+
+async def _broker_count(bootstrap: str, seconds: float) -> int:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(seconds * 1000))
+    try:
+        async with asyncio.timeout(seconds * 2):
+            await admin.start()
+            cluster = await admin.describe_cluster()
+        return len(cluster["brokers"])
+    finally:
+        await admin.close()
+
+
+def postgres_answers(database_url: str, timeout: float = 3.0) -> bool:
+    """Whether the PostgreSQL at ``database_url`` runs ``SELECT 1`` within ``timeout`` s."""
+    try:
+        return asyncio.run(_select_one(database_url, timeout))
+    except Exception:  # any failure means "not ready (yet)"; the caller decides when to give up
+        return False
+
+
+def kafka_answers(bootstrap: str, timeout: float = 5.0) -> bool:
+    """Whether the Kafka at ``bootstrap`` answers a metadata request within ``timeout`` s."""
+    try:
+        brokers = asyncio.run(_broker_count(bootstrap, timeout))
+    except Exception:  # as above: not ready (yet)
+        return False
+    return brokers > 0
+
+
+def wait_ready(
+    name: str,
+    probe: Callable[[], bool],
+    *,
+    timeout: float,
+    process: ServerProcess | None = None,
+    abort: threading.Event | None = None,
+) -> None:
+    """Poll ``probe`` until it succeeds; raise if ``process`` exits, time runs out or
+    ``abort`` is set (a sibling service failed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if abort is not None and abort.is_set():
+            raise InfraAbortedError(f"{name}: start abandoned because another service failed")
+        if process is not None and (code := process.exit_code()) is not None:
+            raise _start_error(name, f"exited with code {code} during start-up", process)
+        if probe():
+            return
+        if time.monotonic() >= deadline:
+            raise _start_error(name, f"did not answer within {timeout:.0f} s", process)
+        time.sleep(POLL_SECONDS)
+
+
+def _start_error(name: str, what: str, process: ServerProcess | None) -> InfraStartError:
+    if process is None:
+        return InfraStartError(f"{name} {what}", metadata={"service": name})
+    tail = log_tail(process.log_path)
+    return InfraStartError(
+        f"{name} {what}; last lines of {process.log_path}:\n{tail}",
+        metadata={"service": name, "log": str(process.log_path)},
+    )
