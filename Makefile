@@ -45,7 +45,7 @@ $(STAMP_INSTALL): | $(STAMP_PROTOS)
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy libs services
+	$(VENV)/bin/mypy libs bench $(wildcard services/*/cqx_*)
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -10,10 +10,9 @@ import asyncio
 import logging
 import os
 
-from cqx_eventstore.postgres import PostgresEventStore
-
 from cqx_bus.bookkeeping import PostgresBookkeeping
 from cqx_bus.relay import Relay
+from cqx_eventstore.postgres import PostgresEventStore
 
 
 async def _relay(args: argparse.Namespace) -> None:

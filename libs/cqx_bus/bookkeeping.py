@@ -70,7 +70,7 @@ class PostgresBookkeeping:
     async def dead_letters(self, consumer: str) -> list[DeadLetter]:
         rows = await self._pool.fetch(
             f'SELECT consumer, topic, partition, "offset", key, value, reason'
-            f' FROM {self._s}.dead_letters WHERE consumer = $1 ORDER BY id',
+            f" FROM {self._s}.dead_letters WHERE consumer = $1 ORDER BY id",
             consumer,
         )
         return [DeadLetter(*row) for row in rows]

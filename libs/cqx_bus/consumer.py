@@ -15,13 +15,13 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
-from cqx_eventstore.errors import ConcurrencyError
-from cqx_eventstore.model import TrackingRecord, UnitOfWork
-from cqx_eventstore.port import EventStore
 
 from cqx_bus.bookkeeping import Bookkeeping, DeadLetter
 from cqx_bus.envelope import decode
 from cqx_bus.errors import UndecodableMessageError
+from cqx_eventstore.errors import ConcurrencyError
+from cqx_eventstore.model import TrackingRecord, UnitOfWork
+from cqx_eventstore.port import EventStore
 
 log = logging.getLogger("cqx.bus.consumer")
 
@@ -74,9 +74,7 @@ class Consumer:
                     continue
                 records = [r for partition in batches.values() for r in partition]
                 await self.handle(records)
-                await consumer.commit(
-                    {tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs}  # type: ignore[misc]
-                )
+                await consumer.commit({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
         finally:
             self._consumer = None
             await consumer.stop()
@@ -89,9 +87,9 @@ class Consumer:
         partitions = list(consumer.assignment())
         ends = await consumer.end_offsets(partitions)
         committed = [await consumer.committed(tp) or 0 for tp in partitions]
-        return sum(ends[tp] - done for tp, done in zip(partitions, committed, strict=True))
+        return int(sum(ends[tp] - done for tp, done in zip(partitions, committed, strict=True)))
 
-    async def handle(self, records: Sequence[ConsumerRecord]) -> None:  # type: ignore[type-arg]
+    async def handle(self, records: Sequence[ConsumerRecord]) -> None:
         """Handle a batch of messages; returns once their effects are committed."""
         envelopes: list[EventEnvelope] = []
         for record in records:
@@ -120,8 +118,10 @@ class Consumer:
                 continue
         raise ConcurrencyError(envelope.stream_id, -1, -1)
 
-    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:  # type: ignore[type-arg]
-        log.warning("dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason)
+    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
+        log.warning(
+            "dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason
+        )
         await self._bookkeeping.put_dead_letter(
             DeadLetter(
                 self.name, record.topic, record.partition, record.offset,

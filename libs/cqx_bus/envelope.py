@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
-from cqx_eventstore.model import RecordedEvent
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from cqx_bus.errors import UndecodableMessageError
+from cqx_eventstore.hashing import micros
+from cqx_eventstore.model import RecordedEvent
 
 
 def topic_for(context: str) -> str:
@@ -15,9 +18,15 @@ def topic_for(context: str) -> str:
     return f"cqx.{context}.v1.events"
 
 
-def from_recorded(source: str, event: RecordedEvent) -> EventEnvelope:
-    """Wrap a recorded event, with every field the hash chain covers."""
-    envelope = EventEnvelope(
+def from_recorded(
+    source: str, event: RecordedEvent, metadata: Mapping[str, str] | None = None
+) -> EventEnvelope:
+    """Wrap a recorded event, with every field the hash chain covers.
+
+    ``metadata`` may pass the event's decoded metadata when the caller has it already.
+    """
+    at = micros(event.recorded_at)
+    return EventEnvelope(
         source=source,
         position=event.position,
         stream_id=event.stream_id,
@@ -25,12 +34,11 @@ def from_recorded(source: str, event: RecordedEvent) -> EventEnvelope:
         event_id=event.event_id,
         event_type=event.event_type,
         payload=event.payload,
-        metadata=event.metadata,
+        metadata=event.metadata if metadata is None else metadata,
+        recorded_at=Timestamp(seconds=at // 1_000_000, nanos=at % 1_000_000 * 1000),
         prev_hash=event.prev_hash,
         hash=event.hash,
     )
-    envelope.recorded_at.FromDatetime(event.recorded_at)
-    return envelope
 
 
 def decode(value: bytes | None) -> EventEnvelope:
@@ -42,7 +50,9 @@ def decode(value: bytes | None) -> EventEnvelope:
         envelope.ParseFromString(value)
     except Exception as error:  # protobuf raises DecodeError or its own subclasses
         raise UndecodableMessageError(f"not an EventEnvelope: {error}") from error
-    missing = [f for f in ("source", "stream_id", "event_id", "event_type") if not getattr(envelope, f)]
+    missing = [
+        f for f in ("source", "stream_id", "event_id", "event_type") if not getattr(envelope, f)
+    ]
     if missing or envelope.position == 0:
         raise UndecodableMessageError(f"envelope lacks {', '.join(missing) or 'position'}")
     try:

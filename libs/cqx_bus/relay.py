@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from cqx_eventstore.port import EventStore
+from aiokafka.partitioner import DefaultPartitioner
 
 from cqx_bus.bookkeeping import Bookkeeping
 from cqx_bus.envelope import from_recorded, topic_for
+from cqx_eventstore.model import RecordedEvent
+from cqx_eventstore.port import EventStore
 
 log = logging.getLogger("cqx.bus.relay")
 
@@ -40,6 +43,8 @@ class Relay:
         self.topic = topic or topic_for(source)
         self._batch_size = batch_size
         self.published = 0
+        self._partitioner = DefaultPartitioner()
+        self._partitions: dict[bytes, int] = {}
 
     async def run(self) -> None:
         """Publish forever (until cancelled), from the last recorded position."""
@@ -62,15 +67,38 @@ class Relay:
         finally:
             await producer.stop()
 
-    async def _publish(self, producer: AIOKafkaProducer, batch: list) -> None:  # type: ignore[type-arg]
-        sends = [
-            await producer.send(
-                self.topic,
-                value=from_recorded(self._source, event).SerializeToString(),
-                key=event.stream_id.encode(),
-            )
-            for event in batch
-        ]
-        await asyncio.gather(*sends)
+    async def _publish(self, producer: AIOKafkaProducer, batch: list[RecordedEvent]) -> None:
+        """Send a batch as per-partition record batches; return when the broker has all of it."""
+        partitions = sorted(await producer.partitions_for(self.topic))
+        builders: dict[int, Any] = {}
+        sent: list[asyncio.Future[Any]] = []
+        metadata: dict[bytes, dict[str, str]] = {}
+        for event in batch:
+            key = event.stream_id.encode()
+            partition = self._partition_of(key, partitions)
+            meta = metadata.get(event.metadata_json)
+            if meta is None:
+                meta = metadata[event.metadata_json] = event.metadata
+            value = from_recorded(self._source, event, meta).SerializeToString()
+            builder = builders.get(partition)
+            if builder is None or builder.append(key=key, value=value, timestamp=None) is None:
+                if builder is not None:  # full: send it and start the next one
+                    sent.append(await producer.send_batch(builder, self.topic, partition=partition))
+                builder = builders[partition] = producer.create_batch()
+                builder.append(key=key, value=value, timestamp=None)
+        for partition, builder in builders.items():
+            sent.append(await producer.send_batch(builder, self.topic, partition=partition))
+        await asyncio.gather(*sent)
         self.published = batch[-1].position
         await self._bookkeeping.save_published_position(self.topic, self.published)
+
+    def _partition_of(self, key: bytes, partitions: list[int]) -> int:
+        """Kafka's default partitioner (murmur2 of the key), remembered per stream."""
+        if len(partitions) == 1:
+            return partitions[0]
+        cached = self._partitions.get(key)
+        if cached is None or len(self._partitions) > 100_000:
+            if len(self._partitions) > 100_000:
+                self._partitions.clear()
+            cached = self._partitions[key] = self._partitioner(key, partitions, partitions)
+        return cached

@@ -1,20 +1,21 @@
 """The hash chain over an event log.
 
-Each event's hash is ``SHA-256(prev_hash || canonical(event))``; the first event's
-``prev_hash`` is 32 zero bytes. The canonical encoding is a concatenation of fields, each
-fixed-width big-endian integers or length-prefixed byte strings::
+Each event's hash is computed in two steps, both SHA-256::
 
-    u64 position
-    u32 len || UTF-8 stream_id
-    u64 stream_version
-    u32 len || UTF-8 event_id          (canonical lower-case UUID text)
-    u32 len || UTF-8 event_type        (protobuf full name)
-    i64 recorded_at                    (microseconds since 1970-01-01T00:00:00Z)
-    u32 len || payload                 (protobuf bytes, as stored)
-    u32 len || metadata                (canonical JSON bytes, as stored)
+    content = SHA-256( str(stream_id) || str(event_id) || str(event_type)
+                       || bytes(payload) || bytes(metadata) )
+    hash    = SHA-256( prev_hash || u64 position || u64 stream_version
+                       || i64 recorded_at || content )
 
-Anyone holding an exported log can recompute the chain with nothing but SHA-256; a change to
-any field of any event changes every later hash.
+where ``str(x)`` is ``u32 length || UTF-8 bytes``, ``bytes(x)`` is ``u32 length || x``, integers
+are big-endian, ``recorded_at`` is microseconds since 1970-01-01T00:00:00Z, ``event_id`` is
+the canonical lower-case UUID text, ``event_type`` the protobuf full name, ``payload`` the
+protobuf bytes and ``metadata`` the canonical JSON bytes exactly as stored. The first event's
+``prev_hash`` is 32 zero bytes.
+
+Splitting off ``content`` lets a writer hash an event's body before it takes the store's lock;
+only the 88-byte link is hashed under it. Anyone holding an exported log can recompute the
+chain with nothing but SHA-256; a change to any field of any event changes every later hash.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ from cqx_eventstore.model import RecordedEvent
 GENESIS_HASH = bytes(32)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _U32 = struct.Struct(">I")
-_HEAD = struct.Struct(">Q")
-_TIME = struct.Struct(">q")
+_LINK = struct.Struct(">32sQQq")
 
 
 def micros(moment: datetime) -> int:
@@ -43,50 +43,39 @@ def _field(data: bytes) -> bytes:
     return _U32.pack(len(data)) + data
 
 
-def canonical_encoding(
-    position: int,
-    stream_id: str,
-    stream_version: int,
-    event_id: str,
-    event_type: str,
-    recorded_at_us: int,
-    payload: bytes,
-    metadata_json: bytes,
+def content_digest(
+    stream_id: str, event_id: str, event_type: str, payload: bytes, metadata_json: bytes
 ) -> bytes:
-    """The bytes that are hashed for one event (see the module docstring)."""
-    return b"".join(
-        (
-            _HEAD.pack(position),
-            _field(stream_id.encode()),
-            _HEAD.pack(stream_version),
-            _field(event_id.encode()),
-            _field(event_type.encode()),
-            _TIME.pack(recorded_at_us),
-            _field(payload),
-            _field(metadata_json),
+    """The digest of what an event says, independent of where it lands in the log."""
+    return hashlib.sha256(
+        b"".join(
+            (
+                _field(stream_id.encode()),
+                _field(event_id.encode()),
+                _field(event_type.encode()),
+                _field(payload),
+                _field(metadata_json),
+            )
         )
-    )
+    ).digest()
 
 
-def chain_hash(prev_hash: bytes, encoding: bytes) -> bytes:
-    """The hash of an event given the previous event's hash and its canonical encoding."""
-    return hashlib.sha256(prev_hash + encoding).digest()
+def link_hash(
+    prev_hash: bytes, position: int, stream_version: int, recorded_at_us: int, content: bytes
+) -> bytes:
+    """The event's hash: its content digest chained to the previous hash at its place."""
+    return hashlib.sha256(
+        _LINK.pack(prev_hash, position, stream_version, recorded_at_us) + content
+    ).digest()
 
 
 def event_hash(prev_hash: bytes, event: RecordedEvent) -> bytes:
     """Recompute a recorded event's hash from its fields."""
-    return chain_hash(
-        prev_hash,
-        canonical_encoding(
-            event.position,
-            event.stream_id,
-            event.stream_version,
-            event.event_id,
-            event.event_type,
-            micros(event.recorded_at),
-            event.payload,
-            event.metadata_json,
-        ),
+    content = content_digest(
+        event.stream_id, event.event_id, event.event_type, event.payload, event.metadata_json
+    )
+    return link_hash(
+        prev_hash, event.position, event.stream_version, micros(event.recorded_at), content
     )
 
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Sequence
 
 from cqx_eventstore.errors import ConcurrencyError
 from cqx_eventstore.hashing import GENESIS_HASH
-from cqx_eventstore.model import Outcome, RecordedEvent, UnitOfWork
-from cqx_eventstore.planning import plan_commit, streams_of, validate
+from cqx_eventstore.model import EventRow, Outcome, RecordedEvent, UnitOfWork
+from cqx_eventstore.planning import plan_commit, prepare, streams_of
 from cqx_eventstore.port import EventStore
 from cqx_kernel.clock import Clock, SystemClock
 
@@ -27,18 +27,17 @@ class InMemoryEventStore(EventStore):
         self._listeners: set[asyncio.Event] = set()
 
     async def commit_many(self, units: Sequence[UnitOfWork]) -> list[Outcome | ConcurrencyError]:
-        for unit in units:
-            validate(unit)
+        prepared = prepare(units)
         async with self._lock:
             position, last_hash = self._head()
             plan = plan_commit(
-                units,
+                prepared,
                 head_position=position,
                 head_hash=last_hash,
-                versions={s: len(self._streams.get(s, ())) for s in streams_of(units)},
+                versions={s: len(self._streams.get(s, ())) for s in streams_of(prepared)},
                 outcomes=self._outcomes,
                 handled=self._handled,
-                now=self._clock.now,
+                recorded_at=self._clock.now(),
             )
             for event in plan.events:
                 self._events.append(event)
@@ -64,6 +63,18 @@ class InMemoryEventStore(EventStore):
         end = len(self._events) if to_position is None else min(to_position, len(self._events))
         for index in range(max(from_position, 0), end):
             yield self._events[index]
+
+    async def read_rows(
+        self, from_position: int = 0, *, to_position: int | None = None, batch_size: int = 20_000
+    ) -> AsyncIterator[Sequence[EventRow]]:
+        page: list[EventRow] = []
+        async for e in self.read_all(from_position, to_position=to_position):
+            page.append((e.position, e.stream_id, e.stream_version, e.event_type, e.payload))
+            if len(page) == batch_size:
+                yield page
+                page = []
+        if page:
+            yield page
 
     @contextlib.asynccontextmanager
     async def appends(self) -> AsyncIterator[asyncio.Event]:

@@ -17,8 +17,9 @@ def encode_metadata(metadata: Metadata) -> bytes:
     These bytes are stored as they are and hashed as they are, so a reader never has to
     re-serialise anything to check the chain.
     """
-    return json.dumps(dict(metadata), sort_keys=True, separators=(",", ":"), ensure_ascii=False)\
-        .encode()
+    return json.dumps(
+        dict(metadata), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,10 @@ class AlreadyHandled:
 
 
 Outcome = Committed | Duplicate | AlreadyHandled
+
+
+# (position, stream_id, stream_version, event_type, payload): what a projection folds.
+EventRow = tuple[int, str, int, str, bytes]
 
 
 class RecordedEvent(NamedTuple):

@@ -8,18 +8,19 @@ an earlier unit of the same batch produced.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Callable, Collection, Mapping, Sequence
+import re
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from cqx_eventstore.errors import ConcurrencyError, InvalidAppendError
-from cqx_eventstore.hashing import canonical_encoding, chain_hash, micros
+from cqx_eventstore.hashing import content_digest, link_hash, micros
 from cqx_eventstore.model import (
     AlreadyHandled,
     Committed,
     Duplicate,
     IdempotencyRecord,
+    NewEvent,
     Outcome,
     RecordedEvent,
     TrackingRecord,
@@ -42,16 +43,52 @@ class CommitPlan:
     head_hash: bytes = b""
 
 
-def streams_of(units: Sequence[UnitOfWork]) -> list[str]:
+# (stream id, event, canonical metadata, content digest): all that needs no lock.
+_PreparedEvent = tuple[str, NewEvent, bytes, bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedUnit:
+    """A unit of work with its events' content already hashed (done before the lock)."""
+
+    unit: UnitOfWork
+    events: tuple[tuple[_PreparedEvent, ...], ...]  # one tuple per append request
+
+
+def prepare(units: Sequence[UnitOfWork]) -> list[PreparedUnit]:
+    """Validate the units and hash their events' content: the work that needs no lock."""
+    encoded: dict[tuple[tuple[str, str], ...], bytes] = {}
+    prepared = []
+    for unit in units:
+        validate(unit)
+        requests = []
+        for request in unit.requests:
+            key = tuple(sorted(request.metadata.items()))
+            metadata_json = encoded.get(key)
+            if metadata_json is None:
+                metadata_json = encoded[key] = encode_metadata(request.metadata)
+            requests.append(
+                tuple(
+                    (request.stream_id, e, metadata_json,
+                     content_digest(request.stream_id, e.event_id, e.event_type, e.payload,
+                                    metadata_json))
+                    for e in request.events
+                )
+            )  # fmt: skip
+        prepared.append(PreparedUnit(unit, tuple(requests)))
+    return prepared
+
+
+def streams_of(units: Sequence[PreparedUnit]) -> list[str]:
     """The distinct stream ids a batch appends to."""
-    return list({r.stream_id for u in units for r in u.requests})
+    return list({r.stream_id for u in units for r in u.unit.requests})
+
+
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _canonical_uuid(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
+    return _CANONICAL_UUID.fullmatch(value) is not None
 
 
 def validate(unit: UnitOfWork) -> None:
@@ -79,24 +116,26 @@ def validate(unit: UnitOfWork) -> None:
 
 
 def plan_commit(
-    units: Sequence[UnitOfWork],
+    units: Sequence[PreparedUnit],
     *,
     head_position: int,
     head_hash: bytes,
     versions: Mapping[str, int],
     outcomes: Mapping[str, bytes],
     handled: Collection[tuple[str, str]],
-    now: Callable[[], datetime],
+    recorded_at: datetime,
 ) -> CommitPlan:
-    """Decide every unit in order and build the rows of the ones that commit."""
+    """Decide every unit in order and build the rows of the ones that commit (under the lock)."""
     plan = CommitPlan(head_position=head_position, head_hash=head_hash)
     current = dict(versions)
     seen_requests = dict(outcomes)
     seen_tracking = set(handled)
-    for unit in units:
+    at_us = micros(recorded_at)
+    for prepared in units:
+        unit = prepared.unit
         result = _decide_unit(unit, current, seen_requests, seen_tracking)
         if result is None:
-            result = _write_unit(plan, unit, current, now())
+            result = _write_unit(plan, prepared, current, recorded_at, at_us)
             if unit.idempotency is not None:
                 seen_requests[unit.idempotency.request_id] = unit.idempotency.outcome
             seen_tracking.update((t.consumer, t.event_id) for t in unit.tracking)
@@ -122,49 +161,34 @@ def _decide_unit(
 
 
 def _write_unit(
-    plan: CommitPlan, unit: UnitOfWork, current: dict[str, int], recorded_at: datetime
+    plan: CommitPlan,
+    prepared: PreparedUnit,
+    current: dict[str, int],
+    recorded_at: datetime,
+    at_us: int,
 ) -> Committed:
-    positions: list[int] = []
-    at_us = micros(recorded_at)
-    for request in unit.requests:
-        metadata_json = encode_metadata(request.metadata)
-        version = current.get(request.stream_id, 0)
-        for new in request.events:
+    first = plan.head_position + 1
+    events = plan.events
+    for request in prepared.events:
+        if not request:
+            continue
+        stream_id = request[0][0]
+        version = current.get(stream_id, 0)
+        for _, new, metadata_json, content in request:
             version += 1
             plan.head_position += 1
-            position = plan.head_position
-            digest = chain_hash(
-                plan.head_hash,
-                canonical_encoding(
-                    position,
-                    request.stream_id,
-                    version,
-                    new.event_id,
-                    new.event_type,
-                    at_us,
-                    new.payload,
-                    metadata_json,
-                ),
-            )
-            plan.events.append(
+            digest = link_hash(plan.head_hash, plan.head_position, version, at_us, content)
+            events.append(
                 RecordedEvent(
-                    position,
-                    request.stream_id,
-                    version,
-                    new.event_id,
-                    new.event_type,
-                    new.payload,
-                    metadata_json,
-                    recorded_at,
-                    plan.head_hash,
-                    digest,
+                    plan.head_position, stream_id, version, new.event_id, new.event_type,
+                    new.payload, metadata_json, recorded_at, plan.head_hash, digest,
                 )
-            )
+            )  # fmt: skip
             plan.head_hash = digest
-            positions.append(position)
-        current[request.stream_id] = version
+        current[stream_id] = version
     anchor = plan.head_position
+    unit = prepared.unit
     if unit.idempotency is not None:
         plan.idempotency.append((unit.idempotency, anchor))
     plan.tracking.extend((t, anchor) for t in unit.tracking)
-    return Committed(tuple(positions))
+    return Committed(tuple(range(first, anchor + 1)))

@@ -16,6 +16,7 @@ from cqx_eventstore.hashing import verify_chain_async
 from cqx_eventstore.model import (
     AppendRequest,
     Committed,
+    EventRow,
     Metadata,
     NewEvent,
     Outcome,
@@ -47,6 +48,16 @@ class EventStore(ABC):
         self, from_position: int = 0, *, to_position: int | None = None, batch_size: int = 5000
     ) -> AsyncIterator[RecordedEvent]:
         """Every event after ``from_position`` (exclusive), in position order, page by page."""
+
+    @abstractmethod
+    def read_rows(
+        self, from_position: int = 0, *, to_position: int | None = None, batch_size: int = 20_000
+    ) -> AsyncIterator[Sequence[EventRow]]:
+        """What a projection needs of each event after ``from_position``, a page at a time.
+
+        Each row is ``(position, stream_id, stream_version, event_type, payload)``: no hashes,
+        no metadata, no object per event, so a rebuild runs at the speed of the fold.
+        """
 
     @abstractmethod
     def appends(self) -> AbstractAsyncContextManager[asyncio.Event]:
@@ -112,7 +123,9 @@ class EventStore(ABC):
     ) -> tuple[int, ...]:
         """Append events to one stream; return their global positions."""
         outcome = await self.commit(
-            UnitOfWork(requests=[AppendRequest(stream_id, expected_version, events, metadata or {})])
+            UnitOfWork(
+                requests=[AppendRequest(stream_id, expected_version, events, metadata or {})]
+            )
         )
         assert isinstance(outcome, Committed)  # no idempotency or tracking record was given
         return outcome.positions

@@ -16,8 +16,8 @@ import asyncpg
 
 from cqx_eventstore.errors import ConcurrencyError, StoreUnavailableError
 from cqx_eventstore.migrate import checked_identifier
-from cqx_eventstore.model import Outcome, RecordedEvent, UnitOfWork
-from cqx_eventstore.planning import CommitPlan, plan_commit, streams_of, validate
+from cqx_eventstore.model import EventRow, Outcome, RecordedEvent, UnitOfWork
+from cqx_eventstore.planning import CommitPlan, PreparedUnit, plan_commit, prepare, streams_of
 from cqx_eventstore.port import EventStore
 from cqx_kernel.clock import Clock, SystemClock
 
@@ -43,14 +43,22 @@ class PostgresEventStore(EventStore):
         s = self._schema
         self._sql_lock = f"SELECT position, hash FROM {s}.head FOR UPDATE"
         self._sql_head = f"SELECT position, hash FROM {s}.head"
+        # Each key is looked up through its index (LATERAL ... LIMIT 1 keeps the planner from a
+        # sequential scan when the table's statistics are stale), so the cost of a check does
+        # not grow with the log.
         self._sql_versions = (
-            f"SELECT stream_id, max(stream_version) FROM {s}.events"
-            " WHERE stream_id = ANY($1::text[]) GROUP BY stream_id"
+            "SELECT k.id, v.version FROM unnest($1::text[]) AS k(id) CROSS JOIN LATERAL"
+            f" (SELECT stream_version AS version FROM {s}.events WHERE stream_id = k.id"
+            " ORDER BY stream_version DESC LIMIT 1) AS v"
         )
-        self._sql_outcomes = f"SELECT request_id, outcome FROM {s}.idempotency WHERE request_id = ANY($1::text[])"
+        self._sql_outcomes = (
+            "SELECT k.id, o.outcome FROM unnest($1::text[]) AS k(id) CROSS JOIN LATERAL"
+            f" (SELECT outcome FROM {s}.idempotency WHERE request_id = k.id LIMIT 1) AS o"
+        )
         self._sql_handled = (
-            f"SELECT consumer, event_id::text FROM {s}.tracking"
-            " WHERE (consumer, event_id) IN (SELECT * FROM unnest($1::text[], $2::uuid[]))"
+            "SELECT k.c, k.e::text FROM unnest($1::text[], $2::uuid[]) AS k(c, e) CROSS JOIN"
+            f" LATERAL (SELECT 1 FROM {s}.tracking WHERE consumer = k.c AND event_id = k.e"
+            " LIMIT 1) AS t"
         )
         self._sql_move_head = (
             f"WITH moved AS (UPDATE {s}.head SET position = $1, hash = $2 RETURNING position)"
@@ -59,6 +67,10 @@ class PostgresEventStore(EventStore):
         self._sql_stream = (
             f"SELECT {_COLUMNS} FROM {s}.events WHERE stream_id = $1 AND stream_version <= $2"
             " ORDER BY stream_version"
+        )
+        self._sql_rows = (
+            f"SELECT position, stream_id, stream_version, event_type, payload FROM {s}.events"
+            " WHERE position > $1 AND position <= $2 ORDER BY position LIMIT $3"
         )
         self._sql_page = (
             f"SELECT {_COLUMNS} FROM {s}.events WHERE position > $1 AND position <= $2"
@@ -73,7 +85,9 @@ class PostgresEventStore(EventStore):
         try:
             pool = await asyncpg.create_pool(dsn, min_size=1, max_size=max_size)
         except (OSError, asyncpg.PostgresError) as error:
-            raise StoreUnavailableError(f"cannot reach the event store database: {error}") from error
+            raise StoreUnavailableError(
+                f"cannot reach the event store database: {error}"
+            ) from error
         return cls(pool, schema, dsn, clock)
 
     async def close(self) -> None:
@@ -91,19 +105,21 @@ class PostgresEventStore(EventStore):
         return self._pool
 
     async def commit_many(self, units: Sequence[UnitOfWork]) -> list[Outcome | ConcurrencyError]:
-        for unit in units:
-            validate(unit)
+        prepared = prepare(units)
         async with self._pool.acquire() as connection, connection.transaction():
-            plan = await self._plan(connection, units)
+            plan = await self._plan(connection, prepared)
             await self._write(connection, plan)
         return plan.results
 
-    async def _plan(self, connection: Any, units: Sequence[UnitOfWork]) -> CommitPlan:
+    async def _plan(self, connection: Any, prepared: Sequence[PreparedUnit]) -> CommitPlan:
+        units = [p.unit for p in prepared]
         position, last_hash = await connection.fetchrow(self._sql_lock)
-        streams = streams_of(units)
+        streams = streams_of(prepared)
         versions = dict(await connection.fetch(self._sql_versions, streams)) if streams else {}
         request_ids = [u.idempotency.request_id for u in units if u.idempotency]
-        outcomes = dict(await connection.fetch(self._sql_outcomes, request_ids)) if request_ids else {}
+        outcomes = (
+            dict(await connection.fetch(self._sql_outcomes, request_ids)) if request_ids else {}
+        )
         tracking = [t for u in units for t in u.tracking]
         handled: set[tuple[str, str]] = set()
         if tracking:
@@ -112,13 +128,13 @@ class PostgresEventStore(EventStore):
             )
             handled = {(r[0], r[1]) for r in rows}
         return plan_commit(
-            units,
+            prepared,
             head_position=position,
             head_hash=last_hash,
             versions=versions,
             outcomes=outcomes,
             handled=handled,
-            now=self._clock.now,
+            recorded_at=self._clock.now(),
         )
 
     async def _write(self, connection: Any, plan: CommitPlan) -> None:
@@ -158,6 +174,21 @@ class PostgresEventStore(EventStore):
                 rows = await statement.fetch(position, end, batch_size)
                 for row in rows:
                     yield RecordedEvent(*row)
+                if len(rows) < batch_size:
+                    return
+                position = rows[-1][0]
+
+    async def read_rows(
+        self, from_position: int = 0, *, to_position: int | None = None, batch_size: int = 20_000
+    ) -> AsyncIterator[Sequence[EventRow]]:
+        end = to_position if to_position is not None else 2**62
+        position = from_position
+        async with self._pool.acquire() as connection:
+            statement = await connection.prepare(self._sql_rows)
+            while True:
+                rows = await statement.fetch(position, end, batch_size)
+                if rows:
+                    yield rows
                 if len(rows) < batch_size:
                     return
                 position = rows[-1][0]

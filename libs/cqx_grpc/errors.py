@@ -36,6 +36,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NoReturn
 
 import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from cqx_grpc.context import CallMetadata, bind_call
 from cqx_kernel.errors import (
     AlreadyExistsError,
     ConflictError,
@@ -45,11 +50,6 @@ from cqx_kernel.errors import (
     NotFoundError,
     UnavailableError,
 )
-from google.protobuf import any_pb2
-from google.rpc import error_details_pb2, status_pb2
-from grpc_status import rpc_status
-
-from cqx_grpc.context import CallMetadata, bind_call
 
 ERROR_DOMAIN = "cqx"
 STATUS_DETAILS_KEY = "grpc-status-details-bin"

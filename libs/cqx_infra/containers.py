@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cqx_infra.errors import InfraStartError
+from cqx_infra.kafka import new_cluster_id
 from cqx_infra.ports import free_ports
 from cqx_infra.probes import kafka_answers, postgres_answers, wait_ready
 from cqx_infra.service import ServiceRecord
@@ -95,6 +96,11 @@ class _ContainerService:
         self.startup_seconds = time.monotonic() - began
         return address
 
+    @property
+    def pid(self) -> int | None:
+        """Containers have no pid of ours."""
+        return None
+
     def stop(self) -> None:
         """Remove the container (idempotent)."""
         if self._container is not None:
@@ -165,6 +171,7 @@ def kafka_environment(host: str, port: int) -> dict[str, str]:
     """The official image's settings: clients on 9092 (advertised as ``host:port``),
     broker-to-broker on 9093, the controller on 9094."""
     return {
+        "CLUSTER_ID": new_cluster_id(),  # the image refuses KRaft mode without one
         "KAFKA_NODE_ID": "1",
         "KAFKA_PROCESS_ROLES": "broker,controller",
         "KAFKA_LISTENERS": "PLAINTEXT://:9092,BROKER://:9093,CONTROLLER://:9094",

@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from cqx_infra.errors import InfraStartError
+from cqx_infra.errors import InfraAbortedError, InfraStartError
 from cqx_infra.kafka_jars import KafkaJars
 from cqx_infra.layout import RunLayout
 from cqx_infra.ports import LOOPBACK, port_accepts
@@ -102,6 +102,10 @@ class NativeKafka:
             java = self._find_java()
             self.jars.ensure()
             self._process = self._prepare(java)
+            if abort.is_set():  # formatting took a while; a sibling may have failed meanwhile
+                raise InfraAbortedError(
+                    f"{self.name}: start abandoned because another service failed"
+                )
             self._process.spawn()
             wait_ready(
                 self.name,
@@ -120,21 +124,20 @@ class NativeKafka:
         """Controlled shutdown (SIGTERM), SIGKILL after 30 s."""
         if self._process is not None:
             self._process.stop(STOP_SIGNAL, STOP_GRACE_SECONDS)
+            self._process = None
+
+    @property
+    def pid(self) -> int | None:
+        """The server's pid while it runs under this object."""
+        return None if self._process is None else self._process.pid
 
     def detach(self) -> ServiceRecord:
-        """Leave the broker running; return how to find and stop it later."""
+        """Leave the server running; return how to find and stop it later."""
         if self._process is None:
-            raise RuntimeError("kafka was not started")
-        record: ServiceRecord = {
-            "kind": "process",
-            "name": self.name,
-            "pid": self._process.pid,
-            "match": self._process.argv[-1],  # its server.properties: unique to this broker
-            "stop_signal": STOP_SIGNAL.name,
-            "grace": int(STOP_GRACE_SECONDS),
-        }
-        self._process.detach()
-        return record
+            raise RuntimeError(f"{self.name} was not started")
+        # its server.properties appears only in this server's command line
+        match = self._process.argv[-1]
+        return self._process.detach(self.name, match, STOP_SIGNAL, STOP_GRACE_SECONDS)
 
     def _answers(self) -> bool:
         # Connecting first keeps aiokafka from logging errors while the JVM boots.

@@ -69,7 +69,7 @@ class KafkaJars:
         if self.is_fetched():
             return self.lib
         self.home.mkdir(parents=True, exist_ok=True)
-        with (self.home.parent / f"{self.home.name}.lock").open("w") as lock:
+        with (self.home / ".fetch.lock").open("w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # another start may be fetching the same jars
             if not self.is_fetched():
                 self._fetch()

@@ -91,7 +91,6 @@ class Infrastructure:
             return self.endpoints
         began = time.monotonic()
         source = self.choose_source()
-        self.layout.logs.mkdir(parents=True, exist_ok=True)
         if source == "env":
             urls = self._check_given()
         else:
@@ -119,6 +118,10 @@ class Infrastructure:
             self.layout.purge()
         if errors:
             raise errors[0]
+
+    def pids(self) -> dict[str, int]:
+        """The pids of the running server processes by service name (none for containers)."""
+        return {s.name: pid for s in self._services if (pid := s.pid) is not None}
 
     def detach(self) -> list[ServiceRecord]:
         """Leave the services running past this process; return what ``down`` needs."""
@@ -149,8 +152,16 @@ class Infrastructure:
 
     def _check_given(self) -> dict[str, str]:
         database_url, bootstrap = self._given
-        wait_ready("postgres", lambda: postgres_answers(database_url), timeout=self._timeout)
-        wait_ready("kafka", lambda: kafka_answers(bootstrap), timeout=self._timeout)
+        wait_ready(
+            f"postgres at {ENV_DATABASE_URL}={database_url}",
+            lambda: postgres_answers(database_url),
+            timeout=self._timeout,
+        )
+        wait_ready(
+            f"kafka at {ENV_KAFKA_BOOTSTRAP}={bootstrap}",
+            lambda: kafka_answers(bootstrap),
+            timeout=self._timeout,
+        )
         return {"postgres": database_url, "kafka": bootstrap}
 
     def _services_for(self, source: str) -> list[Service]:

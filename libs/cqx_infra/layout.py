@@ -61,10 +61,11 @@ class RunLayout:
         return ROOT_POSTGRES_PARENT / f"cqx-pg-{digest}"
 
     def purge(self) -> None:
-        """Delete the services' data (PostgreSQL's, wherever it lives, and Kafka's)."""
+        """Delete the services' data (PostgreSQL's, wherever it lives, and Kafka's) and logs."""
         remove_tree(self.postgres_home())
         remove_tree(self.postgres_link)
         remove_tree(self.kafka_home)
+        remove_tree(self.logs)
 
 
 def remove_tree(path: Path) -> None:

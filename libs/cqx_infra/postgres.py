@@ -44,6 +44,13 @@ def find_postgres_bin_dir() -> Path:
     return Path(on_path).resolve().parent
 
 
+def _checked(bin_dir: Path) -> Path:
+    missing = [name for name in ("initdb", "postgres") if not (bin_dir / name).is_file()]
+    if missing:
+        raise InfraStartError(f"postgres: no {' and no '.join(missing)} in {bin_dir}")
+    return bin_dir
+
+
 class NativePostgres:
     """PostgreSQL on ``127.0.0.1:<port>`` with trust auth and durable commits.
 
@@ -72,7 +79,7 @@ class NativePostgres:
         """Create the cluster if needed, start the server, wait for ``SELECT 1``."""
         began = time.monotonic()
         try:
-            bin_dir = self._bin_dir or find_postgres_bin_dir()
+            bin_dir = _checked(self._bin_dir or find_postgres_bin_dir())
             data_dir = self._prepare_home() / "data"
             if not (data_dir / "PG_VERSION").exists():
                 self._initdb(bin_dir, data_dir)
@@ -95,21 +102,20 @@ class NativePostgres:
         """Fast shutdown (SIGINT), SIGKILL after 30 s."""
         if self._process is not None:
             self._process.stop(STOP_SIGNAL, STOP_GRACE_SECONDS)
+            self._process = None
+
+    @property
+    def pid(self) -> int | None:
+        """The server's pid while it runs under this object."""
+        return None if self._process is None else self._process.pid
 
     def detach(self) -> ServiceRecord:
         """Leave the server running; return how to find and stop it later."""
         if self._process is None:
-            raise RuntimeError("postgres was not started")
-        record: ServiceRecord = {
-            "kind": "process",
-            "name": self.name,
-            "pid": self._process.pid,
-            "match": self._process.argv[2],  # the data dir: unique to this server
-            "stop_signal": STOP_SIGNAL.name,
-            "grace": int(STOP_GRACE_SECONDS),
-        }
-        self._process.detach()
-        return record
+            raise RuntimeError(f"{self.name} was not started")
+        # the data dir appears only in this server's command line
+        match = self._process.argv[2]
+        return self._process.detach(self.name, match, STOP_SIGNAL, STOP_GRACE_SECONDS)
 
     def _prepare_home(self) -> Path:
         home = self._layout.postgres_home()
@@ -144,8 +150,8 @@ class NativePostgres:
                 timeout=120,
                 check=False,
             )
-        except FileNotFoundError as error:
-            raise InfraStartError(f"postgres: initdb not found: {error.filename}") from error
+        except OSError as error:
+            raise InfraStartError(f"postgres: cannot run initdb: {error}") from error
         if result.returncode != 0:
             output = (result.stdout + result.stderr).decode(errors="replace")
             raise InfraStartError(f"postgres: initdb failed ({result.returncode}):\n{output}")

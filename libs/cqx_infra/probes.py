@@ -9,7 +9,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
@@ -18,6 +20,17 @@ from cqx_infra.errors import InfraAbortedError, InfraStartError
 from cqx_infra.processes import ServerProcess, log_tail
 
 POLL_SECONDS = 0.2
+T = TypeVar("T")
+
+
+def _run_blocking(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` on a fresh event loop; in a helper thread if this one runs a loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1, thread_name_prefix="cqx-infra-probe") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 async def _select_one(database_url: str, seconds: float) -> bool:
@@ -43,7 +56,7 @@ async def _broker_count(bootstrap: str, seconds: float) -> int:
 def postgres_answers(database_url: str, timeout: float = 3.0) -> bool:
     """Whether the PostgreSQL at ``database_url`` runs ``SELECT 1`` within ``timeout`` s."""
     try:
-        return asyncio.run(_select_one(database_url, timeout))
+        return _run_blocking(_select_one(database_url, timeout))
     except Exception:  # any failure means "not ready (yet)"; the caller decides when to give up
         return False
 
@@ -51,7 +64,7 @@ def postgres_answers(database_url: str, timeout: float = 3.0) -> bool:
 def kafka_answers(bootstrap: str, timeout: float = 5.0) -> bool:
     """Whether the Kafka at ``bootstrap`` answers a metadata request within ``timeout`` s."""
     try:
-        brokers = asyncio.run(_broker_count(bootstrap, timeout))
+        brokers = _run_blocking(_broker_count(bootstrap, timeout))
     except Exception:  # as above: not ready (yet)
         return False
     return brokers > 0
@@ -76,7 +89,7 @@ def wait_ready(
         if probe():
             return
         if time.monotonic() >= deadline:
-            raise _start_error(name, f"did not answer within {timeout:.0f} s", process)
+            raise _start_error(name, f"did not answer within {timeout:g} s", process)
         time.sleep(POLL_SECONDS)
 
 
@@ -85,6 +98,6 @@ def _start_error(name: str, what: str, process: ServerProcess | None) -> InfraSt
         return InfraStartError(f"{name} {what}", metadata={"service": name})
     tail = log_tail(process.log_path)
     return InfraStartError(
-        f"{name} {what}; last lines of {process.log_path}:\n{tail}",
+        f"{name} {what}; from its log {process.log_path}:\n{tail}",
         metadata={"service": name, "log": str(process.log_path)},
     )

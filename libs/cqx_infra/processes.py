@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cqx_infra.errors import InfraStartError
+from cqx_infra.service import ServiceRecord
 
 KILL_WAIT_SECONDS = 10.0
 
@@ -82,12 +83,28 @@ def stop_group(pid: int, first_signal: int, grace: float) -> None:
 
 
 def log_tail(path: Path, lines: int = 30) -> str:
-    """The last ``lines`` lines of the log at ``path`` (empty if it does not exist)."""
+    """The last ``lines`` lines of the log at ``path`` (empty if it does not exist), after
+    the first few ERROR/FATAL lines: a failing JVM logs its cause long before it exits."""
     try:
-        text = path.read_text(errors="replace")
+        text = path.read_text(errors="replace").splitlines()
     except OSError:
         return ""
-    return "\n".join(text.splitlines()[-lines:])
+    earlier = text[: max(len(text) - lines, 0)]
+    errors = _error_lines(earlier)[:10]
+    head = [*errors, "..."] if errors else []
+    return "\n".join([*head, *text[-lines:]])
+
+
+def _error_lines(lines: list[str]) -> list[str]:
+    """ERROR/FATAL lines, each with the exception message on the line after it."""
+    found: list[str] = []
+    for index, line in enumerate(lines):
+        if " ERROR " in line or " FATAL " in line:
+            found.append(line)
+            following = lines[index + 1] if index + 1 < len(lines) else "["
+            if not following.startswith(("[", "\t")):
+                found.append(following)
+    return found
 
 
 class ServerProcess:
@@ -113,11 +130,9 @@ class ServerProcess:
         self._popen: subprocess.Popen[bytes] | None = None
 
     @property
-    def pid(self) -> int:
-        """The pid of the started process (raises if it was never started)."""
-        if self._popen is None:
-            raise RuntimeError("the process was not started")
-        return self._popen.pid
+    def pid(self) -> int | None:
+        """The pid of the process, ``None`` before it was started or after :meth:`detach`."""
+        return None if self._popen is None else self._popen.pid
 
     def spawn(self) -> None:
         """Start the process in a new session, appending its output to the log."""
@@ -160,9 +175,23 @@ class ServerProcess:
                 popen.wait(KILL_WAIT_SECONDS)
         signal_group(popen.pid, signal.SIGKILL)
 
-    def detach(self) -> None:
-        """Forget the process without stopping it (it outlives this Python process)."""
-        if self._popen is not None:
-            # Keep Popen's finalizer from warning that a child is still running.
-            self._popen.returncode = 0
+    def detach(
+        self, name: str, match: str, stop_signal: signal.Signals, grace: float
+    ) -> ServiceRecord:
+        """Forget the process without stopping it (it outlives this Python process); return
+        the record a later ``down`` uses to find it (``match``: a unique part of its command
+        line, so a reused pid is never signalled) and stop it."""
+        if self._popen is None:
+            raise RuntimeError(f"{name} was not started")
+        record: ServiceRecord = {
+            "kind": "process",
+            "name": name,
+            "pid": self._popen.pid,
+            "match": match,
+            "stop_signal": stop_signal.name,
+            "grace": int(grace),
+        }
+        # Keep Popen's finalizer from warning that a child is still running.
+        self._popen.returncode = 0
         self._popen = None
+        return record

@@ -17,6 +17,11 @@ class Service(Protocol):
     name: str
     startup_seconds: float
 
+    @property
+    def pid(self) -> int | None:
+        """The pid of its server process (``None`` for containers and when not running)."""
+        ...
+
     def start(self, abort: threading.Event) -> str:
         """Start, wait until it answers, return its endpoint; give up once ``abort`` is set."""
         ...

@@ -22,6 +22,9 @@ from typing import Any
 
 import grpc
 import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
+
 from cqx_grpc import (
     HEALTH_SERVICE_NAME,
     REFLECTION_SERVICE_NAME,
@@ -39,8 +42,6 @@ from cqx_kernel.errors import (
     NotFoundError,
     UnavailableError,
 )
-from grpc_health.v1 import health_pb2, health_pb2_grpc
-from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "cqx.test.v1.TestService"

@@ -55,7 +55,9 @@ async def pipeline(
         await source.commit(
             UnitOfWork(
                 requests=[
-                    AppendRequest(f"acct-{(chunk + i) % 100}", None, [mirror_source_event(chunk + i)])
+                    AppendRequest(
+                        f"acct-{(chunk + i) % 100}", None, [mirror_source_event(chunk + i)]
+                    )
                     for i in range(1000)
                 ]
             )
@@ -81,8 +83,8 @@ def mirror_handler() -> Callable[[EventEnvelope], Awaitable[UnitOfWork]]:
     return handle
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 60.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def eventually(check: Callable[[], Awaitable[bool]], within: float = 60.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
     while not await check():
         assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
         await asyncio.sleep(0.05)
@@ -95,7 +97,7 @@ async def consume_everything(p: Pipeline, group: str | None = None) -> Consumer:
     )  # fmt: skip
     task = asyncio.create_task(consumer.run())
     try:
-        await eventually(lambda: _drained(consumer), timeout=90)
+        await eventually(lambda: _drained(consumer), within=90)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
@@ -183,13 +185,18 @@ async def test_an_undecodable_message_is_dead_lettered_and_the_consumer_goes_on(
     await producer.start()
     try:
         await producer.send_and_wait(pipeline.topic, b"\xff\xfe not protobuf", key=b"k")
-        await producer.send_and_wait(pipeline.topic, EventEnvelope(source="src").SerializeToString())
-        good = [e async for e in pipeline.source.read_all(to_position=1)][0]
+        await producer.send_and_wait(
+            pipeline.topic, EventEnvelope(source="src").SerializeToString()
+        )
+        (good,) = [e async for e in pipeline.source.read_all(to_position=1)]
         await producer.send_and_wait(pipeline.topic, from_recorded("src", good).SerializeToString())
     finally:
         await producer.stop()
     await consume_everything(pipeline)
-    letters = {letter.value: letter.reason for letter in await pipeline.down_books.dead_letters("down<-src")}
+    letters = {
+        letter.value: letter.reason
+        for letter in await pipeline.down_books.dead_letters("down<-src")
+    }
     assert len(letters) == 2
     assert "not an EventEnvelope" in letters[b"\xff\xfe not protobuf"]
     assert "lacks stream_id, event_id, event_type" in letters[b"\n\x03src"]

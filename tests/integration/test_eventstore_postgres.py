@@ -97,7 +97,10 @@ async def test_the_migrate_and_verify_commands_work_from_the_shell(
         out, _ = await process.communicate()
         return process.returncode or 0, out.decode()
 
-    assert await run("migrate") == (0, f"{unique_name}: applied 2 migration(s) 0001_event_store 0002_bus\n")
+    assert await run("migrate") == (
+        0,
+        f"{unique_name}: applied 2 migration(s) 0001_event_store 0002_bus\n",
+    )
     store = await PostgresEventStore.connect(service_dsn(database_url, unique_name), unique_name)
     await store.append("s", 0, one_event() * 1)
     await store.append("s", 1, one_event())
