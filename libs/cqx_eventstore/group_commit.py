@@ -1,8 +1,10 @@
 """Group commit: units of work that arrive together are committed in one transaction.
 
-Callers await :meth:`GroupCommitter.commit`; a single writer task takes every unit queued
-meanwhile (up to ``max_batch``), commits them with :meth:`EventStore.commit_many`, and answers
-each caller after the commit. Under load, one fsync serves many commands.
+Callers await :meth:`GroupCommitter.commit`, which validates and hashes their unit in the
+caller's own task (work that needs no lock, done while the writer waits on the database); a
+single writer task takes every unit queued meanwhile (up to ``max_batch``), commits them with
+:meth:`EventStore.commit_prepared`, and answers each caller after the commit. Under load, one
+fsync serves many commands.
 """
 
 from __future__ import annotations
@@ -12,10 +14,10 @@ import contextlib
 
 from cqx_eventstore.errors import ConcurrencyError
 from cqx_eventstore.model import Outcome, UnitOfWork
-from cqx_eventstore.planning import validate
+from cqx_eventstore.planning import PreparedUnit, prepare
 from cqx_eventstore.port import EventStore
 
-_Pending = tuple[UnitOfWork, "asyncio.Future[Outcome]"]
+_Pending = tuple[PreparedUnit, "asyncio.Future[Outcome]"]
 
 
 class GroupCommitter:
@@ -45,9 +47,9 @@ class GroupCommitter:
         """Queue a unit; return its outcome once committed (raise ConcurrencyError on conflict)."""
         if self._task is None:
             raise RuntimeError("GroupCommitter.start() was not called")
-        validate(unit)
+        (prepared,) = prepare([unit])
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((unit, future))
+        self._queue.put_nowait((prepared, future))
         return await future
 
     async def _run(self) -> None:
@@ -61,7 +63,7 @@ class GroupCommitter:
 
     async def _commit_batch(self, batch: list[_Pending]) -> None:
         try:
-            results = await self._store.commit_many([unit for unit, _ in batch])
+            results = await self._store.commit_prepared([unit for unit, _ in batch])
         except Exception as error:  # the transaction failed: every caller in it learns why
             for _, future in batch:
                 if not future.done():

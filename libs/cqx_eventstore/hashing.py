@@ -39,24 +39,27 @@ def micros(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
-def _field(data: bytes) -> bytes:
-    return _U32.pack(len(data)) + data
-
-
 def content_digest(
     stream_id: str, event_id: str, event_type: str, payload: bytes, metadata_json: bytes
 ) -> bytes:
     """The digest of what an event says, independent of where it lands in the log."""
+    sid, eid, etype = stream_id.encode(), event_id.encode(), event_type.encode()
+    pack = _U32.pack
     return hashlib.sha256(
         b"".join(
             (
-                _field(stream_id.encode()),
-                _field(event_id.encode()),
-                _field(event_type.encode()),
-                _field(payload),
-                _field(metadata_json),
+                pack(len(sid)),
+                sid,
+                pack(len(eid)),
+                eid,
+                pack(len(etype)),
+                etype,
+                pack(len(payload)),
+                payload,
+                pack(len(metadata_json)),
+                metadata_json,
             )
-        )
+        )  # fmt: skip
     ).digest()
 
 

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator, Sequence
 
 from cqx_eventstore.errors import ConcurrencyError
 from cqx_eventstore.hashing import GENESIS_HASH
-from cqx_eventstore.model import EventRow, Outcome, RecordedEvent, UnitOfWork
-from cqx_eventstore.planning import plan_commit, prepare, streams_of
+from cqx_eventstore.model import EventRow, Outcome, RecordedEvent
+from cqx_eventstore.planning import PreparedUnit, plan_commit, streams_of
 from cqx_eventstore.port import EventStore
 from cqx_kernel.clock import Clock, SystemClock
 
@@ -26,8 +26,9 @@ class InMemoryEventStore(EventStore):
         self._lock = asyncio.Lock()
         self._listeners: set[asyncio.Event] = set()
 
-    async def commit_many(self, units: Sequence[UnitOfWork]) -> list[Outcome | ConcurrencyError]:
-        prepared = prepare(units)
+    async def commit_prepared(
+        self, prepared: Sequence[PreparedUnit]
+    ) -> list[Outcome | ConcurrencyError]:
         async with self._lock:
             position, last_hash = self._head()
             plan = plan_commit(
@@ -39,7 +40,7 @@ class InMemoryEventStore(EventStore):
                 handled=self._handled,
                 recorded_at=self._clock.now(),
             )
-            for event in plan.events:
+            for event in plan.recorded():
                 self._events.append(event)
                 self._streams.setdefault(event.stream_id, []).append(event)
             self._outcomes.update((r.request_id, r.outcome) for r, _ in plan.idempotency)

@@ -27,6 +27,7 @@ from cqx_eventstore.model import (
     UnitOfWork,
     encode_metadata,
 )
+from cqx_eventstore.pgcopy import row_prefix, row_tail
 
 UnitResult = Outcome | ConcurrencyError
 
@@ -35,16 +36,30 @@ UnitResult = Outcome | ConcurrencyError
 class CommitPlan:
     """The rows one transaction writes, and what to answer each unit."""
 
-    events: list[RecordedEvent] = field(default_factory=list)
+    recorded_at: datetime
+    events: list[PlannedEvent] = field(default_factory=list)
     idempotency: list[tuple[IdempotencyRecord, int]] = field(default_factory=list)
     tracking: list[tuple[TrackingRecord, int]] = field(default_factory=list)
     results: list[UnitResult] = field(default_factory=list)
     head_position: int = 0
     head_hash: bytes = b""
 
+    def recorded(self) -> list[RecordedEvent]:
+        """The planned events as the store will return them."""
+        at = self.recorded_at
+        return [
+            RecordedEvent(position, prepared[0], version, prepared[1].event_id,
+                          prepared[1].event_type, prepared[1].payload, prepared[2], at,
+                          prev_hash, digest)
+            for prepared, position, version, prev_hash, digest, _ in self.events
+        ]  # fmt: skip
 
-# (stream id, event, canonical metadata, content digest): all that needs no lock.
-_PreparedEvent = tuple[str, NewEvent, bytes, bytes]
+
+# (stream id, event, canonical metadata, content digest, binary COPY row prefix): all that
+# needs no lock.
+_PreparedEvent = tuple[str, NewEvent, bytes, bytes, bytes]
+# (prepared event, position, version, previous hash, hash, binary COPY row).
+PlannedEvent = tuple[_PreparedEvent, int, int, bytes, bytes, bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +82,12 @@ def prepare(units: Sequence[UnitOfWork]) -> list[PreparedUnit]:
             metadata_json = encoded.get(key)
             if metadata_json is None:
                 metadata_json = encoded[key] = encode_metadata(request.metadata)
+            sid = request.stream_id
             requests.append(
                 tuple(
-                    (request.stream_id, e, metadata_json,
-                     content_digest(request.stream_id, e.event_id, e.event_type, e.payload,
-                                    metadata_json))
+                    (sid, e, metadata_json,
+                     content_digest(sid, e.event_id, e.event_type, e.payload, metadata_json),
+                     row_prefix(sid, e.event_id, e.event_type, e.payload, metadata_json))
                     for e in request.events
                 )
             )  # fmt: skip
@@ -126,7 +142,7 @@ def plan_commit(
     recorded_at: datetime,
 ) -> CommitPlan:
     """Decide every unit in order and build the rows of the ones that commit (under the lock)."""
-    plan = CommitPlan(head_position=head_position, head_hash=head_hash)
+    plan = CommitPlan(recorded_at, head_position=head_position, head_hash=head_hash)
     current = dict(versions)
     seen_requests = dict(outcomes)
     seen_tracking = set(handled)
@@ -135,7 +151,7 @@ def plan_commit(
         unit = prepared.unit
         result = _decide_unit(unit, current, seen_requests, seen_tracking)
         if result is None:
-            result = _write_unit(plan, prepared, current, recorded_at, at_us)
+            result = _write_unit(plan, prepared, current, at_us)
             if unit.idempotency is not None:
                 seen_requests[unit.idempotency.request_id] = unit.idempotency.outcome
             seen_tracking.update((t.consumer, t.event_id) for t in unit.tracking)
@@ -161,34 +177,27 @@ def _decide_unit(
 
 
 def _write_unit(
-    plan: CommitPlan,
-    prepared: PreparedUnit,
-    current: dict[str, int],
-    recorded_at: datetime,
-    at_us: int,
+    plan: CommitPlan, prepared: PreparedUnit, current: dict[str, int], at_us: int
 ) -> Committed:
     first = plan.head_position + 1
     events = plan.events
+    position, head_hash = plan.head_position, plan.head_hash
     for request in prepared.events:
         if not request:
             continue
         stream_id = request[0][0]
         version = current.get(stream_id, 0)
-        for _, new, metadata_json, content in request:
+        for event in request:
             version += 1
-            plan.head_position += 1
-            digest = link_hash(plan.head_hash, plan.head_position, version, at_us, content)
-            events.append(
-                RecordedEvent(
-                    plan.head_position, stream_id, version, new.event_id, new.event_type,
-                    new.payload, metadata_json, recorded_at, plan.head_hash, digest,
-                )
-            )  # fmt: skip
-            plan.head_hash = digest
+            position += 1
+            digest = link_hash(head_hash, position, version, at_us, event[3])
+            row = event[4] + row_tail(position, version, at_us, head_hash, digest)
+            events.append((event, position, version, head_hash, digest, row))
+            head_hash = digest
         current[stream_id] = version
-    anchor = plan.head_position
+    plan.head_position, plan.head_hash = position, head_hash
     unit = prepared.unit
     if unit.idempotency is not None:
-        plan.idempotency.append((unit.idempotency, anchor))
-    plan.tracking.extend((t, anchor) for t in unit.tracking)
-    return Committed(tuple(range(first, anchor + 1)))
+        plan.idempotency.append((unit.idempotency, position))
+    plan.tracking.extend((t, position) for t in unit.tracking)
+    return Committed(tuple(range(first, position + 1)))

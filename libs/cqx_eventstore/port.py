@@ -23,18 +23,28 @@ from cqx_eventstore.model import (
     RecordedEvent,
     UnitOfWork,
 )
-from cqx_eventstore.planning import validate
+from cqx_eventstore.planning import PreparedUnit, prepare, validate
 
 
 class EventStore(ABC):
     """An append-only, hash-chained log of events, with a gap-free global position."""
 
-    @abstractmethod
     async def commit_many(self, units: Sequence[UnitOfWork]) -> list[Outcome | ConcurrencyError]:
         """Decide the units in order and commit the ones that pass, in one transaction.
 
         One outcome (or the ConcurrencyError) per unit; a unit that fails writes nothing and
         does not stop the others. This is the group-commit primitive.
+        """
+        return await self.commit_prepared(prepare(units))
+
+    @abstractmethod
+    async def commit_prepared(
+        self, units: Sequence[PreparedUnit]
+    ) -> list[Outcome | ConcurrencyError]:
+        """As :meth:`commit_many`, for units already validated and hashed by ``prepare``.
+
+        Preparing is CPU work that needs no lock; a caller that prepares the next batch while
+        this one commits keeps the database busy and the lock short.
         """
 
     @abstractmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -16,8 +17,9 @@ import asyncpg
 
 from cqx_eventstore.errors import ConcurrencyError, StoreUnavailableError
 from cqx_eventstore.migrate import checked_identifier
-from cqx_eventstore.model import EventRow, Outcome, RecordedEvent, UnitOfWork
-from cqx_eventstore.planning import CommitPlan, PreparedUnit, plan_commit, prepare, streams_of
+from cqx_eventstore.model import EventRow, Outcome, RecordedEvent
+from cqx_eventstore.pgcopy import COLUMNS, HEADER, TRAILER
+from cqx_eventstore.planning import CommitPlan, PreparedUnit, plan_commit, streams_of
 from cqx_eventstore.port import EventStore
 from cqx_kernel.clock import Clock, SystemClock
 
@@ -25,10 +27,6 @@ _COLUMNS = (
     "position, stream_id, stream_version, event_id::text, event_type, payload, metadata,"
     " recorded_at, prev_hash, hash"
 )
-_COPY_COLUMNS = [
-    "position", "stream_id", "stream_version", "event_id", "event_type", "payload",
-    "metadata", "recorded_at", "prev_hash", "hash",
-]  # fmt: skip
 
 
 class PostgresEventStore(EventStore):
@@ -104,8 +102,9 @@ class PostgresEventStore(EventStore):
         """The connection pool (projections in the same schema share it)."""
         return self._pool
 
-    async def commit_many(self, units: Sequence[UnitOfWork]) -> list[Outcome | ConcurrencyError]:
-        prepared = prepare(units)
+    async def commit_prepared(
+        self, prepared: Sequence[PreparedUnit]
+    ) -> list[Outcome | ConcurrencyError]:
         async with self._pool.acquire() as connection, connection.transaction():
             plan = await self._plan(connection, prepared)
             await self._write(connection, plan)
@@ -139,8 +138,10 @@ class PostgresEventStore(EventStore):
 
     async def _write(self, connection: Any, plan: CommitPlan) -> None:
         if plan.events:
-            await connection.copy_records_to_table(
-                "events", schema_name=self._schema, columns=_COPY_COLUMNS, records=plan.events,
+            rows = b"".join([HEADER, *(e[5] for e in plan.events), TRAILER])
+            await connection.copy_to_table(
+                "events", schema_name=self._schema, columns=COLUMNS, format="binary",
+                source=io.BytesIO(rows),
             )  # fmt: skip
         if plan.idempotency:
             await connection.copy_records_to_table(

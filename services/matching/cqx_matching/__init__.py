@@ -1,0 +1,1 @@
+"""CQX matching: the exchange's order books, negotiation desks, auctions and market data."""

@@ -1,0 +1,113 @@
+"""The trading calendar: sessions per mode, weekdays and the operator's holidays (R-T4).
+
+Times reach the engine as integers: microseconds since the Unix epoch, UTC, supplied by the
+caller with every command. The calendar converts them to exchange-local time. Decision: the
+exchange's zone, Asia/Shanghai, is applied as a fixed UTC+08:00 offset (China has observed no
+daylight saving since 1991), so the engine needs no time-zone database and stays pure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from cqx_matching.domain.vocabulary import TradingMode
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
+SHANGHAI_OFFSET_MINUTES = 8 * 60
+
+
+def timestamp(moment: datetime) -> int:
+    """Microseconds since the epoch for a time-zone-aware ``moment``."""
+    if moment.tzinfo is None:
+        raise ValueError("timestamp() needs an aware datetime")
+    return (moment - EPOCH) // MICROSECOND
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One continuous stretch of a trading day, local time, start included, end excluded."""
+
+    start: time
+    end: time
+
+    def contains(self, moment: time) -> bool:
+        """Whether the local clock time ``moment`` falls inside the session."""
+        return self.start <= moment < self.end
+
+
+MORNING = Session(time(9, 30), time(11, 30))
+AFTERNOON = Session(time(13, 0), time(15, 0))
+
+
+def default_sessions() -> dict[TradingMode, tuple[Session, ...]]:
+    """R-T4: listed (and continuous) 09:30–11:30 and 13:00–15:00; block 13:00–15:00.
+
+    One-way bidding windows must lie inside a listed session (the announcement names them).
+    """
+    return {
+        TradingMode.LISTED: (MORNING, AFTERNOON),
+        TradingMode.CONTINUOUS: (MORNING, AFTERNOON),
+        TradingMode.BLOCK: (AFTERNOON,),
+        TradingMode.BIDDING: (MORNING, AFTERNOON),
+    }
+
+
+@dataclass(frozen=True)
+class TradingCalendar:
+    """When each trading mode is open: Monday to Friday, minus the operator's holidays."""
+
+    holidays: frozenset[date] = frozenset()
+    sessions: Mapping[TradingMode, tuple[Session, ...]] = field(default_factory=default_sessions)
+    utc_offset_minutes: int = SHANGHAI_OFFSET_MINUTES
+
+    def local(self, at: int) -> datetime:
+        """The exchange-local wall-clock time (naive) of the timestamp ``at``."""
+        return EPOCH.replace(tzinfo=None) + timedelta(
+            microseconds=at, minutes=self.utc_offset_minutes
+        )
+
+    def at(self, day: date, clock: time) -> int:
+        """The timestamp of local ``clock`` time on ``day``."""
+        local = datetime.combine(day, clock)
+        utc = local - timedelta(minutes=self.utc_offset_minutes)
+        return (utc - EPOCH.replace(tzinfo=None)) // MICROSECOND
+
+    def day_of(self, at: int) -> date:
+        """The local calendar date of the timestamp ``at``."""
+        return self.local(at).date()
+
+    def is_trading_day(self, day: date) -> bool:
+        """Monday to Friday and not an operator holiday (R-T4)."""
+        return day.weekday() < 5 and day not in self.holidays
+
+    def is_open(self, mode: TradingMode, at: int) -> bool:
+        """Whether ``mode`` accepts orders at ``at``."""
+        local = self.local(at)
+        if not self.is_trading_day(local.date()):
+            return False
+        moment = local.time()
+        return any(s.contains(moment) for s in self.sessions.get(mode, ()))
+
+    def within_one_session(self, mode: TradingMode, start: int, end: int) -> bool:
+        """Whether the interval [start, end) lies inside one session of ``mode`` on one day."""
+        first, last = self.local(start), self.local(end)
+        if first.date() != last.date() or not self.is_trading_day(first.date()):
+            return False
+        return any(
+            s.start <= first.time() and last.time() <= s.end for s in self.sessions.get(mode, ())
+        )
+
+    def close_of(self, day: date) -> int:
+        """The timestamp at which the last session of any mode on ``day`` ends."""
+        ends = [s.end for sessions in self.sessions.values() for s in sessions]
+        return self.at(day, max(ends))
+
+    def next_trading_day(self, day: date) -> date:
+        """The first trading day after ``day``: where D+1 in R-T6 lands."""
+        candidate = day + timedelta(days=1)
+        while not self.is_trading_day(candidate):
+            candidate += timedelta(days=1)
+        return candidate
