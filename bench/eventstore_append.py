@@ -17,9 +17,9 @@ import asyncpg
 
 from bench.report import Figure, infrastructure, report
 from cqx_eventstore import AppendRequest, Committed, NewEvent, UnitOfWork
-from cqx_eventstore.planning import PreparedUnit, prepare
 from cqx_eventstore.hashing import GENESIS_HASH
 from cqx_eventstore.migrate import migrate, service_dsn
+from cqx_eventstore.planning import PreparedUnit, prepare
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_infra import Endpoints
 from cqx_kernel.clock import SystemClock

@@ -45,22 +45,13 @@ def content_digest(
     """The digest of what an event says, independent of where it lands in the log."""
     sid, eid, etype = stream_id.encode(), event_id.encode(), event_type.encode()
     pack = _U32.pack
-    return hashlib.sha256(
-        b"".join(
-            (
-                pack(len(sid)),
-                sid,
-                pack(len(eid)),
-                eid,
-                pack(len(etype)),
-                etype,
-                pack(len(payload)),
-                payload,
-                pack(len(metadata_json)),
-                metadata_json,
-            )
-        )  # fmt: skip
-    ).digest()
+    joined = b"".join(
+        (
+            pack(len(sid)), sid, pack(len(eid)), eid, pack(len(etype)), etype,
+            pack(len(payload)), payload, pack(len(metadata_json)), metadata_json,
+        )
+    )  # fmt: skip
+    return hashlib.sha256(joined).digest()
 
 
 def link_hash(
