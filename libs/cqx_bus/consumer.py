@@ -4,7 +4,9 @@ For each batch of messages: decode each envelope (an undecodable one goes to the
 table with the reason, and the consumer goes on), skip the ones already handled, ask the
 handler what each one causes, and commit all of it together with one tracking record per
 message in the service's event store. Only after that transaction does it commit the Kafka
-offsets. A redelivered message finds its tracking record and changes nothing.
+offsets. A redelivered message finds its tracking record and changes nothing. A service that
+keeps its state in memory passes ``commit_many`` (its journal's), so that consumed events and
+commands are recorded in the one order they were decided in.
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ from cqx_bus.bookkeeping import Bookkeeping, DeadLetter
 from cqx_bus.envelope import decode
 from cqx_bus.errors import UndecodableMessageError
 from cqx_eventstore.errors import ConcurrencyError
-from cqx_eventstore.model import TrackingRecord, UnitOfWork
+from cqx_eventstore.model import Outcome, TrackingRecord, UnitOfWork
 from cqx_eventstore.port import EventStore
 
 log = logging.getLogger("cqx.bus.consumer")
 
 Handler = Callable[[EventEnvelope], Awaitable[UnitOfWork]]
+CommitMany = Callable[[Sequence[UnitOfWork]], Awaitable[list[Outcome | ConcurrencyError]]]
 # A handler whose decision raced another writer is asked again, this many times at most.
 _RETRIES = 20
 
@@ -44,6 +47,7 @@ class Consumer:
         handler: Handler,
         max_records: int = 1000,
         group_id: str | None = None,
+        commit_many: CommitMany | None = None,
     ) -> None:
         self.name = name
         self._group_id = group_id or name
@@ -54,6 +58,7 @@ class Consumer:
         self._bookkeeping = bookkeeping
         self._handler = handler
         self._max_records = max_records
+        self._commit_many = commit_many or store.commit_many
 
     async def run(self) -> None:
         """Consume until cancelled."""
@@ -97,10 +102,15 @@ class Consumer:
                 envelopes.append(decode(record.value))
             except UndecodableMessageError as error:
                 await self._dead_letter(record, error.message)
-        pending = [e for e in envelopes if not await self._store.is_handled(self.name, e.event_id)]
-        units = [await self._unit(e) for e in pending]
-        results = await self._store.commit_many(units)
-        for envelope, result in zip(pending, results, strict=True):
+        pending: dict[str, EventEnvelope] = {}  # a relay restart can repeat a message
+        for envelope in envelopes:
+            if envelope.event_id not in pending and not await self._store.is_handled(
+                self.name, envelope.event_id
+            ):
+                pending[envelope.event_id] = envelope
+        units = [await self._unit(e) for e in pending.values()]
+        results = await self._commit_many(units)
+        for envelope, result in zip(pending.values(), results, strict=True):
             if isinstance(result, ConcurrencyError):
                 await self._handle_one(envelope)
 

@@ -1,0 +1,174 @@
+"""The single writer of a service: decide against in-memory state, record in order.
+
+A service keeps its aggregates in memory (rebuilt from its own log at start). A command's
+``decide`` runs synchronously — it checks the rules against the current state, applies the
+resulting events to that state, and returns them — so no two decisions interleave. The events
+then go through one :class:`GroupCommitter` in the order they were decided, with the request's
+outcome as its idempotency record; the caller is answered after the commit. A retried request
+id gets the recorded outcome (AIP-155); a request id in flight waits for the first answer.
+
+If a commit fails, the in-memory state is ahead of the log: the journal stops accepting work
+and the runtime exits, so that the next start rebuilds from what was really recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from cqx.eventing.v1.outcome_pb2 import RequestError, RequestOutcome
+
+from cqx_eventstore import (
+    AppendRequest,
+    ConcurrencyError,
+    Duplicate,
+    EventStore,
+    GroupCommitter,
+    IdempotencyRecord,
+    Outcome,
+    UnitOfWork,
+)
+from cqx_kernel import errors
+from cqx_kernel.errors import CqxError, InvalidArgumentError, UnavailableError
+
+_KINDS: dict[str, type[CqxError]] = {
+    kind.__name__: kind
+    for kind in (
+        errors.InvalidArgumentError, errors.NotFoundError, errors.AlreadyExistsError,
+        errors.FailedPreconditionError, errors.ConflictError, errors.UnavailableError,
+    )
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a command decided: events to record, and the answer (a response or a refusal).
+
+    A refusal with events (e.g. ``OrderRejected``) is recorded and then raised; a refusal
+    without events is raised before anything is recorded.
+    """
+
+    requests: Sequence[AppendRequest] = ()
+    response: bytes = b""
+    error: CqxError | None = None
+
+
+class JournalStoppedError(UnavailableError):
+    """A commit failed; this process no longer accepts work and must restart."""
+
+    default_reason = "SERVICE_RESTARTING"
+
+
+class Journal:
+    """Records decided events in decision order, answering each caller after its commit."""
+
+    def __init__(self, store: EventStore, *, max_batch: int = 1000) -> None:
+        self.store = store
+        self._committer = GroupCommitter(store, max_batch=max_batch)
+        self._in_flight: dict[str, asyncio.Future[bytes]] = {}
+        self.failure: BaseException | None = None
+        self.failed = asyncio.Event()
+
+    def start(self) -> None:
+        """Start the writer."""
+        self._committer.start()
+
+    async def stop(self) -> None:
+        """Commit what is queued, then stop."""
+        await self._committer.stop()
+
+    async def execute(self, request_id: str, decide: Callable[[], Decision]) -> bytes:
+        """Run one client command exactly once per request id; return the response bytes."""
+        if not request_id:
+            raise InvalidArgumentError("request_id is required", reason="REQUEST_ID_MISSING")
+        if request_id in self._in_flight:
+            return await asyncio.shield(self._in_flight[request_id])
+        recorded = await self.store.recorded_outcome(request_id)
+        if recorded is not None:
+            return _answer(recorded)
+        if request_id in self._in_flight:  # arrived while we looked it up
+            return await asyncio.shield(self._in_flight[request_id])
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._in_flight[request_id] = future
+        try:
+            response = await self._decide_and_record(request_id, decide)
+            future.set_result(response)
+            return response
+        except BaseException as error:
+            future.set_exception(error)
+            future.exception()  # mark retrieved: other waiters re-raise it themselves
+            raise
+        finally:
+            del self._in_flight[request_id]
+
+    async def record(self, unit: UnitOfWork) -> Outcome:
+        """Record a unit decided elsewhere (a consumed foreign event) in decision order."""
+        self._check_running()
+        try:
+            return await self._committer.commit(unit)
+        except ConcurrencyError:
+            raise
+        except Exception as error:
+            self._fail(error)
+            raise JournalStoppedError(f"recording failed: {error}") from error
+
+    async def record_many(self, units: Sequence[UnitOfWork]) -> list[Outcome | ConcurrencyError]:
+        """Record several units in order (they may share one transaction)."""
+        results = await asyncio.gather(*(self.record(u) for u in units), return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException) and not isinstance(result, ConcurrencyError):
+                raise result
+        return results  # type: ignore[return-value]
+
+    async def _decide_and_record(self, request_id: str, decide: Callable[[], Decision]) -> bytes:
+        self._check_running()
+        decision = decide()  # synchronous: checks rules and applies events to memory
+        if decision.error is not None and not decision.requests:
+            raise decision.error
+        outcome = _outcome(decision).SerializeToString()
+        unit = UnitOfWork(decision.requests, IdempotencyRecord(request_id, outcome))
+        result = await self.record(unit)
+        if isinstance(result, Duplicate):  # another process answered it first
+            return _answer(result.outcome)
+        if decision.error is not None:
+            raise decision.error
+        return decision.response
+
+    def _check_running(self) -> None:
+        if self.failure is not None:
+            raise JournalStoppedError("this service is restarting after a failed commit")
+
+    def _fail(self, error: BaseException) -> None:
+        if self.failure is None:
+            self.failure = error
+            self.failed.set()
+
+
+def _outcome(decision: Decision) -> RequestOutcome:
+    if decision.error is None:
+        return RequestOutcome(response=decision.response)
+    error = decision.error
+    return RequestOutcome(
+        error=RequestError(
+            kind=_kind_of(error), reason=error.reason, message=error.message,
+            metadata=error.metadata,
+        )
+    )  # fmt: skip
+
+
+def _kind_of(error: CqxError) -> str:
+    for name, kind in _KINDS.items():
+        if isinstance(error, kind):
+            return name
+    return "FailedPreconditionError"
+
+
+def _answer(recorded: bytes) -> bytes:
+    """The recorded answer: the response bytes, or the recorded refusal raised again."""
+    outcome = RequestOutcome.FromString(recorded)
+    if outcome.WhichOneof("result") == "error":
+        kind = _KINDS.get(outcome.error.kind, errors.FailedPreconditionError)
+        raise kind(outcome.error.message, reason=outcome.error.reason,
+                   metadata=dict(outcome.error.metadata))  # fmt: skip
+    return outcome.response

@@ -1,0 +1,145 @@
+"""The runtime of one service process: migrate, rebuild, serve, relay, consume, stop.
+
+``ServiceRuntime.run`` does, in order: apply the schema migrations; open the event store as
+the service's role; start the journal; let the service build its application (which rebuilds
+its in-memory state from its own log); start the gRPC server (NOT_SERVING), the relay and the
+consumers; report SERVING; and on SIGTERM or SIGINT report NOT_SERVING, stop taking calls,
+finish the calls in progress within the grace period, and stop everything. If the journal or a
+background task fails, the process stops with an error, so that a supervisor restarts it and
+the restart rebuilds from the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cqx_bus.bookkeeping import PostgresBookkeeping
+from cqx_bus.consumer import Consumer, Handler
+from cqx_bus.relay import Relay
+from cqx_bus.topics import ensure_topic
+from cqx_eventstore.migrate import migrate
+from cqx_eventstore.postgres import PostgresEventStore
+from cqx_grpc import GrpcServer, ServicerRegistration
+from cqx_service.journal import Journal
+from cqx_service.settings import RuntimeSettings
+
+log = logging.getLogger("cqx.service")
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A subscription to other contexts' events: ``handler`` decides and applies each one."""
+
+    source_contexts: Sequence[str]
+    handler: Handler
+
+
+@dataclass
+class ServiceContext:
+    """What the runtime gives a service's composition root."""
+
+    settings: RuntimeSettings
+    store: PostgresEventStore
+    journal: Journal
+
+
+@dataclass
+class Wiring:
+    """What a service's composition root gives the runtime."""
+
+    service_names: Sequence[str]
+    registrations: Sequence[ServicerRegistration]
+    consumers: Sequence[ConsumerSpec] = ()
+    on_stop: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=tuple)
+
+
+Build = Callable[[ServiceContext], Awaitable[Wiring]]
+
+
+class ServiceRuntime:
+    """Runs one service (see the module docstring)."""
+
+    def __init__(
+        self, settings: RuntimeSettings, build: Build, *, migrations: Path | None = None
+    ) -> None:
+        self.settings = settings
+        self._build = build
+        self._migrations = migrations
+        self.port: int | None = None
+        self.ready = asyncio.Event()
+
+    async def run(self) -> None:
+        """Run until SIGTERM/SIGINT (or a failure, raised)."""
+        s = self.settings
+        folders = [self._migrations] if self._migrations else []
+        applied = await migrate(s.database_url, s.schema, *folders)
+        log.info("%s: schema up to date (%d applied now)", s.service, len(applied))
+        store = await PostgresEventStore.connect(s.service_database_url, s.schema)
+        journal = Journal(store)
+        journal.start()
+        try:
+            wiring = await self._build(ServiceContext(s, store, journal))
+            await self._serve(store, journal, wiring)
+        finally:
+            await journal.stop()
+            await store.close()
+
+    async def _serve(self, store: PostgresEventStore, journal: Journal, wiring: Wiring) -> None:
+        s = self.settings
+        server = GrpcServer(service_names=wiring.service_names, registrations=wiring.registrations)
+        self.port = await server.start(s.host, s.port)
+        await ensure_topic(s.kafka_bootstrap, s.topic(s.service))
+        tasks = [asyncio.create_task(self._relay(store), name="relay")]
+        tasks += [
+            asyncio.create_task(self._consume(store, journal, spec), name=f"consumer-{i}")
+            for i, spec in enumerate(wiring.consumers)
+        ]
+        await server.set_serving()
+        self.ready.set()
+        log.info("%s: serving on %s:%d", s.service, s.host, self.port)
+        stop = asyncio.create_task(server.serve_until_signal(s.grace_seconds))
+        failed = asyncio.create_task(journal.failed.wait())
+        done, _ = await asyncio.wait([stop, failed, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        try:
+            if stop not in done:
+                await server.stop(s.grace_seconds)
+        finally:
+            for task in [stop, failed, *tasks]:
+                task.cancel()
+            await asyncio.gather(stop, failed, *tasks, return_exceptions=True)
+            for hook in wiring.on_stop:
+                await hook()
+        for task in done:
+            if task is not stop and task is not failed and task.exception():
+                raise task.exception()  # type: ignore[misc]
+        if journal.failure is not None:
+            raise RuntimeError("a commit failed; restart to rebuild") from journal.failure
+
+    async def _relay(self, store: PostgresEventStore) -> None:
+        s = self.settings
+        books = PostgresBookkeeping(store.pool, s.schema)
+        relay = Relay(
+            store, books, source=s.service, bootstrap=s.kafka_bootstrap, topic=s.topic(s.service)
+        )
+        await relay.run()
+
+    async def _consume(
+        self, store: PostgresEventStore, journal: Journal, spec: ConsumerSpec
+    ) -> None:
+        s = self.settings
+        topics = [s.topic(context) for context in spec.source_contexts]
+        for topic in topics:
+            await ensure_topic(s.kafka_bootstrap, topic)
+        name = f"{s.service}<-{'+'.join(spec.source_contexts)}"
+        consumer = Consumer(
+            name, topics, bootstrap=s.kafka_bootstrap, store=store,
+            bookkeeping=PostgresBookkeeping(store.pool, s.schema), handler=spec.handler,
+            commit_many=journal.record_many,
+        )  # fmt: skip
+        with contextlib.suppress(asyncio.CancelledError):
+            await consumer.run()

@@ -1,0 +1,73 @@
+"""Settings every service reads once from the environment (in ``__main__``) and passes down."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cqx_bus.envelope import topic_for
+from cqx_eventstore.migrate import service_dsn
+from cqx_kernel.errors import InvalidArgumentError
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """Where a service finds its database and broker, and where it listens.
+
+    Environment: ``CQX_DATABASE_URL`` (an administrator's DSN, used to migrate),
+    ``CQX_<SERVICE>_DATABASE_URL`` (the service role's DSN; derived when absent),
+    ``CQX_KAFKA_BOOTSTRAP``, ``CQX_<SERVICE>_PORT``, ``CQX_HOST`` (default 127.0.0.1),
+    ``CQX_GRACE_SECONDS`` (default 5), ``CQX_NAMESPACE`` (default empty: a prefix for the
+    schema and every topic, so that several systems — or tests — share one PostgreSQL and one
+    Kafka without meeting).
+    """
+
+    service: str
+    database_url: str
+    service_database_url: str
+    kafka_bootstrap: str
+    host: str
+    port: int
+    grace_seconds: float
+    namespace: str = ""
+
+    @property
+    def schema(self) -> str:
+        """The service's PostgreSQL schema: its name, after the namespace."""
+        return f"{self.namespace}{self.service}"
+
+    def topic(self, context: str) -> str:
+        """The topic of a context's events in this namespace."""
+        return topic_for(f"{self.namespace}{context}")
+
+    @classmethod
+    def from_env(
+        cls, service: str, default_port: int, environ: Mapping[str, str] | None = None
+    ) -> RuntimeSettings:
+        """Read the settings of ``service``; a missing or malformed value is a clear error."""
+        env = os.environ if environ is None else environ
+        upper = service.upper()
+        database_url = _required(env, "CQX_DATABASE_URL")
+        namespace = env.get("CQX_NAMESPACE", "")
+        port_text = env.get(f"CQX_{upper}_PORT", str(default_port))
+        if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
+            raise InvalidArgumentError(f"CQX_{upper}_PORT is not a port number: {port_text!r}")
+        return cls(
+            service=service,
+            database_url=database_url,
+            service_database_url=env.get(f"CQX_{upper}_DATABASE_URL")
+            or service_dsn(database_url, f"{namespace}{service}"),
+            kafka_bootstrap=_required(env, "CQX_KAFKA_BOOTSTRAP"),
+            host=env.get("CQX_HOST", "127.0.0.1"),
+            port=int(port_text),
+            grace_seconds=float(env.get("CQX_GRACE_SECONDS", "5")),
+            namespace=namespace,
+        )
+
+
+def _required(env: Mapping[str, str], name: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise InvalidArgumentError(f"{name} is not set (run `make infra-up` to get one)")
+    return value

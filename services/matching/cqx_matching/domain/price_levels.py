@@ -1,0 +1,169 @@
+"""One side of an order book: price → FIFO level, with O(1) cancel by order.
+
+As in exchange-core: integer prices and quantities, a sorted structure of prices and a FIFO
+queue per price. Prices are kept in a plain sorted list of *keys* (the price for bids, minus
+the price for asks) so that the best price is always the last element: matching pops from
+the end in O(1), and a new level costs one ``bisect.insort`` (a memmove over a few hundred
+ints). A cancel marks the order dead (remaining 0) and fixes the level's totals in O(1); dead
+entries are skipped when they reach the front and the queue is compacted when they outnumber
+the live ones.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import deque
+from collections.abc import Iterator
+
+from cqx_matching.domain.errors import check
+
+DepthRow = tuple[int, int, int]  # price, quantity, number of orders
+
+
+class RestingOrder:
+    """An order on a book. ``remaining`` 0 means dead (filled, cancelled or moved)."""
+
+    __slots__ = ("account", "is_buy", "order_id", "post_only", "price", "remaining", "sequence")
+
+    def __init__(
+        self,
+        order_id: str,
+        account: str,
+        is_buy: bool,
+        price: int,
+        remaining: int,
+        sequence: int,
+        post_only: bool,
+    ) -> None:
+        self.order_id = order_id
+        self.account = account
+        self.is_buy = is_buy
+        self.price = price
+        self.remaining = remaining
+        self.sequence = sequence
+        self.post_only = post_only
+
+    def key(self) -> tuple[str, str, bool, int, int, int, bool]:
+        """Every field, for comparing two books."""
+        return (
+            self.order_id,
+            self.account,
+            self.is_buy,
+            self.price,
+            self.remaining,
+            self.sequence,
+            self.post_only,
+        )
+
+
+class PriceLevel:
+    """The orders at one price, oldest first, with their live total and count."""
+
+    __slots__ = ("count", "price", "quantity", "queue")
+
+    def __init__(self, price: int) -> None:
+        self.price = price
+        self.queue: deque[RestingOrder] = deque()
+        self.quantity = 0
+        self.count = 0
+
+    def live(self) -> list[RestingOrder]:
+        """The live orders, in time priority."""
+        return [order for order in self.queue if order.remaining]
+
+
+class BookSide:
+    """The bids or the asks of one book."""
+
+    __slots__ = ("is_buy", "keys", "levels", "sign")
+
+    def __init__(self, is_buy: bool) -> None:
+        self.is_buy = is_buy
+        self.sign = 1 if is_buy else -1
+        self.levels: dict[int, PriceLevel] = {}
+        self.keys: list[int] = []  # sign × price, ascending: the best price is last
+
+    def best(self) -> int | None:
+        """The best price on this side, or None if it is empty."""
+        keys = self.keys
+        return keys[-1] * self.sign if keys else None
+
+    def add(self, order: RestingOrder) -> None:
+        """Queue ``order`` at the back of its price level."""
+        price = order.price
+        level = self.levels.get(price)
+        if level is None:
+            level = self.levels[price] = PriceLevel(price)
+            insort(self.keys, price * self.sign)
+        level.queue.append(order)
+        level.quantity += order.remaining
+        level.count += 1
+
+    def remove(self, order: RestingOrder) -> None:
+        """Take a live ``order`` off the book (it becomes dead); drop its level if empty."""
+        level = self.levels[order.price]
+        level.quantity -= order.remaining
+        level.count -= 1
+        order.remaining = 0
+        if not level.count:
+            self.drop(order.price)
+        elif len(level.queue) > 2 * level.count + 16:
+            level.queue = deque(o for o in level.queue if o.remaining)
+
+    def reduce(self, order: RestingOrder, quantity: int) -> None:
+        """Lower a live order's remaining to ``quantity`` (> 0) without moving it."""
+        self.levels[order.price].quantity -= order.remaining - quantity
+        order.remaining = quantity
+
+    def drop(self, price: int) -> None:
+        """Forget the (empty) level at ``price``."""
+        del self.levels[price]
+        keys, key = self.keys, price * self.sign
+        if keys[-1] == key:
+            keys.pop()
+        else:
+            del keys[bisect_left(keys, key)]
+
+    def prices(self, count: int | None = None) -> list[int]:
+        """The best ``count`` prices (all if None), best first."""
+        keys = self.keys if count is None else self.keys[-count:] if count > 0 else []
+        return [key * self.sign for key in reversed(keys)]
+
+    def depth(self, count: int) -> list[DepthRow]:
+        """L2: the best ``count`` levels as (price, quantity, orders), best first."""
+        levels = self.levels
+        return [(p, levels[p].quantity, levels[p].count) for p in self.prices(count)]
+
+    def in_priority(self) -> Iterator[RestingOrder]:
+        """Every live order, best price first and oldest first within a price."""
+        for price in self.prices():
+            yield from self.levels[price].live()
+
+    def snapshot(self) -> tuple[tuple[int, tuple[tuple[str, str, bool, int, int, int, bool], ...]], ...]:
+        """The side as plain values, for comparing a live book with a rebuilt one."""
+        return tuple(
+            (price, tuple(order.key() for order in self.levels[price].live()))
+            for price in self.prices()
+        )
+
+    def validate(self, orders: dict[str, RestingOrder]) -> int:
+        """Check the side's invariants against the book's order index; return its live count."""
+        check(self.keys == sorted(self.keys), "price keys out of order")
+        check(len(set(self.keys)) == len(self.keys), "duplicate price key")
+        check(sorted(self.levels) == sorted(self.prices()), "levels and keys disagree")
+        live_total = 0
+        for price, level in self.levels.items():
+            live = level.live()
+            check(level.price == price, f"level {price} holds price {level.price}")
+            check(bool(live), f"empty level {price} kept")
+            check(level.count == len(live), f"level {price} count {level.count} != {len(live)}")
+            total = sum(o.remaining for o in live)
+            check(level.quantity == total, f"level {price} quantity {level.quantity} != {total}")
+            sequences = [o.sequence for o in live]
+            check(sequences == sorted(sequences), f"level {price} not in time order")
+            for order in live:
+                check(order.price == price and order.is_buy is self.is_buy, "order misplaced")
+                check(orders.get(order.order_id) is order, f"{order.order_id} not indexed")
+                check(order.remaining > 0, "live order with nothing remaining")
+            live_total += len(live)
+        return live_total

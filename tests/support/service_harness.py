@@ -1,0 +1,47 @@
+"""Run a service in the test's event loop on real PostgreSQL and Kafka, on port 0."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from cqx_service import RuntimeSettings, ServiceRuntime
+from cqx_service.runtime import Build
+
+
+def settings_for(
+    service: str, database_url: str, kafka_bootstrap: str, namespace: str
+) -> RuntimeSettings:
+    """Settings for a test: its own namespace (schema and topics), an ephemeral port."""
+    return RuntimeSettings.from_env(
+        service,
+        0,
+        {
+            "CQX_DATABASE_URL": database_url,
+            "CQX_KAFKA_BOOTSTRAP": kafka_bootstrap,
+            "CQX_NAMESPACE": f"{namespace}_",
+            "CQX_GRACE_SECONDS": "1",
+        },
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(
+    settings: RuntimeSettings, build: Build, migrations: Path | None = None
+) -> AsyncIterator[ServiceRuntime]:
+    """Start the service, wait until it serves, yield it; stop it afterwards."""
+    runtime = ServiceRuntime(settings, build, migrations=migrations)
+    task = asyncio.create_task(runtime.run())
+    ready = asyncio.create_task(runtime.ready.wait())
+    done, _ = await asyncio.wait([task, ready], timeout=60, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        ready.cancel()
+        task.result()  # raises what stopped it
+    assert ready in done, "the service did not start within 60 s"
+    try:
+        yield runtime
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
