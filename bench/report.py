@@ -47,5 +47,5 @@ def report(figure: Figure, *extra: Figure) -> None:
 async def infrastructure() -> AsyncIterator[Endpoints]:
     """The launcher's PostgreSQL and Kafka (or those named by CQX_* variables)."""
     run_dir = project_root() / ".run" / f"bench-{os.getpid()}"
-    with Infrastructure(run_dir=run_dir) as endpoints:
+    with Infrastructure(run_dir=run_dir, ephemeral=True) as endpoints:
         yield endpoints

@@ -104,19 +104,21 @@ class ServiceRuntime:
         log.info("%s: serving on %s:%d", s.service, s.host, self.port)
         stop = asyncio.create_task(server.serve_until_signal(s.grace_seconds))
         failed = asyncio.create_task(journal.failed.wait())
-        done, _ = await asyncio.wait([stop, failed, *tasks], return_when=asyncio.FIRST_COMPLETED)
+        everything = [stop, failed, *tasks]
         try:
-            if stop not in done:
+            done, _ = await asyncio.wait(everything, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when cancelled: stop serving, then stop the background work
+            if not stop.done():
+                stop.cancel()
                 await server.stop(s.grace_seconds)
-        finally:
-            for task in [stop, failed, *tasks]:
+            for task in everything:
                 task.cancel()
-            await asyncio.gather(stop, failed, *tasks, return_exceptions=True)
+            await asyncio.gather(*everything, return_exceptions=True)
             for hook in wiring.on_stop:
                 await hook()
         for task in done:
-            if task is not stop and task is not failed and task.exception():
-                raise task.exception()  # type: ignore[misc]
+            if task not in (stop, failed) and task.exception() is not None:
+                raise RuntimeError(f"{task.get_name()} failed") from task.exception()
         if journal.failure is not None:
             raise RuntimeError("a commit failed; restart to rebuild") from journal.failure
 

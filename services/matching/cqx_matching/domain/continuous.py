@@ -15,7 +15,6 @@ from cqx_matching.domain.events import (
     Event,
     OrderAccepted,
     OrderCancelled,
-    OrderExpired,
     OrderReduced,
     OrderRejected,
     OrderReplaced,
@@ -311,19 +310,6 @@ class ContinuousBook(OrderIndex):
         reason = reason or closed_reason(self.closed.get(c.order_id))
         name = type(c).__name__
         return [OrderRejected(self.instrument, c.order_id, c.account, name, reason, c.at)]
-
-    def expire_all(self, at: int) -> list[Event]:
-        """The day's close: every open order expires (R-T10), oldest first."""
-        events: list[Event] = []
-        for order in sorted(self.orders.values(), key=lambda o: o.sequence):
-            events.append(
-                OrderExpired(
-                    self.instrument, order.order_id, order.account, CONTINUOUS,
-                    order.remaining, at,
-                )
-            )  # fmt: skip
-            self.take_off(order, filled=False)
-        return events
 
     def depth(self, levels: int) -> tuple[list[DepthRow], list[DepthRow]]:
         """L2 depth: the best ``levels`` bid and ask levels, best first."""

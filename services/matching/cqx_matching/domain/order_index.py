@@ -114,6 +114,14 @@ class OrderIndex:
             )
         )  # fmt: skip
 
+    def expire_all(self, at: int) -> list[Event]:
+        """The day's close: every open order expires (R-T10), oldest first. Read-only: the
+        events are applied by :meth:`evolve`."""
+        return [
+            OrderExpired(self.instrument, o.order_id, o.account, self.mode, o.remaining, at)
+            for o in sorted(self.orders.values(), key=lambda o: o.sequence)
+        ]
+
     def forget_day(self) -> None:
         """After the close: the day's closed order ids may be used again."""
         self.closed.clear()
