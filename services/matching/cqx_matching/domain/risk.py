@@ -2,8 +2,8 @@
 
 Accepting a buy reserves price × quantity + fee; accepting a sell reserves the quantity.
 A fill consumes its part of the reservation (and frees what the better price saved); a
-cancel or expiry releases the rest. Every reservation is held under a key — the trading
-mode and the id of the order, deal or bid — and always equals what that key's open
+cancel or expiry releases the rest. Every reservation is held under a key — the instrument,
+the trading mode and the id of the order, deal, bid or announcement — and always equals what that key's open
 remainder needs. Allowances bought today are *pending* until the day closes (R-T6); cash
 from a sale is free at once. Money is integer fen, allowances integer tonnes.
 """
@@ -16,7 +16,7 @@ from cqx_matching.domain.errors import check
 from cqx_matching.domain.events import TradeExecuted
 from cqx_matching.domain.instruments import buy_requirement
 
-ReservationKey = tuple[str, str]  # (trading mode, order / deal / bid / auction id)
+ReservationKey = tuple[str, str, str]  # instrument, trading mode, order/deal/bid/auction id
 
 
 class Reservation:

@@ -1,0 +1,173 @@
+"""Decisions on orders: the continuous book and the listed agreement book (R-T1, R-T2,
+R-T5, R-T7, R-T8, R-T10).
+
+The exchange checks what needs more than a book — session, band, quantity limit, funds —
+then hands the command to the book. The continuous book matches in place (its events come
+back already applied); the listed book only decides, and recording applies its events.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cqx_matching.domain.commands import (
+    CancelOrder,
+    PlaceOrder,
+    PostListing,
+    ReduceOrder,
+    ReplaceOrder,
+    TakeListing,
+)
+from cqx_matching.domain.events import OrderAccepted, OrderRejected
+from cqx_matching.domain.rules import (
+    cover_problem,
+    listed_quantity_problem,
+    open_market,
+    price_problem,
+)
+from cqx_matching.domain.vocabulary import (
+    OrderType,
+    Reason,
+    Side,
+    TimeInForce,
+    TradingMode,
+)
+
+if TYPE_CHECKING:
+    from cqx_matching.domain.exchange import Exchange, InstrumentMarket
+
+OrderCommand = PlaceOrder | PostListing | TakeListing | CancelOrder | ReduceOrder | ReplaceOrder
+CONTINUOUS, LISTED = TradingMode.CONTINUOUS, TradingMode.LISTED
+
+
+def _reject(ex: Exchange, c: OrderCommand, reason: str) -> None:
+    name = type(c).__name__
+    ex.record([OrderRejected(c.instrument, c.order_id, c.account, name, reason, c.at)])
+
+
+def _entry_problem(
+    ex: Exchange, market: InstrumentMarket, c: PlaceOrder | PostListing, price: int | None
+) -> str | None:
+    """Why a new order may not enter a book: id, quantity (R-T1), price (R-T2), cover (R-T5)."""
+    config = market.config
+    if market.knows_order(c.order_id):
+        return Reason.DUPLICATE_ID
+    problem = listed_quantity_problem(config, c.quantity)
+    if problem is None and price is not None:
+        problem = price_problem(config, CONTINUOUS, market.reference_price, price)
+        buys = c.side is Side.BUY
+        problem = problem or cover_problem(ex, market, c.account, buys, price, c.quantity)
+    return problem
+
+
+def place_order(ex: Exchange, c: PlaceOrder) -> None:
+    """A continuous-book order: checked here, matched by the book."""
+    market = open_market(ex, c.instrument, CONTINUOUS, c.at)
+    if isinstance(market, str):
+        return _reject(ex, c, market)
+    price = c.price
+    if c.order_type is OrderType.MARKET_TO_LIMIT and price is None:
+        price = (market.continuous.asks if c.side is Side.BUY else market.continuous.bids).best()
+    problem = _entry_problem(ex, market, c, price)
+    if problem is not None:
+        return _reject(ex, c, problem)
+    ex.record(market.continuous.place(c), applied=True)
+
+
+def post_listing(ex: Exchange, c: PostListing) -> None:
+    """A listed-agreement maker order (挂牌): it rests until taken, cancelled or expired."""
+    market = open_market(ex, c.instrument, LISTED, c.at)
+    if isinstance(market, str):
+        return _reject(ex, c, market)
+    problem = _entry_problem(ex, market, c, c.price)
+    if problem is not None:
+        return _reject(ex, c, problem)
+    ex.record(
+        [
+            OrderAccepted(
+                c.instrument, c.order_id, c.account, c.side, c.price, c.quantity, LISTED,
+                OrderType.LIMIT, TimeInForce.DAY, False, c.at,
+            )
+        ]
+    )  # fmt: skip
+
+
+def take_listing(ex: Exchange, c: TakeListing) -> None:
+    """A taker (摘牌) trades at once with the maker it names, or the best and oldest."""
+    market = open_market(ex, c.instrument, LISTED, c.at)
+    if isinstance(market, str):
+        return _reject(ex, c, market)
+    if market.knows_order(c.order_id):
+        return _reject(ex, c, Reason.DUPLICATE_ID)
+    problem = listed_quantity_problem(market.config, c.quantity)
+    if problem is not None:
+        return _reject(ex, c, problem)
+    maker = market.listed.choose_maker(c, market.config.maker_levels)
+    if isinstance(maker, str):
+        return _reject(ex, c, maker)
+    quantity = min(c.quantity, maker.remaining)
+    buys = c.side is Side.BUY
+    problem = cover_problem(ex, market, c.account, buys, maker.price, quantity)
+    if problem is not None:
+        return _reject(ex, c, problem)
+    ex.record([market.listed.trade(c, maker, market.config.fee_bps)])
+
+
+def cancel_order(ex: Exchange, c: CancelOrder) -> None:
+    """Cancel an open order of either book; a filled one cannot be (R-T10)."""
+    market = _amendable(ex, c)
+    if market is None:
+        return
+    book = market.book_holding(c.order_id)
+    if book is market.continuous:
+        ex.record(market.continuous.cancel(c), applied=True)
+    else:
+        ex.record(market.listed.cancel(c))
+
+
+def reduce_order(ex: Exchange, c: ReduceOrder) -> None:
+    """Lower an open order's quantity; it keeps its place in the queue."""
+    market = _amendable(ex, c)
+    if market is None:
+        return
+    if market.book_holding(c.order_id) is market.continuous:
+        ex.record(market.continuous.reduce(c), applied=True)
+    else:
+        ex.record(market.listed.reduce(c))
+
+
+def replace_order(ex: Exchange, c: ReplaceOrder) -> None:
+    """Move an open order to a new price and quantity; it loses its place (and may trade)."""
+    market = _amendable(ex, c, session=True)
+    if market is None:
+        return
+    book = market.book_holding(c.order_id)
+    order = book.orders.get(c.order_id)
+    if order is not None and order.account == c.account:
+        key = (c.instrument, book.mode, c.order_id)
+        held = ex.ledger.held(key)
+        problem = listed_quantity_problem(market.config, c.quantity) or price_problem(
+            market.config, book.mode, market.reference_price, c.price
+        )
+        problem = problem or cover_problem(
+            ex, market, c.account, order.is_buy, c.price, c.quantity, held
+        )
+        if problem is not None:
+            return _reject(ex, c, problem)
+    if book is market.continuous:
+        ex.record(market.continuous.replace(c), applied=True)
+    else:
+        ex.record(market.listed.replace(c))
+
+
+def _amendable(
+    ex: Exchange, c: CancelOrder | ReduceOrder | ReplaceOrder, session: bool = False
+) -> InstrumentMarket | None:
+    """The market of an order to amend, once the day is open; else records the rejection."""
+    market = ex.markets.get(c.instrument)
+    mode = market.book_holding(c.order_id).mode if market else CONTINUOUS
+    found = open_market(ex, c.instrument, mode, c.at, session=session)
+    if isinstance(found, str):
+        _reject(ex, c, found)
+        return None
+    return found

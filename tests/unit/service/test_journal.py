@@ -1,0 +1,81 @@
+"""The single-writer journal on the in-memory store: order, idempotency, refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from cqx_eventstore import AppendRequest, InMemoryEventStore, NewEvent
+from cqx_kernel.errors import FailedPreconditionError, InvalidArgumentError
+from cqx_service import Decision, Journal
+
+
+@pytest.fixture
+async def journal() -> AsyncIterator[Journal]:
+    journal = Journal(InMemoryEventStore())
+    journal.start()
+    yield journal
+    await journal.stop()
+
+
+def credit(ledger: list[int], amount: int) -> Decision:
+    if amount <= 0:
+        raise FailedPreconditionError("not positive", reason="NOT_POSITIVE")
+    ledger.append(amount)
+    event = NewEvent(str(uuid.uuid4()), "cqx.test.v1.Credited", str(amount).encode())
+    return Decision([AppendRequest("ledger", None, [event])], str(sum(ledger)).encode())
+
+
+async def test_decisions_are_recorded_in_the_order_they_were_made(journal: Journal) -> None:
+    ledger: list[int] = []
+    answers = await asyncio.gather(
+        *(journal.execute(f"r{i}", lambda i=i: credit(ledger, i + 1)) for i in range(50))
+    )
+    assert answers[-1] == str(sum(range(1, 51))).encode()
+    recorded = [int(e.payload) for e in await journal.store.read_stream("ledger")]
+    assert recorded == ledger == list(range(1, 51))
+
+
+async def test_a_retried_request_gets_the_first_answer_and_decides_nothing(
+    journal: Journal,
+) -> None:
+    ledger: list[int] = []
+    assert await journal.execute("r1", lambda: credit(ledger, 5)) == b"5"
+    assert await journal.execute("r1", lambda: credit(ledger, 9)) == b"5"
+    assert ledger == [5]
+
+
+async def test_concurrent_copies_of_one_request_run_once(journal: Journal) -> None:
+    ledger: list[int] = []
+    answers = await asyncio.gather(
+        *(journal.execute("same", lambda: credit(ledger, 3)) for _ in range(5))
+    )
+    assert answers == [b"3"] * 5
+    assert ledger == [3]
+
+
+async def test_a_refusal_records_nothing_and_a_missing_request_id_is_invalid(
+    journal: Journal,
+) -> None:
+    with pytest.raises(FailedPreconditionError):
+        await journal.execute("r1", lambda: credit([], 0))
+    with pytest.raises(InvalidArgumentError) as missing:
+        await journal.execute("", lambda: credit([], 1))
+    assert missing.value.reason == "REQUEST_ID_MISSING"
+    assert await journal.store.head() == (0, bytes(32))
+
+
+async def test_an_audited_refusal_is_recorded_and_replayed_to_a_retry(journal: Journal) -> None:
+    rejected = NewEvent(str(uuid.uuid4()), "cqx.test.v1.OrderRejected", b"PRICE_OUTSIDE_BAND")
+    refusal = FailedPreconditionError("price outside band", reason="PRICE_OUTSIDE_BAND",
+                                      metadata={"band": "6000-7000"})  # fmt: skip
+    decision = Decision([AppendRequest("book", None, [rejected])], error=refusal)
+    for _ in range(2):  # the retry gets the same refusal from the record
+        with pytest.raises(FailedPreconditionError) as caught:
+            await journal.execute("r9", lambda: decision)
+        assert caught.value.reason == "PRICE_OUTSIDE_BAND"
+        assert caught.value.metadata == {"band": "6000-7000"}
+    assert len(await journal.store.read_stream("book")) == 1
