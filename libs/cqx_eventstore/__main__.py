@@ -20,12 +20,19 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--migrations", type=Path, action="append", default=[], help="a service's own SQL folder"
     )
+    parser.add_argument(
+        "--role-password",
+        default=os.environ.get("CQX_SERVICE_DB_PASSWORD"),
+        help="password to set for the service's role (default: $CQX_SERVICE_DB_PASSWORD)",
+    )
     return parser
 
 
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "migrate":
-        applied = await migrate(args.dsn, args.schema, *args.migrations)
+        applied = await migrate(
+            args.dsn, args.schema, *args.migrations, role_password=args.role_password
+        )
         print(f"{args.schema}: applied {len(applied)} migration(s) {' '.join(applied)}".rstrip())
         return 0
     store = await PostgresEventStore.connect(args.dsn, args.schema, max_size=2)

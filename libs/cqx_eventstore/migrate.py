@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import asyncpg
 
@@ -73,8 +74,14 @@ def load_migrations(*folders: Path) -> list[Migration]:
     return [found[v] for v in sorted(found)]
 
 
-async def migrate(dsn: str, schema: str, *folders: Path) -> list[str]:
-    """Bring ``schema`` up to date; return the names of the migrations applied now."""
+async def migrate(
+    dsn: str, schema: str, *folders: Path, role_password: str | None = None
+) -> list[str]:
+    """Bring ``schema`` up to date; return the names of the migrations applied now.
+
+    ``role_password`` sets the service role's password (needed where the database does not
+    trust loopback connections, as in docker compose).
+    """
     checked_identifier(schema)
     connection = await asyncpg.connect(dsn)
     try:
@@ -82,6 +89,10 @@ async def migrate(dsn: str, schema: str, *folders: Path) -> list[str]:
             await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", schema)
             applied = await _apply(connection, schema, load_migrations(*folders))
             await _grant(connection, schema)
+            if role_password:
+                # ALTER ROLE takes no bind parameters; quote_literal escapes the value.
+                quoted = await connection.fetchval("SELECT quote_literal($1)", role_password)
+                await connection.execute(f"ALTER ROLE {service_role(schema)} PASSWORD {quoted}")
         return applied
     finally:
         await connection.close()
@@ -131,8 +142,9 @@ async def _grant(connection: Any, schema: str) -> None:
         await connection.execute(statement)
 
 
-def service_dsn(dsn: str, schema: str) -> str:
+def service_dsn(dsn: str, schema: str, password: str | None = None) -> str:
     """The DSN of the service's own role, derived from an administrator's DSN."""
     prefix, _, rest = dsn.partition("://")
     host = rest.split("@", 1)[-1]
-    return f"{prefix}://{service_role(schema)}@{host}"
+    secret = f":{quote(password, safe='')}" if password else ""
+    return f"{prefix}://{service_role(schema)}{secret}@{host}"

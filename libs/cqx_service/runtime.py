@@ -77,7 +77,7 @@ class ServiceRuntime:
         """Run until SIGTERM/SIGINT (or a failure, raised)."""
         s = self.settings
         folders = [self._migrations] if self._migrations else []
-        applied = await migrate(s.database_url, s.schema, *folders)
+        applied = await migrate(s.database_url, s.schema, *folders, role_password=s.role_password)
         log.info("%s: schema up to date (%d applied now)", s.service, len(applied))
         store = await PostgresEventStore.connect(s.service_database_url, s.schema)
         journal = Journal(store)

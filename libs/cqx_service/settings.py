@@ -18,9 +18,10 @@ class RuntimeSettings:
     Environment: ``CQX_DATABASE_URL`` (an administrator's DSN, used to migrate),
     ``CQX_<SERVICE>_DATABASE_URL`` (the service role's DSN; derived when absent),
     ``CQX_KAFKA_BOOTSTRAP``, ``CQX_<SERVICE>_PORT``, ``CQX_HOST`` (default 127.0.0.1),
-    ``CQX_GRACE_SECONDS`` (default 5), ``CQX_NAMESPACE`` (default empty: a prefix for the
-    schema and every topic, so that several systems — or tests — share one PostgreSQL and one
-    Kafka without meeting).
+    ``CQX_GRACE_SECONDS`` (default 5), ``CQX_SERVICE_DB_PASSWORD`` (the service role's
+    password, set at migration; none where loopback is trusted), ``CQX_NAMESPACE`` (default
+    empty: a prefix for the schema and every topic, so that several systems — or tests —
+    share one PostgreSQL and one Kafka without meeting).
     """
 
     service: str
@@ -31,6 +32,7 @@ class RuntimeSettings:
     port: int
     grace_seconds: float
     namespace: str = ""
+    role_password: str | None = None
 
     @property
     def schema(self) -> str:
@@ -50,6 +52,7 @@ class RuntimeSettings:
         upper = service.upper()
         database_url = _required(env, "CQX_DATABASE_URL")
         namespace = env.get("CQX_NAMESPACE", "")
+        password = env.get("CQX_SERVICE_DB_PASSWORD") or None
         port_text = env.get(f"CQX_{upper}_PORT", str(default_port))
         if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
             raise InvalidArgumentError(f"CQX_{upper}_PORT is not a port number: {port_text!r}")
@@ -57,12 +60,13 @@ class RuntimeSettings:
             service=service,
             database_url=database_url,
             service_database_url=env.get(f"CQX_{upper}_DATABASE_URL")
-            or service_dsn(database_url, f"{namespace}{service}"),
+            or service_dsn(database_url, f"{namespace}{service}", password),
             kafka_bootstrap=_required(env, "CQX_KAFKA_BOOTSTRAP"),
             host=env.get("CQX_HOST", "127.0.0.1"),
             port=int(port_text),
             grace_seconds=float(env.get("CQX_GRACE_SECONDS", "5")),
             namespace=namespace,
+            role_password=password,
         )
 
 

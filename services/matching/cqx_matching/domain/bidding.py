@@ -19,9 +19,9 @@ from itertools import groupby
 
 from cqx_matching.domain.commands import AnnounceBidding, SubmitBid
 from cqx_matching.domain.events import (
-    BidReleased,
     BiddingAnnounced,
     BiddingClosed,
+    BidReleased,
     BidSubmitted,
     Event,
     TradeExecuted,
@@ -152,13 +152,16 @@ class BiddingDesk:
         if not auction.admits(c.price):
             return Reason.BID_WORSE_THAN_RESERVE
         return [
-            BidSubmitted(
-                c.instrument, c.auction_id, c.bid_id, c.account, c.price, c.quantity, c.at
-            )
+            BidSubmitted(c.instrument, c.auction_id, c.bid_id, c.account, c.price, c.quantity, c.at)
         ]
 
     def close(
-        self, auction: OneWayBidding, rule: BiddingAllocation, fee_bps: int, first_trade: int, at: int
+        self,
+        auction: OneWayBidding,
+        rule: BiddingAllocation,
+        fee_bps: int,
+        first_trade: int,
+        at: int,
     ) -> list[Event]:
         """Allocate ``auction``: its trades, the released bids, and the closing figure."""
         events: list[Event] = []

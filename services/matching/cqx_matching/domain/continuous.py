@@ -267,9 +267,7 @@ class ContinuousBook(OrderIndex):
         if c.quantity >= order.remaining:
             return self._reject_missing(c, Reason.QUANTITY_NOT_REDUCED)
         (self.bids if order.is_buy else self.asks).reduce(order, c.quantity)
-        return [
-            OrderReduced(self.instrument, c.order_id, c.account, CONTINUOUS, c.quantity, c.at)
-        ]
+        return [OrderReduced(self.instrument, c.order_id, c.account, CONTINUOUS, c.quantity, c.at)]
 
     def replace(self, c: ReplaceOrder) -> list[Event]:
         """Move an open order to a new price and quantity, at the back; it may trade at once."""

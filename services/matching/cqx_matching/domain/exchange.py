@@ -18,7 +18,7 @@ from cqx_matching.domain.block import BlockDesk
 from cqx_matching.domain.calendar import TradingCalendar
 from cqx_matching.domain.commands import Command
 from cqx_matching.domain.continuous import ContinuousBook
-from cqx_matching.domain.decisions import DECIDERS
+from cqx_matching.domain.decisions import DECIDERS, rejection
 from cqx_matching.domain.errors import UnknownCommandError, check
 from cqx_matching.domain.events import Event
 from cqx_matching.domain.evolution import evolve
@@ -60,8 +60,10 @@ class InstrumentMarket:
 
     def knows_order(self, order_id: str) -> bool:
         """Whether either book has seen ``order_id`` today."""
-        return self.listed.knows(order_id) or order_id in self.continuous.orders or (
-            order_id in self.continuous.closed
+        return (
+            self.listed.knows(order_id)
+            or order_id in self.continuous.orders
+            or (order_id in self.continuous.closed)
         )
 
     def snapshot(self) -> dict[str, Any]:
@@ -126,8 +128,11 @@ class Exchange:
         decide = DECIDERS.get(type(command))
         if decide is None:
             raise UnknownCommandError(f"not an exchange command: {type(command).__name__}")
-        self._recorded = recorded = []
-        decide(self, command)
+        recorded: list[Event] = []
+        self._recorded = recorded
+        reason = decide(self, command)
+        if reason is not None:
+            self.record([rejection(command, reason)])
         return recorded
 
     def record(self, events: Iterable[Event], applied: bool = False) -> None:

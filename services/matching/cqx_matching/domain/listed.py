@@ -82,9 +82,7 @@ class ListedAgreementBook(OrderIndex):
             buyer.account, seller.order_id, seller.account, c.side, charge, charge, c.at,
         )  # fmt: skip
 
-    def open_order(
-        self, c: CancelOrder | ReduceOrder | ReplaceOrder
-    ) -> RestingOrder | Event:
+    def open_order(self, c: CancelOrder | ReduceOrder | ReplaceOrder) -> RestingOrder | Event:
         """The caller's open listing named by ``c``, or the rejection."""
         order = self.orders.get(c.order_id)
         if order is None:
@@ -100,7 +98,9 @@ class ListedAgreementBook(OrderIndex):
             return [order]
         reason = CancelReason.REQUESTED
         return [
-            OrderCancelled(c.instrument, c.order_id, c.account, LISTED, order.remaining, reason, c.at)
+            OrderCancelled(
+                c.instrument, c.order_id, c.account, LISTED, order.remaining, reason, c.at
+            )
         ]
 
     def reduce(self, c: ReduceOrder) -> list[Event]:

@@ -139,7 +139,9 @@ class BookSide:
         for price in self.prices():
             yield from self.levels[price].live()
 
-    def snapshot(self) -> tuple[tuple[int, tuple[tuple[str, str, bool, int, int, int, bool], ...]], ...]:
+    def snapshot(
+        self,
+    ) -> tuple[tuple[int, tuple[tuple[str, str, bool, int, int, int, bool], ...]], ...]:
         """The side as plain values, for comparing a live book with a rebuilt one."""
         return tuple(
             (price, tuple(order.key() for order in self.levels[price].live()))

@@ -3,9 +3,9 @@
 Accepting a buy reserves price × quantity + fee; accepting a sell reserves the quantity.
 A fill consumes its part of the reservation (and frees what the better price saved); a
 cancel or expiry releases the rest. Every reservation is held under a key — the instrument,
-the trading mode and the id of the order, deal, bid or announcement — and always equals what that key's open
-remainder needs. Allowances bought today are *pending* until the day closes (R-T6); cash
-from a sale is free at once. Money is integer fen, allowances integer tonnes.
+the trading mode and the id of the order, deal, bid or announcement — and always equals what
+that key's open remainder needs. Allowances bought today are *pending* until the day closes
+(R-T6); cash from a sale is free at once. Money is integer fen, allowances integer tonnes.
 """
 
 from __future__ import annotations
@@ -136,7 +136,9 @@ class RiskLedger:
             position.free -= allowances
             position.reserved += allowances
 
-    def settle(self, trade: TradeExecuted, buy_key: ReservationKey, sell_key: ReservationKey) -> None:
+    def settle(
+        self, trade: TradeExecuted, buy_key: ReservationKey, sell_key: ReservationKey
+    ) -> None:
         """Apply a trade: both legs move their reservations and balances.
 
         The buyer pays notional + fee and receives pending allowances (R-T6); the seller
@@ -191,6 +193,6 @@ class RiskLedger:
             reserved = self.cash_reserved.get(account, 0)
             check(free >= 0, f"{account} free cash {free} < 0")
             check(reserved == cash.get(account, 0), f"{account} reserved cash {reserved}")
-        for key, p in self.positions.items():
-            check(min(p.free, p.reserved, p.pending) >= 0, f"{key} negative position")
-            check(p.reserved == held.get(key, 0), f"{key} reserved {p.reserved}")
+        for position_key, p in self.positions.items():
+            check(min(p.free, p.reserved, p.pending) >= 0, f"{position_key} negative position")
+            check(p.reserved == held.get(position_key, 0), f"{position_key} reserved {p.reserved}")

@@ -13,7 +13,6 @@ from cqx_matching.domain.commands import (
 from cqx_matching.domain.events import (
     AllowancesAssigned,
     AllowancesWithdrawn,
-    CommandRejected,
     FundsDeposited,
     FundsWithdrawn,
 )
@@ -25,43 +24,41 @@ if TYPE_CHECKING:
 LedgerCommand = DepositFunds | WithdrawFunds | AssignAllowances | WithdrawAllowances
 
 
-def _reject(ex: Exchange, c: LedgerCommand, reason: str) -> None:
-    instrument = getattr(c, "instrument", None)
-    name = type(c).__name__
-    ex.record([CommandRejected(instrument, name, c.account, c.account, reason, c.at)])
-
-
-def deposit_funds(ex: Exchange, c: DepositFunds) -> None:
+def deposit_funds(ex: Exchange, c: DepositFunds) -> str | None:
     """Cash into trading."""
     if c.amount <= 0:
-        return _reject(ex, c, Reason.AMOUNT_NOT_POSITIVE)
+        return Reason.AMOUNT_NOT_POSITIVE
     ex.record([FundsDeposited(c.account, c.amount, c.at)])
+    return None
 
 
-def withdraw_funds(ex: Exchange, c: WithdrawFunds) -> None:
+def withdraw_funds(ex: Exchange, c: WithdrawFunds) -> str | None:
     """Free cash out of trading; reserved cash stays (R-T5)."""
     if c.amount <= 0:
-        return _reject(ex, c, Reason.AMOUNT_NOT_POSITIVE)
+        return Reason.AMOUNT_NOT_POSITIVE
     if c.amount > ex.ledger.free_cash(c.account):
-        return _reject(ex, c, Reason.INSUFFICIENT_FUNDS)
+        return Reason.INSUFFICIENT_FUNDS
     ex.record([FundsWithdrawn(c.account, c.amount, c.at)])
+    return None
 
 
-def assign_allowances(ex: Exchange, c: AssignAllowances) -> None:
+def assign_allowances(ex: Exchange, c: AssignAllowances) -> str | None:
     """Allowances from the registry position into the trading position."""
     if c.instrument not in ex.markets:
-        return _reject(ex, c, Reason.UNKNOWN_INSTRUMENT)
+        return Reason.UNKNOWN_INSTRUMENT
     if c.quantity <= 0:
-        return _reject(ex, c, Reason.QUANTITY_NOT_POSITIVE)
+        return Reason.QUANTITY_NOT_POSITIVE
     ex.record([AllowancesAssigned(c.account, c.instrument, c.quantity, c.at)])
+    return None
 
 
-def withdraw_allowances(ex: Exchange, c: WithdrawAllowances) -> None:
+def withdraw_allowances(ex: Exchange, c: WithdrawAllowances) -> str | None:
     """Free, sellable allowances back to the registry; reserved and pending ones stay."""
     if c.instrument not in ex.markets:
-        return _reject(ex, c, Reason.UNKNOWN_INSTRUMENT)
+        return Reason.UNKNOWN_INSTRUMENT
     if c.quantity <= 0:
-        return _reject(ex, c, Reason.QUANTITY_NOT_POSITIVE)
+        return Reason.QUANTITY_NOT_POSITIVE
     if c.quantity > ex.ledger.free_allowances(c.account, c.instrument):
-        return _reject(ex, c, Reason.INSUFFICIENT_ALLOWANCES)
+        return Reason.INSUFFICIENT_ALLOWANCES
     ex.record([AllowancesWithdrawn(c.account, c.instrument, c.quantity, c.at)])
+    return None

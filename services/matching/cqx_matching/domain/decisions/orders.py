@@ -18,7 +18,7 @@ from cqx_matching.domain.commands import (
     ReplaceOrder,
     TakeListing,
 )
-from cqx_matching.domain.events import OrderAccepted, OrderRejected
+from cqx_matching.domain.events import OrderAccepted
 from cqx_matching.domain.rules import (
     cover_problem,
     listed_quantity_problem,
@@ -40,11 +40,6 @@ OrderCommand = PlaceOrder | PostListing | TakeListing | CancelOrder | ReduceOrde
 CONTINUOUS, LISTED = TradingMode.CONTINUOUS, TradingMode.LISTED
 
 
-def _reject(ex: Exchange, c: OrderCommand, reason: str) -> None:
-    name = type(c).__name__
-    ex.record([OrderRejected(c.instrument, c.order_id, c.account, name, reason, c.at)])
-
-
 def _entry_problem(
     ex: Exchange, market: InstrumentMarket, c: PlaceOrder | PostListing, price: int | None
 ) -> str | None:
@@ -60,28 +55,29 @@ def _entry_problem(
     return problem
 
 
-def place_order(ex: Exchange, c: PlaceOrder) -> None:
+def place_order(ex: Exchange, c: PlaceOrder) -> str | None:
     """A continuous-book order: checked here, matched by the book."""
     market = open_market(ex, c.instrument, CONTINUOUS, c.at)
     if isinstance(market, str):
-        return _reject(ex, c, market)
+        return market
     price = c.price
     if c.order_type is OrderType.MARKET_TO_LIMIT and price is None:
         price = (market.continuous.asks if c.side is Side.BUY else market.continuous.bids).best()
     problem = _entry_problem(ex, market, c, price)
     if problem is not None:
-        return _reject(ex, c, problem)
+        return problem
     ex.record(market.continuous.place(c), applied=True)
+    return None
 
 
-def post_listing(ex: Exchange, c: PostListing) -> None:
+def post_listing(ex: Exchange, c: PostListing) -> str | None:
     """A listed-agreement maker order (挂牌): it rests until taken, cancelled or expired."""
     market = open_market(ex, c.instrument, LISTED, c.at)
     if isinstance(market, str):
-        return _reject(ex, c, market)
+        return market
     problem = _entry_problem(ex, market, c, c.price)
     if problem is not None:
-        return _reject(ex, c, problem)
+        return problem
     ex.record(
         [
             OrderAccepted(
@@ -90,84 +86,84 @@ def post_listing(ex: Exchange, c: PostListing) -> None:
             )
         ]
     )  # fmt: skip
+    return None
 
 
-def take_listing(ex: Exchange, c: TakeListing) -> None:
+def take_listing(ex: Exchange, c: TakeListing) -> str | None:
     """A taker (摘牌) trades at once with the maker it names, or the best and oldest."""
     market = open_market(ex, c.instrument, LISTED, c.at)
     if isinstance(market, str):
-        return _reject(ex, c, market)
+        return market
     if market.knows_order(c.order_id):
-        return _reject(ex, c, Reason.DUPLICATE_ID)
+        return Reason.DUPLICATE_ID
     problem = listed_quantity_problem(market.config, c.quantity)
     if problem is not None:
-        return _reject(ex, c, problem)
+        return problem
     maker = market.listed.choose_maker(c, market.config.maker_levels)
     if isinstance(maker, str):
-        return _reject(ex, c, maker)
+        return maker
     quantity = min(c.quantity, maker.remaining)
     buys = c.side is Side.BUY
     problem = cover_problem(ex, market, c.account, buys, maker.price, quantity)
     if problem is not None:
-        return _reject(ex, c, problem)
+        return problem
     ex.record([market.listed.trade(c, maker, market.config.fee_bps)])
+    return None
 
 
-def cancel_order(ex: Exchange, c: CancelOrder) -> None:
+def cancel_order(ex: Exchange, c: CancelOrder) -> str | None:
     """Cancel an open order of either book; a filled one cannot be (R-T10)."""
     market = _amendable(ex, c)
-    if market is None:
-        return
-    book = market.book_holding(c.order_id)
-    if book is market.continuous:
+    if isinstance(market, str):
+        return market
+    if market.book_holding(c.order_id) is market.continuous:
         ex.record(market.continuous.cancel(c), applied=True)
     else:
         ex.record(market.listed.cancel(c))
+    return None
 
 
-def reduce_order(ex: Exchange, c: ReduceOrder) -> None:
+def reduce_order(ex: Exchange, c: ReduceOrder) -> str | None:
     """Lower an open order's quantity; it keeps its place in the queue."""
     market = _amendable(ex, c)
-    if market is None:
-        return
+    if isinstance(market, str):
+        return market
     if market.book_holding(c.order_id) is market.continuous:
         ex.record(market.continuous.reduce(c), applied=True)
     else:
         ex.record(market.listed.reduce(c))
+    return None
 
 
-def replace_order(ex: Exchange, c: ReplaceOrder) -> None:
+def replace_order(ex: Exchange, c: ReplaceOrder) -> str | None:
     """Move an open order to a new price and quantity; it loses its place (and may trade)."""
     market = _amendable(ex, c, session=True)
-    if market is None:
-        return
+    if isinstance(market, str):
+        return market
     book = market.book_holding(c.order_id)
     order = book.orders.get(c.order_id)
     if order is not None and order.account == c.account:
-        key = (c.instrument, book.mode, c.order_id)
-        held = ex.ledger.held(key)
-        problem = listed_quantity_problem(market.config, c.quantity) or price_problem(
-            market.config, book.mode, market.reference_price, c.price
+        held = ex.ledger.held((c.instrument, book.mode, c.order_id))
+        config = market.config
+        problem = listed_quantity_problem(config, c.quantity) or price_problem(
+            config, book.mode, market.reference_price, c.price
         )
         problem = problem or cover_problem(
             ex, market, c.account, order.is_buy, c.price, c.quantity, held
         )
         if problem is not None:
-            return _reject(ex, c, problem)
+            return problem
     if book is market.continuous:
         ex.record(market.continuous.replace(c), applied=True)
     else:
         ex.record(market.listed.replace(c))
+    return None
 
 
 def _amendable(
     ex: Exchange, c: CancelOrder | ReduceOrder | ReplaceOrder, session: bool = False
-) -> InstrumentMarket | None:
-    """The market of an order to amend, once the day is open; else records the rejection."""
+) -> InstrumentMarket | str:
+    """The market of an order to amend once the day is open (and the session, if asked)."""
     market = ex.markets.get(c.instrument)
     mode = market.book_holding(c.order_id).mode if market else CONTINUOUS
-    found = open_market(ex, c.instrument, mode, c.at, session=session)
-    if isinstance(found, str):
-        _reject(ex, c, found)
-        return None
-    return found
+    return open_market(ex, c.instrument, mode, c.at, session=session)

@@ -6,35 +6,32 @@ from typing import TYPE_CHECKING
 
 from cqx_matching.domain.commands import CloseTradingDay, OpenTradingDay
 from cqx_matching.domain.decisions.bidding import allocate
-from cqx_matching.domain.events import CommandRejected, TradingDayClosed, TradingDayOpened
+from cqx_matching.domain.events import TradingDayClosed, TradingDayOpened
 from cqx_matching.domain.vocabulary import Reason
 
 if TYPE_CHECKING:
     from cqx_matching.domain.exchange import Exchange
 
 
-def _reject(ex: Exchange, c: OpenTradingDay | CloseTradingDay, subject: str, reason: str) -> None:
-    ex.record([CommandRejected(None, type(c).__name__, subject, None, reason, c.at)])
-
-
-def open_trading_day(ex: Exchange, c: OpenTradingDay) -> None:
+def open_trading_day(ex: Exchange, c: OpenTradingDay) -> str | None:
     """Start a trading day: a weekday that is not an operator holiday (R-T4)."""
     if ex.day is not None:
-        return _reject(ex, c, c.day.isoformat(), Reason.DAY_ALREADY_OPEN)
+        return Reason.DAY_ALREADY_OPEN
     if not ex.calendar.is_trading_day(c.day):
-        return _reject(ex, c, c.day.isoformat(), Reason.NOT_A_TRADING_DAY)
+        return Reason.NOT_A_TRADING_DAY
     ex.record([TradingDayOpened(c.day, c.at)])
+    return None
 
 
-def close_trading_day(ex: Exchange, c: CloseTradingDay) -> None:
+def close_trading_day(ex: Exchange, c: CloseTradingDay) -> str | None:
     """End the day, instrument by instrument: allocate what bidding is still open, expire
     every open order and negotiation (R-T10), publish the day's statistics (R-T9); then
     today's purchases become sellable (R-T6)."""
     day = ex.day
     if day is None:
-        return _reject(ex, c, "", Reason.DAY_NOT_OPEN)
+        return Reason.DAY_NOT_OPEN
     if c.at < ex.calendar.close_of(day):
-        return _reject(ex, c, day.isoformat(), Reason.SESSION_STILL_OPEN)
+        return Reason.SESSION_STILL_OPEN
     for name in sorted(ex.markets):
         market = ex.markets[name]
         for auction in market.bidding.open_auctions():
@@ -44,3 +41,4 @@ def close_trading_day(ex: Exchange, c: CloseTradingDay) -> None:
         ex.record(market.block.expire_all(c.at))
         ex.record([market.statistics.summary(name, day, c.at)])
     ex.record([TradingDayClosed(day, c.at)])
+    return None

@@ -1,0 +1,1 @@
+"""The allocation service: covered entities, allocations and their issuance, compliance."""

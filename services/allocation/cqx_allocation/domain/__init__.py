@@ -1,0 +1,1 @@
+"""The allocation domain, pure: commands, events, state, ``decide`` and ``evolve``, errors."""
