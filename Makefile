@@ -9,9 +9,9 @@ STAMP_INSTALL := $(VENV)/.installed
 STAMP_PROTOS := $(GEN)/.stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup protos lint test bench infra-up infra-down clean run
+.PHONY: setup sources-path protos lint test bench infra-up infra-down clean run demo
 
-setup: $(STAMP_INSTALL) $(STAMP_PROTOS)
+setup: $(STAMP_INSTALL) $(STAMP_PROTOS) sources-path
 
 $(VENV)/bin/python:
 	$(PY_SYS) -m venv $(VENV)
@@ -29,15 +29,17 @@ $(STAMP_PROTOS): $(PROTOS) $(VENV)/bin/python
 
 protos: $(STAMP_PROTOS)
 
-# The editable install brings the pinned dependencies; the .pth line puts every source root
-# on the path, so a package added later (a new lib or service) imports without reinstalling.
+# The editable install brings the pinned dependencies.
 $(STAMP_INSTALL): pyproject.toml $(VENV)/bin/python
 	$(PY) -m pip install -q -e '.[dev]'
-	$(PY) -c "import site, pathlib; r = pathlib.Path.cwd(); \
+	touch $@
+
+# Every source root on the path (cheap, so always): a service added later imports at once.
+sources-path: $(STAMP_INSTALL)
+	@$(PY) -c "import site, pathlib; r = pathlib.Path.cwd(); \
 	  roots = [r / 'libs', r / 'build/gen', *sorted((r / 'services').glob('*/'))]; \
 	  pathlib.Path(site.getsitepackages()[0], 'cqx-sources.pth').write_text( \
 	  ''.join(f'{p}\\n' for p in roots))"
-	touch $@
 
 # Editable install must see build/gen/cqx, so protos come first on a fresh clone.
 $(STAMP_INSTALL): | $(STAMP_PROTOS)

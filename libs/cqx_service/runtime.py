@@ -137,7 +137,7 @@ class ServiceRuntime:
         topics = [s.topic(context) for context in spec.source_contexts]
         for topic in topics:
             await ensure_topic(s.kafka_bootstrap, topic)
-        name = f"{s.service}<-{'+'.join(spec.source_contexts)}"
+        name = f"{s.schema}<-{'+'.join(spec.source_contexts)}"  # also the consumer group
         consumer = Consumer(
             name, topics, bootstrap=s.kafka_bootstrap, store=store,
             bookkeeping=PostgresBookkeeping(store.pool, s.schema), handler=spec.handler,

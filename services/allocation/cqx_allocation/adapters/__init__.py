@@ -1,0 +1,1 @@
+"""Adapters: the gRPC servicer and the event codecs (domain ↔ protobuf)."""

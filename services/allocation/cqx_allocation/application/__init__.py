@@ -1,0 +1,1 @@
+"""The allocation application: in-memory state rebuilt from the log, commands, consumers."""

@@ -1,0 +1,32 @@
+"""The composition root: the allocation application, rebuilt from its log, and its wiring."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from cqx.allocation.v1 import allocation_service_pb2_grpc as api_grpc
+
+from cqx_allocation.adapters.codec import AllocationEventCodec, RegistryEvents
+from cqx_allocation.adapters.servicer import SERVICE_NAME, AllocationServicer
+from cqx_allocation.application.service import AllocationApplication
+from cqx_service import ConsumerSpec, ServiceContext, Wiring
+
+log = logging.getLogger("cqx.allocation")
+
+
+async def build(context: ServiceContext) -> Wiring:
+    """Rebuild the state from the service's own log; serve it; consume the registry's events."""
+    app = AllocationApplication(context.journal, AllocationEventCodec(), RegistryEvents())
+    applied = await app.rebuild(context.store)
+    log.info("allocation: rebuilt from %d events", applied)
+    servicer = AllocationServicer(app)
+
+    def register(server: Any) -> None:
+        api_grpc.add_AllocationServiceServicer_to_server(servicer, server)
+
+    return Wiring(
+        service_names=[SERVICE_NAME],
+        registrations=[register],
+        consumers=[ConsumerSpec(["registry"], app.on_foreign_event)],
+    )
