@@ -1,0 +1,55 @@
+"""The exchange's events (``cqx.matching.v1``) the clearing house acts on, as commands."""
+
+from __future__ import annotations
+
+from cqx.eventing.v1.envelope_pb2 import EventEnvelope
+from cqx.matching.v1 import events_pb2 as matching
+
+from cqx_settlement.domain.commands import (
+    Command,
+    CompleteWithdrawal,
+    RecordExchangeDay,
+    RefuseWithdrawal,
+    SettleTrade,
+)
+
+TRADE_EXECUTED = matching.TradeExecuted.DESCRIPTOR.full_name
+TRADING_DAY_CLOSED = matching.TradingDayClosed.DESCRIPTOR.full_name
+CASH_WITHDRAWAL_APPROVED = matching.CashWithdrawalApproved.DESCRIPTOR.full_name
+CASH_WITHDRAWAL_REFUSED = matching.CashWithdrawalRefused.DESCRIPTOR.full_name
+
+
+def command_for(envelope: EventEnvelope) -> Command | None:
+    """The command a matching event asks of the clearing house, or None if it asks nothing."""
+    kind, payload, event_id = envelope.event_type, envelope.payload, envelope.event_id
+    if kind == TRADE_EXECUTED:
+        return _settle(matching.TradeExecuted.FromString(payload), event_id)
+    if kind == TRADING_DAY_CLOSED:
+        day = matching.TradingDayClosed.FromString(payload)
+        return RecordExchangeDay(
+            day.trading_date, day.instrument, day.volume_tonnes, day.turnover_fen, event_id
+        )
+    if kind == CASH_WITHDRAWAL_APPROVED:
+        approved = matching.CashWithdrawalApproved.FromString(payload)
+        return CompleteWithdrawal(approved.withdrawal_id, approved.account_id, approved.amount_fen)
+    if kind == CASH_WITHDRAWAL_REFUSED:
+        refused = matching.CashWithdrawalRefused.FromString(payload)
+        return RefuseWithdrawal(
+            refused.withdrawal_id, refused.account_id, refused.amount_fen, refused.reason
+        )
+    return None
+
+
+def _settle(trade: matching.TradeExecuted, event_id: str) -> SettleTrade:
+    return SettleTrade(
+        trade_id=trade.trade_id,
+        instrument=trade.instrument,
+        price=trade.price_fen,
+        quantity=trade.quantity_tonnes,
+        buyer_account_id=trade.buyer_account_id,
+        seller_account_id=trade.seller_account_id,
+        buyer_fee=trade.buyer_fee_fen,
+        seller_fee=trade.seller_fee_fen,
+        trading_date=trade.trading_date,
+        source_event_id=event_id,
+    )

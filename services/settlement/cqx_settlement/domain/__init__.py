@@ -1,0 +1,1 @@
+"""The clearing house's rules: pure commands, events, state, ``decide`` and ``evolve``."""

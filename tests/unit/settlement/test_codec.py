@@ -1,0 +1,92 @@
+"""The stored form of every event, and the exchange's events read as commands."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from cqx.eventing.v1.envelope_pb2 import EventEnvelope
+from cqx.matching.v1 import events_pb2 as matching
+from cqx.settlement.v1 import events_pb2
+from google.protobuf.message import Message
+
+from cqx_settlement.adapters import codec, inbound
+from cqx_settlement.domain import events
+from cqx_settlement.domain.commands import CompleteWithdrawal, RecordExchangeDay, SettleTrade
+
+EXAMPLES: list[events.Event] = [
+    events.FundsDeposited("d1", "acme", 100),
+    events.CashWithdrawalRequested("w1", "acme", 40),
+    events.CashWithdrawn("w1", "acme", 40),
+    events.CashWithdrawalRefused("w2", "acme", 5, "FUNDS_RESERVED"),
+    events.TradeSettled(
+        "T1", "CEA-2025", 10, 7_463, "b", "s", 74_640, 74_620, 20, "fees", "2025-03-14", "e1"
+    ),
+    events.TradeSettlementFailed(
+        "T2", "CEA-2025", 10, 7_463, "b", "s", 1, 1, "2025-03-14", "INSUFFICIENT_FUNDS", "e2"
+    ),
+    events.ExchangeDayReported("2025-03-14", "CEA-2025", 10, 74_630, "e3"),
+    events.SettlementDayClosed("2025-03-14", 1, 74_640, 10),
+    events.ReconciliationBreak("2025-03-14", "", "CEA-2025", 11, 10, "VOLUME_MISMATCH: x"),
+]
+
+
+@pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: type(e).__name__)
+def test_every_event_round_trips_under_its_contract_name(event: events.Event) -> None:
+    event_type, payload = codec.encode(event)
+    assert event_type == f"cqx.settlement.v1.{type(event).__name__}"
+    assert codec.decode(event_type, payload) == event
+
+
+def test_the_contract_names_the_units() -> None:
+    _, payload = codec.encode(EXAMPLES[4])
+    settled = events_pb2.TradeSettled.FromString(payload)
+    assert (settled.buyer_paid_fen, settled.seller_received_fen, settled.fee_fen) == (
+        74_640,
+        74_620,
+        20,
+    )
+    assert settled.quantity_tonnes == 10
+
+
+def envelope(message: Message) -> EventEnvelope:
+    """A matching event as it arrives on the bus."""
+    return EventEnvelope(
+        source="matching", position=1, stream_id="book-CEA-2025", event_id=str(uuid.uuid4()),
+        event_type=message.DESCRIPTOR.full_name, payload=message.SerializeToString(),
+    )  # fmt: skip
+
+
+def test_a_trade_executed_becomes_a_settle_trade_with_the_exchanges_fees() -> None:
+    trade = matching.TradeExecuted(
+        trade_id="T7", instrument="CEA-2025", price_fen=7_463, quantity_tonnes=10,
+        buyer_account_id="b", seller_account_id="s", buyer_fee_fen=4, seller_fee_fen=3,
+        trading_date="2025-03-14",
+    )  # fmt: skip
+    wrapped = envelope(trade)
+    assert inbound.command_for(wrapped) == SettleTrade(
+        "T7", "CEA-2025", 7_463, 10, "b", "s", 4, 3, "2025-03-14", wrapped.event_id
+    )
+
+
+def test_the_exchanges_day_close_and_withdrawal_answers_become_commands() -> None:
+    closed = envelope(
+        matching.TradingDayClosed(
+            instrument="CEA-2025", trading_date="2025-03-14", volume_tonnes=10, turnover_fen=9
+        )
+    )
+    assert inbound.command_for(closed) == RecordExchangeDay(
+        "2025-03-14", "CEA-2025", 10, 9, closed.event_id
+    )
+    approved = envelope(
+        matching.CashWithdrawalApproved(withdrawal_id="w1", account_id="a", amount_fen=5)
+    )
+    assert inbound.command_for(approved) == CompleteWithdrawal("w1", "a", 5)
+
+
+def test_other_matching_events_ask_nothing_of_the_clearing_house() -> None:
+    opened = matching.TradingDayOpened(instrument="CEA-2025", trading_date="2025-03-14")
+    wrapped = EventEnvelope(
+        event_type=opened.DESCRIPTOR.full_name, payload=opened.SerializeToString()
+    )
+    assert inbound.command_for(wrapped) is None
