@@ -1,0 +1,42 @@
+"""Domain values → ``cqx.registry.v1`` API messages."""
+
+from __future__ import annotations
+
+from cqx.registry.v1 import registry_service_pb2 as api
+
+from cqx_registry.adapters.codec import kind_number
+from cqx_registry.domain.conservation import Conservation
+from cqx_registry.domain.state import Account, Holding
+
+
+def account_message(account: Account) -> api.Account:
+    """An account as the API shows it."""
+    return api.Account(
+        account_id=account.account_id, kind=kind_number(account.kind), name=account.name
+    )
+
+
+def holding_message(account_id: str, instrument: str, holding: Holding) -> api.Holding:
+    """A holding as the API shows it."""
+    return api.Holding(
+        account_id=account_id,
+        instrument=instrument,
+        registry_tonnes=holding.registry,
+        trading_tonnes=holding.trading,
+        frozen_tonnes=holding.frozen,
+        pending_out_tonnes=holding.pending_out,
+    )
+
+
+def conservation_message(parts: Conservation) -> api.InstrumentConservation:
+    """One instrument's conservation check as the API shows it."""
+    return api.InstrumentConservation(
+        instrument=parts.instrument,
+        issued_tonnes=parts.issued,
+        registry_tonnes=parts.registry,
+        trading_tonnes=parts.trading,
+        frozen_tonnes=parts.frozen,
+        surrendered_tonnes=parts.surrendered,
+        cancelled_tonnes=parts.cancelled,
+        holds=parts.holds,
+    )

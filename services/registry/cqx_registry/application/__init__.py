@@ -1,0 +1,1 @@
+"""The registry's application: in-memory state, command handlers, reactions, projections."""
