@@ -5,12 +5,13 @@ table with the reason, and the consumer goes on), skip the ones already handled,
 handler what each one causes, and commit all of it together with one tracking record per
 message in the service's event store. Only after that transaction does it commit the Kafka
 offsets. A redelivered message finds its tracking record and changes nothing. A service that
-keeps its state in memory passes ``commit_many`` (its journal's), so that consumed events and
+keeps its state in memory passes ``submit`` (its journal's), so that consumed events and
 commands are recorded in the one order they were decided in.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -28,7 +29,7 @@ from cqx_eventstore.port import EventStore
 log = logging.getLogger("cqx.bus.consumer")
 
 Handler = Callable[[EventEnvelope], Awaitable[UnitOfWork]]
-CommitMany = Callable[[Sequence[UnitOfWork]], Awaitable[list[Outcome | ConcurrencyError]]]
+Submit = Callable[[UnitOfWork], "asyncio.Future[Outcome]"]
 # A handler whose decision raced another writer is asked again, this many times at most.
 _RETRIES = 20
 
@@ -47,7 +48,7 @@ class Consumer:
         handler: Handler,
         max_records: int = 1000,
         group_id: str | None = None,
-        commit_many: CommitMany | None = None,
+        submit: Submit | None = None,
     ) -> None:
         self.name = name
         self._group_id = group_id or name
@@ -58,7 +59,7 @@ class Consumer:
         self._bookkeeping = bookkeeping
         self._handler = handler
         self._max_records = max_records
-        self._commit_many = commit_many or store.commit_many
+        self._submit = submit
 
     async def run(self) -> None:
         """Consume until cancelled."""
@@ -108,11 +109,18 @@ class Consumer:
                 self.name, envelope.event_id
             ):
                 pending[envelope.event_id] = envelope
-        units = [await self._unit(e) for e in pending.values()]
-        results = await self._commit_many(units)
+        results: list[Outcome | BaseException]
+        if self._submit is not None:  # queue each unit the moment it is decided
+            futures = [self._submit(await self._unit(e)) for e in pending.values()]
+            results = list(await asyncio.gather(*futures, return_exceptions=True))
+        else:
+            units = [await self._unit(e) for e in pending.values()]
+            results = list(await self._store.commit_many(units))
         for envelope, result in zip(pending.values(), results, strict=True):
             if isinstance(result, ConcurrencyError):
                 await self._handle_one(envelope)
+            elif isinstance(result, BaseException):
+                raise result
 
     async def _unit(self, envelope: EventEnvelope) -> UnitOfWork:
         unit = await self._handler(envelope)

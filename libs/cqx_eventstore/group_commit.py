@@ -45,12 +45,16 @@ class GroupCommitter:
 
     async def commit(self, unit: UnitOfWork) -> Outcome:
         """Queue a unit; return its outcome once committed (raise ConcurrencyError on conflict)."""
+        return await self.submit(unit)
+
+    def submit(self, unit: UnitOfWork) -> asyncio.Future[Outcome]:
+        """Queue a unit now, in the caller's order; the future resolves after its commit."""
         if self._task is None:
             raise RuntimeError("GroupCommitter.start() was not called")
         (prepared,) = prepare([unit])
         future: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((prepared, future))
-        return await future
+        return future
 
     async def _run(self) -> None:
         while True:

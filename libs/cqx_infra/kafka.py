@@ -37,8 +37,14 @@ log4j.logger.state.change.logger=WARN
 
 
 def new_cluster_id() -> str:
-    """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("=")
+    """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding.
+
+    Never one that starts with ``-``: the storage tool would read it as an option.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(secrets.token_bytes(16)).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def server_properties(broker_port: int, controller_port: int, data_dir: Path) -> str:

@@ -104,22 +104,30 @@ class Journal:
 
     async def record(self, unit: UnitOfWork) -> Outcome:
         """Record a unit decided elsewhere (a consumed foreign event) in decision order."""
-        self._check_running()
-        try:
-            return await self._committer.commit(unit)
-        except ConcurrencyError:
-            raise
-        except Exception as error:
-            self._fail(error)
-            raise JournalStoppedError(f"recording failed: {error}") from error
+        return await self.submit(unit)
 
-    async def record_many(self, units: Sequence[UnitOfWork]) -> list[Outcome | ConcurrencyError]:
-        """Record several units in order (they may share one transaction)."""
-        results = await asyncio.gather(*(self.record(u) for u in units), return_exceptions=True)
-        for result in results:
-            if isinstance(result, BaseException) and not isinstance(result, ConcurrencyError):
-                raise result
-        return results  # type: ignore[return-value]
+    def submit(self, unit: UnitOfWork) -> asyncio.Future[Outcome]:
+        """Queue a decided unit now, so that its place in the log is its place in decisions.
+
+        Call it in the same synchronous step as the decision; await the future for the commit.
+        """
+        self._check_running()
+        queued = self._committer.submit(unit)
+        result: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
+        queued.add_done_callback(lambda done: self._settle(done, result))
+        return result
+
+    def _settle(self, done: asyncio.Future[Outcome], result: asyncio.Future[Outcome]) -> None:
+        if result.cancelled():
+            return
+        error = done.exception()
+        if error is None:
+            result.set_result(done.result())
+        elif isinstance(error, ConcurrencyError):
+            result.set_exception(error)
+        else:
+            self._fail(error)
+            result.set_exception(JournalStoppedError(f"recording failed: {error}"))
 
     async def _decide_and_record(self, request_id: str, decide: Callable[[], Decision]) -> bytes:
         self._check_running()

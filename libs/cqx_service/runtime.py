@@ -141,7 +141,7 @@ class ServiceRuntime:
         consumer = Consumer(
             name, topics, bootstrap=s.kafka_bootstrap, store=store,
             bookkeeping=PostgresBookkeeping(store.pool, s.schema), handler=spec.handler,
-            commit_many=journal.record_many,
+            submit=journal.submit,
         )  # fmt: skip
         with contextlib.suppress(asyncio.CancelledError):
             await consumer.run()

@@ -1,0 +1,88 @@
+"""``python -m cqx_local run``: CQX on this machine, as ``make run`` starts it.
+
+Starts PostgreSQL and Kafka with the launcher (or uses ``CQX_DATABASE_URL`` and
+``CQX_KAFKA_BOOTSTRAP``), the four services as processes on their default ports (logs under
+``.run/logs/``), seeds the demo market once, prints where everything listens and a few ``cqx``
+commands to try, and stops everything on Ctrl-C (or SIGTERM). Data stays in ``.run/`` for
+the next run; ``make clean`` removes the environment, ``python -m cqx_infra down --purge``
+the data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import threading
+import time
+
+from cqx_infra import InfraError, Infrastructure, project_root
+from cqx_local.system import SERVICES, LocalSystem
+
+TRY = """\
+Try (in another terminal, from {root}):
+  .venv/bin/cqx accounts list
+  .venv/bin/cqx holdings shanxi-001
+  .venv/bin/cqx book CEA-2024 --watch
+  .venv/bin/cqx order place --account shanxi-001 --side buy --instrument CEA-2024 \\
+      --price 74.50 --quantity 100
+  make demo          # trades a simulated day and prints the trades, the close and positions
+Ctrl-C stops everything."""
+
+
+def _wait_for_stop() -> None:
+    stopped = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopped.set())
+    stopped.wait()
+
+
+def run() -> int:
+    """Bring CQX up, seed it, serve until interrupted."""
+    run_dir = project_root() / ".run"
+    started = time.monotonic()
+    with Infrastructure(run_dir=run_dir) as endpoints:
+        system = LocalSystem(endpoints, run_dir, ports=SERVICES)
+        system.start()
+        try:
+            (run_dir / "services.json").write_text(json.dumps(system.pids()) + "\n")
+            _seed(system)
+            print(f"CQX is up in {time.monotonic() - started:.1f} s:")
+            for service in SERVICES:
+                print(f"  {service:<11} {system.address(service)}  log {system.log_path(service)}")
+            print(f"  postgres    {endpoints.database_url}")
+            print(f"  kafka       {endpoints.kafka_bootstrap}")
+            print(TRY.format(root=project_root()), flush=True)
+            _wait_for_stop()
+            print("stopping ...", flush=True)
+        finally:
+            system.stop()
+            (run_dir / "services.json").unlink(missing_ok=True)
+    return 0
+
+
+def _seed(system: LocalSystem) -> None:
+    """Seed the demo market (idempotent: every request carries a fixed request id)."""
+    from cqx_local.demo import seed  # imports the SDK, which needs the generated code
+
+    asyncio.run(seed(system))
+
+
+def main() -> None:
+    """Entry point."""
+    command = sys.argv[1] if len(sys.argv) > 1 else "run"
+    if command == "run":
+        try:
+            sys.exit(run())
+        except InfraError as error:
+            sys.exit(f"cqx: could not start: {error}")
+    if command == "demo":
+        from cqx_local.demo import trade_a_day
+
+        sys.exit(asyncio.run(trade_a_day()))
+    sys.exit(f"unknown command {command!r}; use: run, demo")
+
+
+if __name__ == "__main__":
+    main()

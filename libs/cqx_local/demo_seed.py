@@ -1,0 +1,153 @@
+"""``seed(system)``: the demo market of ``make run``, seeded once through the SDK.
+
+Every request carries a fixed request id (see :func:`demo_market.request_id`), so seeding
+again answers each request from the first run and changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Protocol, TypeVar
+
+from cqx_local import demo_market as market
+from cqx_local.demo_market import INSTRUMENT, YEAR, CoveredUnit, request_id
+from cqx_local.system import SERVICES
+from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient, format_amount, format_price
+
+# Enough calls in flight to keep the services' group commit busy, few enough to be polite.
+CONCURRENCY = 16
+ISSUANCE_WAIT_SECONDS = 120.0
+T = TypeVar("T")
+
+
+class ServiceAddresses(Protocol):
+    """Where each service listens: a :class:`~cqx_local.system.LocalSystem`, or a test's."""
+
+    def address(self, service: str) -> str:
+        """``host:port`` of ``service``."""
+        ...
+
+
+def say(message: str) -> None:
+    """One progress line."""
+    print(f"seed: {message}", flush=True)
+
+
+async def for_each(units: Iterable[T], step: Callable[[T], Awaitable[object]]) -> None:
+    """Run ``step`` for every unit, at most :data:`CONCURRENCY` at a time."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(unit: T) -> None:
+        async with gate:
+            await step(unit)
+
+    await asyncio.gather(*(one(u) for u in units))
+
+
+async def unless_exists(call: Awaitable[object]) -> None:
+    """Run a creating call; what exists already (made outside this seed) is fine too."""
+    try:
+        await call
+    except CqxApiError as error:
+        if error.code != "ALREADY_EXISTS":
+            raise
+
+
+async def seed(system: ServiceAddresses) -> None:
+    """Seed the demo market on ``system`` (see the module docstring and the brief's list)."""
+    addresses = Addresses(**{service: system.address(service) for service in SERVICES})
+    units = market.covered_units()
+    async with CqxClient(addresses, actor="demo-seed") as client:
+        await open_accounts(client, units)
+        await allocate(client, units)
+        await wait_for_issuance(client, sum(u.allocation_tonnes for u in units))
+        await fund(client, units)
+        await open_trading_day(client)
+
+
+async def open_accounts(client: CqxClient, units: tuple[CoveredUnit, ...]) -> None:
+    """The exchange's fee account, and a covered-entity account and entity per unit."""
+    await unless_exists(client.registry.open_account(
+        market.FEE_ACCOUNT, AccountKind.EXCHANGE, "CQX exchange fees",
+        request_id=request_id("account", market.FEE_ACCOUNT),
+    ))  # fmt: skip
+    say(f"exchange fee account {market.FEE_ACCOUNT}")
+
+    async def open_one(u: CoveredUnit) -> None:
+        await unless_exists(client.registry.open_account(
+            u.account_id, AccountKind.COVERED_ENTITY, u.name,
+            request_id=request_id("account", u.account_id),
+        ))  # fmt: skip
+        await unless_exists(client.allocation.register_entity(
+            u.account_id, u.account_id, u.name, "power", "Shanxi",
+            request_id=request_id("entity", u.account_id),
+        ))  # fmt: skip
+
+    await for_each(units, open_one)
+    say(f"{len(units)} covered entities (registry accounts and allocation entities) "
+        f"{units[0].account_id} … {units[-1].account_id}")  # fmt: skip
+
+
+async def allocate(client: CqxClient, units: tuple[CoveredUnit, ...]) -> None:
+    """Open the compliance year, set each unit's allocation and issue it."""
+    await unless_exists(client.allocation.open_compliance_year(
+        YEAR, request_id=request_id("year", YEAR)
+    ))  # fmt: skip
+    say(f"compliance year {YEAR} open (instrument {INSTRUMENT})")
+
+    async def allocate_one(u: CoveredUnit) -> None:
+        rid = request_id("allocation", u.account_id, YEAR)
+        await client.allocation.set_allocation(u.account_id, YEAR, u.allocation_tonnes,
+                                               request_id=rid)  # fmt: skip
+        await client.allocation.issue_allocation(
+            u.account_id, YEAR, request_id=request_id("issue", u.account_id, YEAR)
+        )
+
+    await for_each(units, allocate_one)
+    total = sum(u.allocation_tonnes for u in units)
+    say(f"allocations set and issued: {total:,} t of {INSTRUMENT} "
+        f"({min(u.allocation_tonnes for u in units):,}–"
+        f"{max(u.allocation_tonnes for u in units):,} t each)")  # fmt: skip
+
+
+async def wait_for_issuance(client: CqxClient, total_tonnes: int) -> None:
+    """Wait until the registry (fed through Kafka) shows everything issued."""
+    started = time.monotonic()
+    while True:
+        checked = await client.registry.check_conservation(INSTRUMENT)
+        issued = sum(c.issued_tonnes for c in checked.instruments)
+        if issued >= total_tonnes:
+            break
+        if time.monotonic() - started > ISSUANCE_WAIT_SECONDS:
+            raise TimeoutError(
+                f"the registry shows {issued:,} of {total_tonnes:,} t issued after "
+                f"{ISSUANCE_WAIT_SECONDS:.0f} s; see .run/logs/registry.log"
+            )
+        await asyncio.sleep(0.2)
+    say(f"the registry holds the {issued:,} t issued ({time.monotonic() - started:.1f} s)")
+
+
+async def fund(client: CqxClient, units: tuple[CoveredUnit, ...]) -> None:
+    """Move part of each holding to trading and deposit each unit's cash."""
+
+    async def fund_one(u: CoveredUnit) -> None:
+        await client.registry.move_to_trading(
+            u.account_id, INSTRUMENT, u.trading_tonnes,
+            request_id=request_id("to-trading", u.account_id, INSTRUMENT),
+        )  # fmt: skip
+        await client.settlement.deposit(
+            u.account_id, market.DEPOSIT_FEN, request_id=request_id("deposit", u.account_id)
+        )
+
+    await for_each(units, fund_one)
+    moved = sum(u.trading_tonnes for u in units)
+    say(f"{market.TRADING_SHARE_PERCENT}% of each holding moved to trading ({moved:,} t); "
+        f"{format_amount(market.DEPOSIT_FEN)} CNY deposited for each unit")  # fmt: skip
+
+
+async def open_trading_day(client: CqxClient) -> None:
+    """MATCHING: open today's trading day for the instrument (skipped if already open)."""
+    say(f"trading day for {INSTRUMENT} (previous close {format_price(market.PREVIOUS_CLOSE_FEN)})"
+        " — waiting for the matching service's API")  # fmt: skip

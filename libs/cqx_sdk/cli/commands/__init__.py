@@ -1,0 +1,1 @@
+"""The ``cqx`` subcommands, one module per area."""

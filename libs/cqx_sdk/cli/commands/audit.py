@@ -1,0 +1,108 @@
+"""``cqx conservation`` and ``cqx audit verify``: what an auditor checks."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from cqx_sdk.cli.arguments import CommandParser, UsageError
+from cqx_sdk.cli.commands.cash import cny
+from cqx_sdk.cli.invocation import Invocation, Parents, leaf
+from cqx_sdk.cli.render import table
+
+
+async def conservation(run: Invocation) -> int:
+    """``cqx conservation [INSTRUMENT]``: allowances in the registry, cash in the clearing
+    ledger; exit 1 when either does not hold."""
+    allowances = await run.client.registry.check_conservation(run.args.instrument or "")
+    money = await run.client.settlement.check_conservation()
+    rows = [
+        (
+            c.instrument,
+            f"{c.issued_tonnes:,}",
+            f"{c.registry_tonnes:,}",
+            f"{c.trading_tonnes:,}",
+            f"{c.frozen_tonnes:,}",
+            f"{c.surrendered_tonnes:,}",
+            f"{c.cancelled_tonnes:,}",
+            "yes" if c.holds else "NO",
+        )
+        for c in allowances.instruments
+    ]
+    headers = (
+        "INSTRUMENT",
+        "ISSUED t",
+        "REGISTRY t",
+        "TRADING t",
+        "FROZEN t",
+        "SURRENDERED t",
+        "CANCELLED t",
+        "HOLDS",
+    )
+    text = table(headers, rows, empty="(nothing issued)")
+    fees = cny(money.fee_account_balance_fen)
+    text += (
+        f"\ncash: balances {cny(money.total_balances_fen)} (fees {fees})"
+        f" = deposited {cny(money.deposited_fen)} - withdrawn {cny(money.withdrawn_fen)}: "
+        f"{'holds' if money.holds else 'DOES NOT HOLD'}"
+    )
+    holds = allowances.holds and money.holds
+    run.out.emit({"holds": holds, "allowances": allowances, "cash": money}, text)
+    return 0 if holds else 1
+
+
+async def verify(run: Invocation) -> int:
+    """``cqx audit verify --schema S``: each schema's hash chain, by ``python -m
+    cqx_eventstore verify`` (needs ``CQX_DATABASE_URL`` or ``--dsn``)."""
+    dsn = run.args.dsn or run.environ.get("CQX_DATABASE_URL")
+    if not dsn:
+        raise UsageError("cqx audit verify", "no database: pass --dsn or set CQX_DATABASE_URL")
+    results = []
+    for schema in run.args.schema:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "cqx_eventstore",
+            "verify",
+            "--dsn",
+            dsn,
+            "--schema",
+            schema,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await process.communicate()
+        said = (out.decode() + err.decode()).strip().splitlines()
+        results.append(
+            {
+                "schema": schema,
+                "intact": process.returncode == 0,
+                "message": said[-1] if said else "",
+            }
+        )
+    text = "\n".join(str(r["message"]) for r in results)
+    run.out.emit(results, text)
+    return 0 if all(r["intact"] for r in results) else 1
+
+
+def register(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
+    """Add ``conservation`` and ``audit``."""
+    p = leaf(
+        commands,
+        "conservation",
+        conservation,
+        parents,
+        help="check that allowances and cash are conserved",
+    )
+    p.add_argument("instrument", metavar="INSTRUMENT", nargs="?")
+    group = commands.add_parser("audit", help="verify the services' event logs")
+    sub = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = leaf(sub, "verify", verify, parents, help="verify the hash chain of event store schemas")
+    p.add_argument(
+        "--schema",
+        action="append",
+        required=True,
+        help="a service's schema, e.g. registry (repeat for several)",
+    )
+    p.add_argument("--dsn", help="admin DSN (default: $CQX_DATABASE_URL)")

@@ -1,0 +1,212 @@
+"""The registry as a client sees it: accounts and the allowances they hold."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+
+from cqx.registry.v1 import registry_service_pb2 as api
+from cqx.registry.v1 import registry_service_pb2_grpc as api_grpc
+
+from cqx_sdk.channels import ServiceChannel, new_request_id
+from cqx_sdk.paging import DEFAULT_PAGE_SIZE, every_item
+from cqx_sdk.registry_views import (
+    Account,
+    AccountKind,
+    Conservation,
+    Holding,
+    HoldingChange,
+    Holdings,
+    InstrumentConservation,
+    Transfer,
+)
+
+
+class RegistryClient:
+    """The registry's RPCs as what a user does (``client.registry``)."""
+
+    def __init__(self, channel: ServiceChannel) -> None:
+        self._channel = channel
+        self._stub = api_grpc.RegistryServiceStub(channel.channel)
+
+    async def open_account(
+        self, account_id: str, kind: AccountKind, name: str, *, request_id: str | None = None
+    ) -> Account:
+        """Open an account under an id the caller chooses."""
+        rid = request_id or new_request_id()
+        request = api.OpenAccountRequest(
+            request_id=rid, account_id=account_id, kind=kind.to_proto(), name=name
+        )
+        reply: api.OpenAccountResponse = await self._channel.call(
+            self._stub.OpenAccount, request, request_id=rid
+        )
+        return Account.from_proto(reply.account)
+
+    async def get_account(self, account_id: str) -> Account:
+        """One account (``CqxApiError`` NOT_FOUND ``ACCOUNT_NOT_FOUND`` if there is none)."""
+        request = api.GetAccountRequest(account_id=account_id)
+        reply: api.GetAccountResponse = await self._channel.call(self._stub.GetAccount, request)
+        return Account.from_proto(reply.account)
+
+    def list_accounts(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> AsyncIterator[Account]:
+        """Every account, in account id order (pages are fetched as you iterate)."""
+
+        async def page(token: str) -> tuple[Sequence[Account], str]:
+            request = api.ListAccountsRequest(page_size=page_size, page_token=token)
+            reply: api.ListAccountsResponse = await self._channel.call(
+                self._stub.ListAccounts, request
+            )
+            return [Account.from_proto(a) for a in reply.accounts], reply.next_page_token
+
+        return every_item(page)
+
+    async def holdings(self, account_id: str, as_of_position: int = 0) -> Holdings:
+        """An account's holdings now, or as of a position of the registry's log."""
+        request = api.GetHoldingsRequest(account_id=account_id, as_of_position=as_of_position)
+        reply: api.GetHoldingsResponse = await self._channel.call(self._stub.GetHoldings, request)
+        held = tuple(Holding.from_proto(h) for h in reply.holdings)
+        return Holdings(reply.account_id, held, reply.position)
+
+    async def move_to_trading(
+        self, account_id: str, instrument: str, quantity: int, *, request_id: str | None = None
+    ) -> HoldingChange:
+        """Registry position → trading position (the exchange credits its risk ledger)."""
+        rid = request_id or new_request_id()
+        request = api.MoveToTradingRequest(
+            request_id=rid, account_id=account_id, instrument=instrument, quantity_tonnes=quantity
+        )
+        reply: api.MoveToTradingResponse = await self._channel.call(
+            self._stub.MoveToTrading, request, request_id=rid
+        )
+        return HoldingChange(reply.move_id, Holding.from_proto(reply.holding))
+
+    async def move_from_trading(
+        self, account_id: str, instrument: str, quantity: int, *, request_id: str | None = None
+    ) -> HoldingChange:
+        """Ask to move trading position → registry position; the quantity shows as
+        ``pending_out_tonnes`` until the exchange approves (only free quantity may leave)."""
+        rid = request_id or new_request_id()
+        request = api.MoveFromTradingRequest(
+            request_id=rid, account_id=account_id, instrument=instrument, quantity_tonnes=quantity
+        )
+        reply: api.MoveFromTradingResponse = await self._channel.call(
+            self._stub.MoveFromTrading, request, request_id=rid
+        )
+        return HoldingChange(reply.move_id, Holding.from_proto(reply.holding))
+
+    async def transfer(
+        self,
+        from_account_id: str,
+        to_account_id: str,
+        instrument: str,
+        quantity: int,
+        *,
+        request_id: str | None = None,
+    ) -> Transfer:
+        """Registry position → another account's registry position."""
+        rid = request_id or new_request_id()
+        request = api.TransferAllowancesRequest(
+            request_id=rid,
+            from_account_id=from_account_id,
+            to_account_id=to_account_id,
+            instrument=instrument,
+            quantity_tonnes=quantity,
+        )
+        reply: api.TransferAllowancesResponse = await self._channel.call(
+            self._stub.TransferAllowances, request, request_id=rid
+        )
+        return Transfer(
+            reply.transfer_id,
+            Holding.from_proto(reply.from_holding),
+            Holding.from_proto(reply.to_holding),
+        )
+
+    async def surrender(
+        self,
+        account_id: str,
+        instrument: str,
+        quantity: int,
+        compliance_year: int,
+        *,
+        request_id: str | None = None,
+    ) -> HoldingChange:
+        """Surrender allowances against a compliance year (R-C3)."""
+        rid = request_id or new_request_id()
+        request = api.SurrenderRequest(
+            request_id=rid,
+            account_id=account_id,
+            instrument=instrument,
+            quantity_tonnes=quantity,
+            compliance_year=compliance_year,
+        )
+        reply: api.SurrenderResponse = await self._channel.call(
+            self._stub.Surrender, request, request_id=rid
+        )
+        return HoldingChange(reply.surrender_id, Holding.from_proto(reply.holding))
+
+    async def cancel_allowances(
+        self, account_id: str, instrument: str, quantity: int, *, request_id: str | None = None
+    ) -> HoldingChange:
+        """Cancel allowances voluntarily: removed forever (R-C8)."""
+        rid = request_id or new_request_id()
+        request = api.CancelAllowancesRequest(
+            request_id=rid, account_id=account_id, instrument=instrument, quantity_tonnes=quantity
+        )
+        reply: api.CancelAllowancesResponse = await self._channel.call(
+            self._stub.CancelAllowances, request, request_id=rid
+        )
+        return HoldingChange(reply.cancellation_id, Holding.from_proto(reply.holding))
+
+    async def freeze(
+        self,
+        account_id: str,
+        instrument: str,
+        quantity: int,
+        reason: str,
+        *,
+        request_id: str | None = None,
+    ) -> HoldingChange:
+        """Freeze part of a registry position (R-A4); the answer's id names the freeze."""
+        rid = request_id or new_request_id()
+        request = api.FreezeRequest(
+            request_id=rid,
+            account_id=account_id,
+            instrument=instrument,
+            quantity_tonnes=quantity,
+            reason=reason,
+        )
+        reply: api.FreezeResponse = await self._channel.call(
+            self._stub.Freeze, request, request_id=rid
+        )
+        return HoldingChange(reply.freeze_id, Holding.from_proto(reply.holding))
+
+    async def unfreeze(
+        self, freeze_id: str, quantity: int, *, request_id: str | None = None
+    ) -> HoldingChange:
+        """Release (part of) a freeze back to the registry position."""
+        rid = request_id or new_request_id()
+        request = api.UnfreezeRequest(request_id=rid, freeze_id=freeze_id, quantity_tonnes=quantity)
+        reply: api.UnfreezeResponse = await self._channel.call(
+            self._stub.Unfreeze, request, request_id=rid
+        )
+        return HoldingChange(reply.freeze_id, Holding.from_proto(reply.holding))
+
+    async def check_conservation(self, instrument: str = "") -> Conservation:
+        """Conservation per instrument (every instrument ever issued when none is named)."""
+        request = api.CheckConservationRequest(instrument=instrument)
+        reply: api.CheckConservationResponse = await self._channel.call(
+            self._stub.CheckConservation, request
+        )
+        checked = tuple(
+            InstrumentConservation(
+                c.instrument,
+                c.issued_tonnes,
+                c.registry_tonnes,
+                c.trading_tonnes,
+                c.frozen_tonnes,
+                c.surrendered_tonnes,
+                c.cancelled_tonnes,
+                c.holds,
+            )
+            for c in reply.instruments
+        )
+        return Conservation(checked, reply.holds)

@@ -1,0 +1,129 @@
+"""What the registry answers, as plain values (quantities in whole tonnes)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from cqx.registry.v1 import events_pb2 as registry_events
+from cqx.registry.v1 import registry_service_pb2 as api
+
+
+class AccountKind(Enum):
+    """What an account is for; the value is how the CLI spells it."""
+
+    COVERED_ENTITY = "covered-entity"
+    INSTITUTION = "institution"
+    ISSUANCE = "issuance"
+    EXCHANGE = "exchange"
+    CANCELLATION = "cancellation"
+    UNSPECIFIED = "unspecified"
+
+    def to_proto(self) -> registry_events.AccountKind.ValueType:
+        """The proto enum value (``ACCOUNT_KIND_<NAME>``)."""
+        return registry_events.AccountKind.Value(f"ACCOUNT_KIND_{self.name}")
+
+    @classmethod
+    def from_proto(cls, value: registry_events.AccountKind.ValueType) -> AccountKind:
+        """The kind of a proto enum value."""
+        return cls[registry_events.AccountKind.Name(value).removeprefix("ACCOUNT_KIND_")]
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A registry account."""
+
+    account_id: str
+    kind: AccountKind
+    name: str
+
+    @classmethod
+    def from_proto(cls, m: api.Account) -> Account:
+        """From its message."""
+        return cls(m.account_id, AccountKind.from_proto(m.kind), m.name)
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """One account's holding of one instrument, in tonnes, by part.
+
+    ``pending_out_tonnes`` is the part of the trading position waiting for the exchange's
+    answer to a move out of trading.
+    """
+
+    account_id: str
+    instrument: str
+    registry_tonnes: int = 0
+    trading_tonnes: int = 0
+    frozen_tonnes: int = 0
+    pending_out_tonnes: int = 0
+
+    @property
+    def total_tonnes(self) -> int:
+        """Everything the account holds of the instrument."""
+        return self.registry_tonnes + self.trading_tonnes + self.frozen_tonnes
+
+    @classmethod
+    def from_proto(cls, m: api.Holding) -> Holding:
+        """From its message."""
+        return cls(
+            m.account_id,
+            m.instrument,
+            m.registry_tonnes,
+            m.trading_tonnes,
+            m.frozen_tonnes,
+            m.pending_out_tonnes,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Holdings:
+    """An account's holdings, as of ``position`` of the registry's log."""
+
+    account_id: str
+    holdings: tuple[Holding, ...]
+    position: int
+
+    def of(self, instrument: str) -> Holding:
+        """The holding of ``instrument`` (all zero if the account holds none)."""
+        found = (h for h in self.holdings if h.instrument == instrument)
+        return next(found, Holding(self.account_id, instrument))
+
+
+@dataclass(frozen=True, slots=True)
+class HoldingChange:
+    """What a registry operation answered: its id and the holding after it."""
+
+    operation_id: str
+    holding: Holding
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """A completed transfer between registry positions."""
+
+    transfer_id: str
+    from_holding: Holding
+    to_holding: Holding
+
+
+@dataclass(frozen=True, slots=True)
+class InstrumentConservation:
+    """issued = registry + trading + frozen + surrendered + cancelled, for one instrument."""
+
+    instrument: str
+    issued_tonnes: int
+    registry_tonnes: int
+    trading_tonnes: int
+    frozen_tonnes: int
+    surrendered_tonnes: int
+    cancelled_tonnes: int
+    holds: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Conservation:
+    """The registry's conservation check over the instruments asked about."""
+
+    instruments: tuple[InstrumentConservation, ...]
+    holds: bool
