@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from cqx_matching.domain.commands import AnnounceBidding, SubmitBid
-from cqx_matching.domain.events import (
+from cqx_matching.domain.deal_events import (
     BiddingAnnounced,
     BiddingClosed,
     BidReleased,
     BidSubmitted,
+)
+from cqx_matching.domain.events import (
     Event,
     TradeExecuted,
 )

@@ -22,12 +22,14 @@ from cqx_matching.domain.commands import (
     ProposeBlockTrade,
     WithdrawBlockTrade,
 )
-from cqx_matching.domain.events import (
+from cqx_matching.domain.deal_events import (
     BlockTradeAgreed,
     BlockTradeCountered,
     BlockTradeExpired,
     BlockTradeProposed,
     BlockTradeWithdrawn,
+)
+from cqx_matching.domain.events import (
     Event,
     TradeExecuted,
 )

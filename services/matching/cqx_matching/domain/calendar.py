@@ -55,13 +55,40 @@ def default_sessions() -> dict[TradingMode, tuple[Session, ...]]:
     }
 
 
+DAY_MICROS = 86_400_000_000
+EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # a Thursday: weekday() == 3
+
+
+def _micros(clock: time) -> int:
+    return ((clock.hour * 60 + clock.minute) * 60 + clock.second) * 1_000_000 + clock.microsecond
+
+
 @dataclass(frozen=True)
 class TradingCalendar:
-    """When each trading mode is open: Monday to Friday, minus the operator's holidays."""
+    """When each trading mode is open: Monday to Friday, minus the operator's holidays.
+
+    The questions asked on every order (``is_open``, ``day_of``) are answered with integer
+    arithmetic on precomputed session bounds, not with datetime objects.
+    """
 
     holidays: frozenset[date] = frozenset()
     sessions: Mapping[TradingMode, tuple[Session, ...]] = field(default_factory=default_sessions)
     utc_offset_minutes: int = SHANGHAI_OFFSET_MINUTES
+    _offset: int = field(init=False, repr=False, compare=False)
+    _holiday_days: frozenset[int] = field(init=False, repr=False, compare=False)
+    _windows: dict[TradingMode, tuple[tuple[int, int], ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        windows = {
+            mode: tuple((_micros(s.start), _micros(s.end)) for s in sessions)
+            for mode, sessions in self.sessions.items()
+        }
+        holidays = frozenset(d.toordinal() - EPOCH_ORDINAL for d in self.holidays)
+        object.__setattr__(self, "_offset", self.utc_offset_minutes * 60_000_000)
+        object.__setattr__(self, "_holiday_days", holidays)
+        object.__setattr__(self, "_windows", windows)
 
     def local(self, at: int) -> datetime:
         """The exchange-local wall-clock time (naive) of the timestamp ``at``."""
@@ -77,7 +104,7 @@ class TradingCalendar:
 
     def day_of(self, at: int) -> date:
         """The local calendar date of the timestamp ``at``."""
-        return self.local(at).date()
+        return date.fromordinal(EPOCH_ORDINAL + (at + self._offset) // DAY_MICROS)
 
     def is_trading_day(self, day: date) -> bool:
         """Monday to Friday and not an operator holiday (R-T4)."""
@@ -85,11 +112,13 @@ class TradingCalendar:
 
     def is_open(self, mode: TradingMode, at: int) -> bool:
         """Whether ``mode`` accepts orders at ``at``."""
-        local = self.local(at)
-        if not self.is_trading_day(local.date()):
+        day, moment = divmod(at + self._offset, DAY_MICROS)
+        if (day + 3) % 7 >= 5 or day in self._holiday_days:
             return False
-        moment = local.time()
-        return any(s.contains(moment) for s in self.sessions.get(mode, ()))
+        for start, end in self._windows.get(mode, ()):  # noqa: SIM110 (no generator: hot path)
+            if start <= moment < end:
+                return True
+        return False
 
     def within_one_session(self, mode: TradingMode, start: int, end: int) -> bool:
         """Whether the interval [start, end) lies inside one session of ``mode`` on one day."""

@@ -8,9 +8,21 @@ operations a second. The rest are frozen.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from cqx_matching.domain.deal_events import (
+    BiddingAnnounced,
+    BiddingClosed,
+    BidReleased,
+    BidSubmitted,
+    BlockTradeAgreed,
+    BlockTradeCountered,
+    BlockTradeExpired,
+    BlockTradeProposed,
+    BlockTradeWithdrawn,
+)
 from cqx_matching.domain.vocabulary import (
     CancelReason,
     OrderType,
@@ -121,120 +133,6 @@ class TradeExecuted:
     aggressor: Side | None
     buyer_fee: int
     seller_fee: int
-    at: int
-
-
-# --- block agreement -------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BlockTradeProposed:
-    """A party quoted a block deal, confirming its own terms."""
-
-    instrument: str
-    negotiation_id: str
-    account: str
-    counterparty: str | None
-    side: Side
-    price: int
-    quantity: int
-    at: int
-
-
-@dataclass(frozen=True, slots=True)
-class BlockTradeCountered:
-    """A party answered with new terms, which it confirms; the earlier ones lapse."""
-
-    instrument: str
-    negotiation_id: str
-    account: str
-    price: int
-    quantity: int
-    at: int
-
-
-@dataclass(frozen=True, slots=True)
-class BlockTradeAgreed:
-    """Both parties confirmed the same price and quantity; a TradeExecuted follows."""
-
-    instrument: str
-    negotiation_id: str
-    account: str
-    price: int
-    quantity: int
-    at: int
-
-
-@dataclass(frozen=True, slots=True)
-class BlockTradeWithdrawn:
-    """A party left the negotiation before a deal existed."""
-
-    instrument: str
-    negotiation_id: str
-    account: str
-    at: int
-
-
-@dataclass(frozen=True, slots=True)
-class BlockTradeExpired:
-    """The day closed with the negotiation still open."""
-
-    instrument: str
-    negotiation_id: str
-    at: int
-
-
-# --- one-way bidding ------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class BiddingAnnounced:
-    """An initiator announced a one-way bidding."""
-
-    instrument: str
-    auction_id: str
-    account: str
-    side: Side
-    quantity: int
-    reserve_price: int
-    window_start: int
-    window_end: int
-    eligible: frozenset[str] | None
-    at: int
-
-
-@dataclass(frozen=True, slots=True)
-class BidSubmitted:
-    """A sealed bid was accepted and its funds or allowances reserved."""
-
-    instrument: str
-    auction_id: str
-    bid_id: str
-    account: str
-    price: int
-    quantity: int
-    at: int
-
-
-@dataclass(frozen=True, slots=True)
-class BidReleased:
-    """At the close, ``quantity`` of a bid did not fill; its reservation was released."""
-
-    instrument: str
-    auction_id: str
-    bid_id: str
-    account: str
-    quantity: int
-    at: int
-
-
-@dataclass(frozen=True, slots=True)
-class BiddingClosed:
-    """The auction was allocated: ``filled`` of the announced quantity traded."""
-
-    instrument: str
-    auction_id: str
-    filled: int
     at: int
 
 
@@ -389,7 +287,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
 Rejection = OrderRejected | CommandRejected
 
 
-def rejection_in(events: list[Event]) -> Rejection | None:
+def rejection_in(events: Iterable[object]) -> Rejection | None:
     """The rejection among ``events``, if the command was rejected (the gRPC edge maps it)."""
     for event in events:
         if isinstance(event, OrderRejected | CommandRejected):

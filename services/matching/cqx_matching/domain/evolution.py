@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from cqx_matching.domain.events import (
-    AllowancesAssigned,
-    AllowancesWithdrawn,
+from cqx_matching.domain.deal_events import (
     BiddingAnnounced,
     BiddingClosed,
     BidReleased,
@@ -21,6 +19,10 @@ from cqx_matching.domain.events import (
     BlockTradeExpired,
     BlockTradeProposed,
     BlockTradeWithdrawn,
+)
+from cqx_matching.domain.events import (
+    AllowancesAssigned,
+    AllowancesWithdrawn,
     DayClosed,
     Event,
     FundsDeposited,
@@ -158,7 +160,7 @@ def _day_closed(ex: Exchange, e: DayClosed, _: bool) -> None:
 
 
 def _trading_day_closed(ex: Exchange, e: TradingDayClosed, _: bool) -> None:
-    ex.day = None
+    ex.day, ex.last_closed = None, e.day
     ex.ledger.mature()  # bought today, sellable from the next trading day (R-T6)
     for market in ex.markets.values():
         market.continuous.forget_day()

@@ -60,11 +60,7 @@ class InstrumentMarket:
 
     def knows_order(self, order_id: str) -> bool:
         """Whether either book has seen ``order_id`` today."""
-        return (
-            self.listed.knows(order_id)
-            or order_id in self.continuous.orders
-            or (order_id in self.continuous.closed)
-        )
+        return self.listed.knows(order_id) or self.continuous.knows(order_id)
 
     def snapshot(self) -> dict[str, Any]:
         """The market as plain values."""
@@ -108,6 +104,7 @@ class Exchange:
         self.markets = {c.instrument: InstrumentMarket(c) for c in instruments}
         self.ledger = RiskLedger()
         self.day: date | None = None  # the open trading day, if any
+        self.last_closed: date | None = None  # days only move forward
         self._recorded: list[Event] = []
 
     @classmethod
@@ -157,6 +154,7 @@ class Exchange:
         """The whole state as plain values: equal for a live and a replayed exchange."""
         return {
             "day": self.day,
+            "last_closed": self.last_closed,
             "ledger": self.ledger.snapshot(),
             "markets": {name: m.snapshot() for name, m in sorted(self.markets.items())},
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from cqx_matching.domain.vocabulary import (
     BiddingAllocation,
@@ -25,6 +26,7 @@ class PriceBand:
         return self.lower <= price <= self.upper
 
 
+@lru_cache(maxsize=1_024)  # a pure function of three ints, asked on every order
 def price_band(reference: int, width_bps: int, tick: int) -> PriceBand:
     """The band of ``width_bps`` around ``reference`` (the previous close), edges on the tick.
 

@@ -42,15 +42,11 @@ class ListedAgreementBook(OrderIndex):
     def __init__(self, instrument: str, trades: TradeCounter | None = None) -> None:
         super().__init__(instrument, LISTED, trades)
 
-    def knows(self, order_id: str) -> bool:
-        """Whether ``order_id`` is open or closed today on this book."""
-        return order_id in self.orders or order_id in self.closed
-
     def choose_maker(self, c: TakeListing, levels: int) -> RestingOrder | str:
         """The maker a taker trades with, or the reason there is none."""
         if c.maker_order_id is None:
             return self._automatic_maker(c, levels)
-        maker = self.orders.get(c.maker_order_id)
+        maker = self.open_order(c.maker_order_id)
         if maker is None or maker.is_buy is (c.side is Side.BUY):
             return Reason.MAKER_NOT_FOUND
         if maker.price not in self.side(maker.is_buy).prices(levels):
@@ -82,18 +78,18 @@ class ListedAgreementBook(OrderIndex):
             buyer.account, seller.order_id, seller.account, c.side, charge, charge, c.at,
         )  # fmt: skip
 
-    def open_order(self, c: CancelOrder | ReduceOrder | ReplaceOrder) -> RestingOrder | Event:
+    def owned_order(self, c: CancelOrder | ReduceOrder | ReplaceOrder) -> RestingOrder | Event:
         """The caller's open listing named by ``c``, or the rejection."""
-        order = self.orders.get(c.order_id)
+        order = self.open_order(c.order_id)
         if order is None:
-            return rejected(c, closed_reason(self.closed.get(c.order_id)))
+            return rejected(c, closed_reason(self.index.get(c.order_id)))
         if order.account != c.account:
             return rejected(c, Reason.NOT_ORDER_OWNER)
         return order
 
     def cancel(self, c: CancelOrder) -> list[Event]:
         """Withdraw a listing. A filled listing cannot be cancelled (R-T10)."""
-        order = self.open_order(c)
+        order = self.owned_order(c)
         if not isinstance(order, RestingOrder):
             return [order]
         reason = CancelReason.REQUESTED
@@ -105,7 +101,7 @@ class ListedAgreementBook(OrderIndex):
 
     def reduce(self, c: ReduceOrder) -> list[Event]:
         """Lower a listing's remaining quantity; it keeps its place."""
-        order = self.open_order(c)
+        order = self.owned_order(c)
         if not isinstance(order, RestingOrder):
             return [order]
         if c.quantity <= 0:
@@ -116,7 +112,7 @@ class ListedAgreementBook(OrderIndex):
 
     def replace(self, c: ReplaceOrder) -> list[Event]:
         """Give a listing a new price and quantity; it goes to the back of its new level."""
-        order = self.open_order(c)
+        order = self.owned_order(c)
         if not isinstance(order, RestingOrder):
             return [order]
         if c.quantity <= 0:

@@ -1,4 +1,9 @@
-"""What every order book keeps: two sides, an index by order id, the day's closed orders.
+"""What every order book keeps: two sides and one index of the day's order ids.
+
+The index maps an order id to the live order while it is open and to True (filled) or False
+(cancelled or expired) once it is closed, so that a command on a closed order gets the right
+rejection (R-T10) and an id is never reused within a day. One dict, one lookup: on the hot
+path that is cheaper than separate open and closed maps.
 
 The continuous book and the listed agreement book both build on :class:`OrderIndex`; its
 ``evolve`` is the replay of order events, which needs no matching because the trades are in
@@ -10,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from cqx_matching.domain.errors import check
+from cqx_matching.domain.errors import InconsistentStateError, check
 from cqx_matching.domain.events import (
     Event,
     OrderAccepted,
@@ -33,25 +38,24 @@ class TradeCounter:
         self.value = value
 
 
-def closed_reason(filled: bool | None) -> str:
-    """Why a command on a no-longer-open order fails: filled (R-T10), closed, or unknown."""
-    if filled is None:
+def closed_reason(entry: RestingOrder | bool | None) -> str:
+    """Why a command on a not-open order fails: filled (R-T10), closed, or unknown."""
+    if entry is None or isinstance(entry, RestingOrder):
         return Reason.ORDER_NOT_FOUND
-    return Reason.ORDER_ALREADY_FILLED if filled else Reason.ORDER_ALREADY_CLOSED
+    return Reason.ORDER_ALREADY_FILLED if entry else Reason.ORDER_ALREADY_CLOSED
 
 
 class OrderIndex:
-    """Two book sides, the open orders by id, and the day's closed order ids."""
+    """Two book sides and the index of the day's orders, open and closed."""
 
-    __slots__ = ("asks", "bids", "closed", "instrument", "mode", "orders", "sequence", "trades")
+    __slots__ = ("asks", "bids", "index", "instrument", "mode", "sequence", "trades")
 
     def __init__(self, instrument: str, mode: TradingMode, trades: TradeCounter | None) -> None:
         self.instrument = instrument
         self.mode = mode
         self.bids = BookSide(is_buy=True)
         self.asks = BookSide(is_buy=False)
-        self.orders: dict[str, RestingOrder] = {}
-        self.closed: dict[str, bool] = {}  # order id → filled (True) or cancelled/expired
+        self.index: dict[str, RestingOrder | bool] = {}  # open order, or filled (True) or not
         self.sequence = 0  # arrival order: the time in price-time priority
         self.trades = trades if trades is not None else TradeCounter()
 
@@ -59,17 +63,29 @@ class OrderIndex:
         """The bids (``is_buy``) or the asks."""
         return self.bids if is_buy else self.asks
 
+    def knows(self, order_id: str) -> bool:
+        """Whether ``order_id`` is open or closed today on this book."""
+        return order_id in self.index
+
+    def open_order(self, order_id: str) -> RestingOrder | None:
+        """The open order ``order_id``, if it is open."""
+        entry = self.index.get(order_id)
+        return entry if isinstance(entry, RestingOrder) else None
+
+    def open_count(self) -> int:
+        """How many orders are open."""
+        return sum(isinstance(entry, RestingOrder) for entry in self.index.values())
+
     def take_off(self, order: RestingOrder, filled: bool) -> None:
         """Remove a live order from the book and remember how it closed."""
-        del self.orders[order.order_id]
         self.side(order.is_buy).remove(order)
-        self.closed[order.order_id] = filled
+        self.index[order.order_id] = filled
 
     def fill(self, order_id: str, quantity: int) -> None:
         """Replay part of a trade: the order (if on this book) loses ``quantity``."""
-        order = self.orders.get(order_id)
+        order = self.open_order(order_id)
         if order is None:
-            self.closed[order_id] = True  # a listed taker: it traded and never rested
+            self.index[order_id] = True  # a listed taker: it traded and never rested
         elif quantity == order.remaining:
             self.take_off(order, filled=True)
         else:
@@ -77,7 +93,7 @@ class OrderIndex:
 
     def rest(self, order: RestingOrder) -> None:
         """Put a new order on the book."""
-        self.orders[order.order_id] = order
+        self.index[order.order_id] = order
         self.side(order.is_buy).add(order)
 
     def evolve(self, event: Event) -> None:
@@ -96,15 +112,21 @@ class OrderIndex:
             self.fill(event.buy_order_id, event.quantity)
             self.fill(event.sell_order_id, event.quantity)
         elif isinstance(event, OrderCancelled | OrderExpired):
-            self.take_off(self.orders[event.order_id], filled=False)
+            self.take_off(self._open(event.order_id), filled=False)
         elif isinstance(event, OrderReduced):
-            order = self.orders[event.order_id]
+            order = self._open(event.order_id)
             self.side(order.is_buy).reduce(order, event.quantity)
         elif isinstance(event, OrderReplaced):
             self._evolve_replaced(event)
 
+    def _open(self, order_id: str) -> RestingOrder:
+        order = self.open_order(order_id)
+        if order is None:
+            raise InconsistentStateError(f"order {order_id} is not open")
+        return order
+
     def _evolve_replaced(self, event: OrderReplaced) -> None:
-        order = self.orders.pop(event.order_id)
+        order = self._open(event.order_id)
         self.side(order.is_buy).remove(order)
         self.sequence += 1
         self.rest(
@@ -114,17 +136,17 @@ class OrderIndex:
             )
         )  # fmt: skip
 
-    def expire_all(self, at: int) -> list[Event]:
+    def expire_all(self, at: int) -> list[OrderExpired]:
         """The day's close: every open order expires (R-T10), oldest first. Read-only: the
         events are applied by :meth:`evolve`."""
         return [
             OrderExpired(self.instrument, o.order_id, o.account, self.mode, o.remaining, at)
-            for o in sorted(self.orders.values(), key=lambda o: o.sequence)
+            for o in sorted(self.open_orders(), key=lambda o: o.sequence)
         ]
 
     def forget_day(self) -> None:
         """After the close: the day's closed order ids may be used again."""
-        self.closed.clear()
+        self.index = {k: v for k, v in self.index.items() if isinstance(v, RestingOrder)}
 
     def open_orders(self) -> Iterator[RestingOrder]:
         """Every open order, bids then asks, each in priority."""
@@ -136,14 +158,16 @@ class OrderIndex:
         return {
             "bids": self.bids.snapshot(),
             "asks": self.asks.snapshot(),
-            "closed": sorted(self.closed.items()),
+            "closed": sorted((k, v) for k, v in self.index.items() if isinstance(v, bool)),
             "sequence": self.sequence,
             "trades": self.trades.value,
         }
 
     def validate_internal_state(self) -> None:
         """Check the index and both sides against each other."""
-        live = self.bids.validate(self.orders) + self.asks.validate(self.orders)
-        check(live == len(self.orders), f"{len(self.orders)} indexed, {live} on the book")
-        both = set(self.orders) & set(self.closed)
-        check(not both, f"orders both open and closed: {sorted(both)[:3]}")
+        live = self.bids.validate(self.index) + self.asks.validate(self.index)
+        indexed = self.open_count()
+        check(live == indexed, f"{indexed} open in the index, {live} on the book")
+        for order_id, entry in self.index.items():
+            if isinstance(entry, RestingOrder):
+                check(entry.order_id == order_id, f"{order_id} indexes {entry.order_id}")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cqx_matching.domain.errors import check
+from cqx_matching.domain.errors import InconsistentStateError, check
 from cqx_matching.domain.events import TradeExecuted
 from cqx_matching.domain.instruments import buy_requirement
 
@@ -106,7 +106,8 @@ class RiskLedger:
 
     def reserve(self, key: ReservationKey, reservation: Reservation) -> None:
         """Hold back what a newly accepted order, quote or bid needs."""
-        check(key not in self.reservations, f"reservation {key} held twice")
+        if key in self.reservations:  # not check(): the message would be built every time
+            raise InconsistentStateError(f"reservation {key} held twice")
         self.reservations[key] = reservation
         self._hold(reservation, reservation.cash, reservation.allowances())
 

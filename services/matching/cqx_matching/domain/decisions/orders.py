@@ -141,7 +141,7 @@ def replace_order(ex: Exchange, c: ReplaceOrder) -> str | None:
     if isinstance(market, str):
         return market
     book = market.book_holding(c.order_id)
-    order = book.orders.get(c.order_id)
+    order = book.open_order(c.order_id)
     if order is not None and order.account == c.account:
         held = ex.ledger.held((c.instrument, book.mode, c.order_id))
         config = market.config

@@ -19,6 +19,8 @@ def open_trading_day(ex: Exchange, c: OpenTradingDay) -> str | None:
         return Reason.DAY_ALREADY_OPEN
     if not ex.calendar.is_trading_day(c.day):
         return Reason.NOT_A_TRADING_DAY
+    if ex.last_closed is not None and c.day <= ex.last_closed:
+        return Reason.DAY_ALREADY_CLOSED
     ex.record([TradingDayOpened(c.day, c.at)])
     return None
 
