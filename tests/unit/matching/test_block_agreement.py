@@ -1,7 +1,5 @@
 """Block agreement trading (大宗协议): R-T3 (with R-T4's afternoon session and R-T5)."""
 
-# ruff: noqa: N802 -- test names carry the rule ids (R_T2...) as DOMAIN.md spells them
-
 from __future__ import annotations
 
 import pytest

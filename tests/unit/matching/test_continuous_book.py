@@ -1,7 +1,5 @@
 """The continuous book: price-time priority and its order types, given/when/then."""
 
-# ruff: noqa: N802 -- test names carry the rule ids (R_T2...) as DOMAIN.md spells them
-
 from __future__ import annotations
 
 import pytest

@@ -1,7 +1,5 @@
 """Listed agreement trading (挂牌协议): R-T1, R-T2, R-T7, R-T8, given/when/then."""
 
-# ruff: noqa: N802 -- test names carry the rule ids (R_T2...) as DOMAIN.md spells them
-
 from __future__ import annotations
 
 import pytest

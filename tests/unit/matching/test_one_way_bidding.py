@@ -1,7 +1,5 @@
 """One-way bidding (单向竞价): R-T11, with the reservations of R-T5."""
 
-# ruff: noqa: N802 -- test names carry the rule ids (R_T2...) as DOMAIN.md spells them
-
 from __future__ import annotations
 
 import pytest

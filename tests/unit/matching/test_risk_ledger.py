@@ -1,7 +1,5 @@
 """Pre-trade risk: R-T5 (reservations) on the continuous and listed books."""
 
-# ruff: noqa: N802 -- test names carry the rule ids (R_T2...) as DOMAIN.md spells them
-
 from __future__ import annotations
 
 from cqx_matching.domain import (

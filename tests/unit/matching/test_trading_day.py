@@ -1,7 +1,5 @@
 """The calendar and the trading day: R-T4, R-T6, R-T9, R-T10."""
 
-# ruff: noqa: N802 -- test names carry the rule ids (R_T2...) as DOMAIN.md spells them
-
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
