@@ -17,8 +17,19 @@ FEE_ACCOUNT = "exchange-fees"
 PREVIOUS_CLOSE_FEN = 7463  # 74.63 CNY/t
 DEPOSIT_FEN = 5_000_000_00  # 5,000,000.00 CNY each
 TRADING_SHARE_PERCENT = 10  # of each allocation, moved to trading
-_CITIES = ("Taiyuan", "Datong", "Yangquan", "Changzhi", "Jincheng", "Shuozhou", "Jinzhong",
-           "Yuncheng", "Xinzhou", "Linfen", "Lvliang")  # fmt: skip
+_CITIES = (
+    "Taiyuan",
+    "Datong",
+    "Yangquan",
+    "Changzhi",
+    "Jincheng",
+    "Shuozhou",
+    "Jinzhong",
+    "Yuncheng",
+    "Xinzhou",
+    "Linfen",
+    "Lvliang",
+)
 
 
 @dataclass(frozen=True)

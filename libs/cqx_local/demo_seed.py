@@ -15,6 +15,7 @@ from cqx_local import demo_market as market
 from cqx_local.demo_market import INSTRUMENT, YEAR, CoveredUnit, request_id
 from cqx_local.system import SERVICES
 from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient, format_amount, format_price
+from cqx_sdk.dates import today_in_shanghai
 
 # Enough calls in flight to keep the services' group commit busy, few enough to be polite.
 CONCURRENCY = 16
@@ -69,47 +70,66 @@ async def seed(system: ServiceAddresses) -> None:
 
 async def open_accounts(client: CqxClient, units: tuple[CoveredUnit, ...]) -> None:
     """The exchange's fee account, and a covered-entity account and entity per unit."""
-    await unless_exists(client.registry.open_account(
-        market.FEE_ACCOUNT, AccountKind.EXCHANGE, "CQX exchange fees",
-        request_id=request_id("account", market.FEE_ACCOUNT),
-    ))  # fmt: skip
+    await unless_exists(
+        client.registry.open_account(
+            market.FEE_ACCOUNT,
+            AccountKind.EXCHANGE,
+            "CQX exchange fees",
+            request_id=request_id("account", market.FEE_ACCOUNT),
+        )
+    )
     say(f"exchange fee account {market.FEE_ACCOUNT}")
 
     async def open_one(u: CoveredUnit) -> None:
-        await unless_exists(client.registry.open_account(
-            u.account_id, AccountKind.COVERED_ENTITY, u.name,
-            request_id=request_id("account", u.account_id),
-        ))  # fmt: skip
-        await unless_exists(client.allocation.register_entity(
-            u.account_id, u.account_id, u.name, "power", "Shanxi",
-            request_id=request_id("entity", u.account_id),
-        ))  # fmt: skip
+        await unless_exists(
+            client.registry.open_account(
+                u.account_id,
+                AccountKind.COVERED_ENTITY,
+                u.name,
+                request_id=request_id("account", u.account_id),
+            )
+        )
+        await unless_exists(
+            client.allocation.register_entity(
+                u.account_id,
+                u.account_id,
+                u.name,
+                "power",
+                "Shanxi",
+                request_id=request_id("entity", u.account_id),
+            )
+        )
 
     await for_each(units, open_one)
-    say(f"{len(units)} covered entities (registry accounts and allocation entities) "
-        f"{units[0].account_id} … {units[-1].account_id}")  # fmt: skip
+    say(
+        f"{len(units)} covered entities (registry accounts and allocation entities) "
+        f"{units[0].account_id} … {units[-1].account_id}"
+    )
 
 
 async def allocate(client: CqxClient, units: tuple[CoveredUnit, ...]) -> None:
     """Open the compliance year, set each unit's allocation and issue it."""
-    await unless_exists(client.allocation.open_compliance_year(
-        YEAR, request_id=request_id("year", YEAR)
-    ))  # fmt: skip
+    await unless_exists(
+        client.allocation.open_compliance_year(YEAR, request_id=request_id("year", YEAR))
+    )
     say(f"compliance year {YEAR} open (instrument {INSTRUMENT})")
 
     async def allocate_one(u: CoveredUnit) -> None:
         rid = request_id("allocation", u.account_id, YEAR)
-        await client.allocation.set_allocation(u.account_id, YEAR, u.allocation_tonnes,
-                                               request_id=rid)  # fmt: skip
+        await client.allocation.set_allocation(
+            u.account_id, YEAR, u.allocation_tonnes, request_id=rid
+        )
         await client.allocation.issue_allocation(
             u.account_id, YEAR, request_id=request_id("issue", u.account_id, YEAR)
         )
 
     await for_each(units, allocate_one)
     total = sum(u.allocation_tonnes for u in units)
-    say(f"allocations set and issued: {total:,} t of {INSTRUMENT} "
+    say(
+        f"allocations set and issued: {total:,} t of {INSTRUMENT} "
         f"({min(u.allocation_tonnes for u in units):,}–"
-        f"{max(u.allocation_tonnes for u in units):,} t each)")  # fmt: skip
+        f"{max(u.allocation_tonnes for u in units):,} t each)"
+    )
 
 
 async def wait_for_issuance(client: CqxClient, total_tonnes: int) -> None:
@@ -134,20 +154,47 @@ async def fund(client: CqxClient, units: tuple[CoveredUnit, ...]) -> None:
 
     async def fund_one(u: CoveredUnit) -> None:
         await client.registry.move_to_trading(
-            u.account_id, INSTRUMENT, u.trading_tonnes,
+            u.account_id,
+            INSTRUMENT,
+            u.trading_tonnes,
             request_id=request_id("to-trading", u.account_id, INSTRUMENT),
-        )  # fmt: skip
+        )
         await client.settlement.deposit(
             u.account_id, market.DEPOSIT_FEN, request_id=request_id("deposit", u.account_id)
         )
 
     await for_each(units, fund_one)
     moved = sum(u.trading_tonnes for u in units)
-    say(f"{market.TRADING_SHARE_PERCENT}% of each holding moved to trading ({moved:,} t); "
-        f"{format_amount(market.DEPOSIT_FEN)} CNY deposited for each unit")  # fmt: skip
+    say(
+        f"{market.TRADING_SHARE_PERCENT}% of each holding moved to trading ({moved:,} t); "
+        f"{format_amount(market.DEPOSIT_FEN)} CNY deposited for each unit"
+    )
 
 
 async def open_trading_day(client: CqxClient) -> None:
-    """MATCHING: open today's trading day for the instrument (skipped if already open)."""
-    say(f"trading day for {INSTRUMENT} (previous close {format_price(market.PREVIOUS_CLOSE_FEN)})"
-        " — waiting for the matching service's API")  # fmt: skip
+    """Open today's trading day for the instrument at the previous close (skipped if open)."""
+    try:
+        status = await client.matching.instrument(INSTRUMENT)
+    except CqxApiError as error:
+        if error.code != "NOT_FOUND":
+            raise
+    else:
+        if status.is_open:
+            say(f"trading day {status.trading_date} for {INSTRUMENT} is open already")
+            return
+    close = format_price(market.PREVIOUS_CLOSE_FEN)
+    try:
+        day = await client.matching.open_trading_day(
+            INSTRUMENT,
+            market.PREVIOUS_CLOSE_FEN,
+            request_id=request_id("day", INSTRUMENT, today_in_shanghai()),
+        )
+    except CqxApiError as error:
+        if error.code != "FAILED_PRECONDITION":
+            raise
+        say(f"trading day for {INSTRUMENT} not opened: {error.one_line().removeprefix('error: ')}")
+        return
+    band = f"{format_price(day.listed_band.lower_fen)}–{format_price(day.listed_band.upper_fen)}"
+    say(
+        f"trading day {day.trading_date} open for {INSTRUMENT}: previous close {close}, band {band}"
+    )
