@@ -55,6 +55,14 @@ test: setup
 bench: setup
 	$(PY) -m bench
 
+# CQX on localhost with a seeded demo market; Ctrl-C stops it.
+run: setup
+	$(PY) -m cqx_local run
+
+# While `make run` is up: trade a simulated day and print the trades, the close, the positions.
+demo: setup
+	$(PY) -m cqx_local demo
+
 infra-up: setup
 	$(PY) -m cqx_infra up
 

@@ -61,3 +61,11 @@ def covered_units() -> tuple[CoveredUnit, ...]:
 def request_id(*parts: object) -> str:
     """A fixed request id for one seeding step, so a second seed is answered, not re-run."""
     return "demo-seed-" + "-".join(str(p) for p in parts)
+
+
+# Refusals that mean the exchange is outside its sessions (R-T4), not that the demo erred.
+SESSION_REASONS = frozenset({"NOT_A_TRADING_DAY", "SESSION_CLOSED", "TRADING_DATE_NOT_TODAY"})
+SESSION_HINT = (
+    "the exchange trades Monday to Friday, 09:30-11:30 and 13:00-15:00 Asia/Shanghai (R-T4); "
+    "for a demo at any hour run CQX with CQX_MATCHING_SESSIONS=around-the-clock"
+)

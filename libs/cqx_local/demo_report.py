@@ -26,19 +26,25 @@ async def print_report(client: CqxClient, trades: list[Trade], closed: DayClose)
     print(await positions_table(client, trades))
 
 
-async def positions_table(client: CqxClient, trades: list[Trade]) -> str:
-    """Per account: bought, sold, the registry's holding parts now, and cash now."""
+def _flows(trades: list[Trade]) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """Per account: tonnes bought, tonnes sold, and cash in (+) or out (−) with fees."""
     bought: dict[str, int] = {}
     sold: dict[str, int] = {}
-    paid: dict[str, int] = {}
+    cash: dict[str, int] = {}
     for t in trades:
+        value = t.price_fen * t.quantity_tonnes
         bought[t.buyer_account_id] = bought.get(t.buyer_account_id, 0) + t.quantity_tonnes
         sold[t.seller_account_id] = sold.get(t.seller_account_id, 0) + t.quantity_tonnes
-        value = t.price_fen * t.quantity_tonnes
-        paid[t.buyer_account_id] = paid.get(t.buyer_account_id, 0) - value - t.buyer_fee_fen
-        paid[t.seller_account_id] = paid.get(t.seller_account_id, 0) + value - t.seller_fee_fen
+        cash[t.buyer_account_id] = cash.get(t.buyer_account_id, 0) - value - t.buyer_fee_fen
+        cash[t.seller_account_id] = cash.get(t.seller_account_id, 0) + value - t.seller_fee_fen
+    return bought, sold, cash
+
+
+async def positions_table(client: CqxClient, trades: list[Trade]) -> str:
+    """Per account: bought, sold, the registry's holding parts now, and cash now."""
+    bought, sold, flow = _flows(trades)
     rows = []
-    for account_id in sorted(paid):
+    for account_id in sorted(flow):
         held = (await client.registry.holdings(account_id)).of(market.INSTRUMENT)
         cash = await client.settlement.cash_balance(account_id)
         rows.append(
@@ -48,7 +54,7 @@ async def positions_table(client: CqxClient, trades: list[Trade]) -> str:
                 f"{sold.get(account_id, 0):,}",
                 f"{held.registry_tonnes:,}",
                 f"{held.trading_tonnes:,}",
-                format_amount(paid[account_id]),
+                format_amount(flow[account_id]),
                 format_amount(cash.balance_fen),
             )
         )

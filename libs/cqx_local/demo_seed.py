@@ -193,6 +193,8 @@ async def open_trading_day(client: CqxClient) -> None:
         if error.code != "FAILED_PRECONDITION":
             raise
         say(f"trading day for {INSTRUMENT} not opened: {error.one_line().removeprefix('error: ')}")
+        if error.reason in market.SESSION_REASONS:
+            say(market.SESSION_HINT)
         return
     band = f"{format_price(day.listed_band.lower_fen)}–{format_price(day.listed_band.upper_fen)}"
     say(

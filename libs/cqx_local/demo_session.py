@@ -35,6 +35,8 @@ async def trade_a_day(addresses: Addresses | None = None) -> int:
             await _session(client)
         except CqxApiError as error:
             print(error.one_line(), flush=True)
+            if error.reason in market.SESSION_REASONS:
+                print(f"hint: {market.SESSION_HINT}", flush=True)
             return 1
         except TimeoutError as error:
             print(f"error: {error}", flush=True)
@@ -91,24 +93,33 @@ async def ensure_open(client: CqxClient) -> InstrumentStatus:
 
 async def ready_traders(client: CqxClient, account_ids: list[str]) -> list[Trader]:
     """The session's traders (the first :data:`TRADERS` units, half buying, half selling),
-    once the exchange's risk ledger knows what each may sell and spend."""
+    once the exchange's risk ledger (fed through Kafka) knows what each may sell and spend."""
     chosen = account_ids[:TRADERS]
     sides = assign_sides(chosen)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        traders = []
-        for account_id in chosen:
-            risk = await client.matching.risk_balance(account_id)
-            free = risk.of(market.INSTRUMENT).free_tonnes
-            traders.append(Trader(account_id, sides[account_id], free, risk.free_cash_fen))
-        if all(t.free_tonnes > 0 if t.side is Side.SELL else t.free_cash_fen > 0 for t in traders):
+        traders = [t for a in chosen if (t := await _trader(client, a, sides[a])) is not None]
+        if len(traders) == len(chosen):
             return traders
         if time.monotonic() > deadline:
             raise TimeoutError(
-                "the exchange does not show the seeded allowances and cash "
+                "the exchange does not show the seeded allowances and cash of every trader "
                 f"after {WAIT_SECONDS:.0f} s; was `make run` seeded? see .run/logs/"
             )
         await asyncio.sleep(0.2)
+
+
+async def _trader(client: CqxClient, account_id: str, side: Side) -> Trader | None:
+    """The trader, or None while the exchange does not know what it needs to trade."""
+    try:
+        risk = await client.matching.risk_balance(account_id)
+    except CqxApiError as error:
+        if error.code == "NOT_FOUND":
+            return None
+        raise
+    trader = Trader(account_id, side, risk.of(market.INSTRUMENT).free_tonnes, risk.free_cash_fen)
+    ready = trader.free_tonnes > 0 if side is Side.SELL else trader.free_cash_fen > 0
+    return trader if ready else None
 
 
 async def place_all(client: CqxClient, planned: list[PlannedOrder]) -> set[str]:
@@ -126,7 +137,7 @@ async def place_all(client: CqxClient, planned: list[PlannedOrder]) -> set[str]:
                 time_in_force=order.time_in_force,
             )
         except CqxApiError as error:
-            if error.code in ("UNAVAILABLE", "DEADLINE_EXCEEDED", "INTERNAL"):
+            if error.code != "FAILED_PRECONDITION" or error.reason in market.SESSION_REASONS:
                 raise
             refused[error.reason or error.code] = refused.get(error.reason or error.code, 0) + 1
             continue

@@ -15,6 +15,7 @@ from cqx_sdk.errors import (
     InvalidValueError,
     ServiceUnavailableError,
 )
+from cqx_sdk.matching_views import OrderType, Side, TimeInForce, TradingMode
 from cqx_sdk.money import (
     format_amount,
     format_price,
@@ -31,7 +32,11 @@ __all__ = [
     "CqxClient",
     "CqxClientError",
     "InvalidValueError",
+    "OrderType",
     "ServiceUnavailableError",
+    "Side",
+    "TimeInForce",
+    "TradingMode",
     "format_amount",
     "format_price",
     "new_request_id",

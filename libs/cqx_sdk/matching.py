@@ -1,12 +1,287 @@
-"""The exchange as a client sees it (waiting for matching_service.proto)."""
+"""The exchange as a client sees it: trading days, orders, books, trades, risk, live data."""
 
 from __future__ import annotations
 
-from cqx_sdk.channels import ServiceChannel
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+
+from cqx.matching.v1 import matching_service_pb2 as api
+from cqx.matching.v1 import matching_service_pb2_grpc as api_grpc
+
+from cqx_sdk.channels import ServiceChannel, new_request_id
+from cqx_sdk.dates import today_in_shanghai
+from cqx_sdk.exchange_status import DayClose, InstrumentStatus, RiskBalance, TradingDay
+from cqx_sdk.market_data import Execution, MarketDataUpdate
+from cqx_sdk.matching_views import (
+    BookDepth,
+    DailyStatistics,
+    Listing,
+    Order,
+    OrderBook,
+    OrderResult,
+    OrderType,
+    Side,
+    TimeInForce,
+    Trade,
+    TradingMode,
+)
+from cqx_sdk.paging import DEFAULT_PAGE_SIZE, every_item
 
 
 class MatchingClient:
-    """The matching service's RPCs as what a trader does (``client.matching``)."""
+    """The matching service's RPCs as what a trader or the operator does
+    (``client.matching``). Prices are fen per tonne, quantities tonnes."""
 
     def __init__(self, channel: ServiceChannel) -> None:
         self._channel = channel
+        self._stub = api_grpc.MatchingServiceStub(channel.channel)
+
+    async def open_trading_day(
+        self,
+        instrument: str,
+        previous_close_fen: int = 0,
+        *,
+        trading_date: str | None = None,
+        request_id: str | None = None,
+    ) -> TradingDay:
+        """Operator: open an instrument for trading today (Asia/Shanghai) around the previous
+        close (0: the close carried from its last day)."""
+        rid = request_id or new_request_id()
+        request = api.OpenTradingDayRequest(
+            request_id=rid,
+            instrument=instrument,
+            previous_close_fen=previous_close_fen,
+            trading_date=trading_date or today_in_shanghai(),
+        )
+        reply: api.OpenTradingDayResponse = await self._channel.call(
+            self._stub.OpenTradingDay, request, request_id=rid
+        )
+        return TradingDay.from_proto(reply)
+
+    async def close_trading_day(
+        self, instrument: str, *, request_id: str | None = None
+    ) -> DayClose:
+        """Operator: close an instrument's day (open orders expire; close = VWAP, R-T9)."""
+        rid = request_id or new_request_id()
+        request = api.CloseTradingDayRequest(request_id=rid, instrument=instrument)
+        reply: api.CloseTradingDayResponse = await self._channel.call(
+            self._stub.CloseTradingDay, request, request_id=rid
+        )
+        return DayClose(
+            reply.instrument,
+            DailyStatistics.from_proto(reply.statistics),
+            reply.orders_expired,
+            reply.exchange_day_closed,
+        )
+
+    async def instrument(self, instrument: str) -> InstrumentStatus:
+        """An instrument's day, bands, fee, tick and figures so far."""
+        request = api.GetInstrumentRequest(instrument=instrument)
+        reply: api.GetInstrumentResponse = await self._channel.call(
+            self._stub.GetInstrument, request
+        )
+        return InstrumentStatus.from_proto(reply)
+
+    async def place_order(
+        self,
+        account_id: str,
+        instrument: str,
+        side: Side,
+        price_fen: int,
+        quantity: int,
+        *,
+        time_in_force: TimeInForce = TimeInForce.DAY,
+        order_type: OrderType = OrderType.LIMIT,
+        post_only: bool = False,
+        trading_mode: TradingMode = TradingMode.CONTINUOUS,
+        request_id: str | None = None,
+    ) -> OrderResult:
+        """Place an order (a limit day order unless told otherwise; ``price_fen`` 0 for
+        market-to-limit; LISTED posts a listed-agreement listing). A rule it breaks is a
+        ``CqxApiError`` with the reason (PRICE_OUTSIDE_BAND, INSUFFICIENT_FUNDS, ...)."""
+        rid = request_id or new_request_id()
+        request = api.PlaceOrderRequest(
+            request_id=rid,
+            account_id=account_id,
+            instrument=instrument,
+            side=side.to_proto(),
+            order_type=order_type.to_proto(),
+            time_in_force=time_in_force.to_proto(),
+            post_only=post_only,
+            price_fen=price_fen,
+            quantity_tonnes=quantity,
+            trading_mode=trading_mode.to_proto(),
+        )
+        reply: api.PlaceOrderResponse = await self._channel.call(
+            self._stub.PlaceOrder, request, request_id=rid
+        )
+        return OrderResult.from_proto(reply.order, list(reply.fills))
+
+    async def take_listing(
+        self,
+        account_id: str,
+        instrument: str,
+        side: Side,
+        quantity: int,
+        *,
+        maker_order_id: str = "",
+        limit_price_fen: int = 0,
+        request_id: str | None = None,
+    ) -> OrderResult:
+        """Listed agreement: trade at once against a named listing (or the best one) at the
+        maker's price (R-T7, R-T8)."""
+        rid = request_id or new_request_id()
+        request = api.TakeListingRequest(
+            request_id=rid,
+            account_id=account_id,
+            instrument=instrument,
+            side=side.to_proto(),
+            quantity_tonnes=quantity,
+            maker_order_id=maker_order_id,
+            limit_price_fen=limit_price_fen,
+        )
+        reply: api.TakeListingResponse = await self._channel.call(
+            self._stub.TakeListing, request, request_id=rid
+        )
+        return OrderResult.from_proto(reply.order, list(reply.fills))
+
+    async def cancel_order(
+        self, account_id: str, order_id: str, *, request_id: str | None = None
+    ) -> Order:
+        """Cancel an open order (a filled one is refused, R-T10)."""
+        rid = request_id or new_request_id()
+        request = api.CancelOrderRequest(request_id=rid, account_id=account_id, order_id=order_id)
+        reply: api.CancelOrderResponse = await self._channel.call(
+            self._stub.CancelOrder, request, request_id=rid
+        )
+        return Order.from_proto(reply.order)
+
+    async def reduce_order(
+        self, account_id: str, order_id: str, remaining: int, *, request_id: str | None = None
+    ) -> Order:
+        """Lower an open order's remaining quantity; it keeps its place."""
+        rid = request_id or new_request_id()
+        request = api.ReduceOrderRequest(
+            request_id=rid, account_id=account_id, order_id=order_id, quantity_tonnes=remaining
+        )
+        reply: api.ReduceOrderResponse = await self._channel.call(
+            self._stub.ReduceOrder, request, request_id=rid
+        )
+        return Order.from_proto(reply.order)
+
+    async def replace_order(
+        self,
+        account_id: str,
+        order_id: str,
+        price_fen: int,
+        remaining: int,
+        *,
+        request_id: str | None = None,
+    ) -> OrderResult:
+        """New price and remaining quantity; the order loses its place (and may trade)."""
+        rid = request_id or new_request_id()
+        request = api.ReplaceOrderRequest(
+            request_id=rid,
+            account_id=account_id,
+            order_id=order_id,
+            price_fen=price_fen,
+            quantity_tonnes=remaining,
+        )
+        reply: api.ReplaceOrderResponse = await self._channel.call(
+            self._stub.ReplaceOrder, request, request_id=rid
+        )
+        return OrderResult.from_proto(reply.order, list(reply.fills))
+
+    async def get_order(self, order_id: str) -> Order:
+        """One order."""
+        request = api.GetOrderRequest(order_id=order_id)
+        reply: api.GetOrderResponse = await self._channel.call(self._stub.GetOrder, request)
+        return Order.from_proto(reply.order)
+
+    def list_orders(
+        self,
+        account_id: str,
+        instrument: str = "",
+        *,
+        open_only: bool = False,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> AsyncIterator[Order]:
+        """An account's orders, oldest first (of one instrument, or only open ones)."""
+
+        async def page(token: str) -> tuple[Sequence[Order], str]:
+            request = api.ListOrdersRequest(
+                account_id=account_id,
+                instrument=instrument,
+                open_only=open_only,
+                page_size=page_size,
+                page_token=token,
+            )
+            reply: api.ListOrdersResponse = await self._channel.call(self._stub.ListOrders, request)
+            return [Order.from_proto(o) for o in reply.orders], reply.next_page_token
+
+        return every_item(page)
+
+    async def order_book(
+        self, instrument: str, depth: int = 5, trading_mode: TradingMode = TradingMode.CONTINUOUS
+    ) -> OrderBook:
+        """An instrument's best levels (the listed book: with its listings)."""
+        request = api.GetOrderBookRequest(
+            instrument=instrument, depth=depth, trading_mode=trading_mode.to_proto()
+        )
+        reply: api.GetOrderBookResponse = await self._channel.call(self._stub.GetOrderBook, request)
+        listings = tuple(
+            Listing(item.order_id, Side.from_proto(item.side), item.price_fen, item.quantity_tonnes)
+            for item in reply.listings
+        )
+        return OrderBook(reply.instrument, BookDepth.from_proto(reply.book), listings)
+
+    def list_trades(
+        self,
+        instrument: str,
+        *,
+        account_id: str = "",
+        trading_date: str = "",
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> AsyncIterator[Trade]:
+        """An instrument's trades, oldest first (of one account or one day, if given)."""
+
+        async def page(token: str) -> tuple[Sequence[Trade], str]:
+            request = api.ListTradesRequest(
+                instrument=instrument,
+                account_id=account_id,
+                trading_date=trading_date,
+                page_size=page_size,
+                page_token=token,
+            )
+            reply: api.ListTradesResponse = await self._channel.call(self._stub.ListTrades, request)
+            return [Trade.from_proto(t) for t in reply.trades], reply.next_page_token
+
+        return every_item(page)
+
+    async def risk_balance(self, account_id: str) -> RiskBalance:
+        """What an account may spend and sell, and what its open orders hold back."""
+        request = api.GetRiskBalanceRequest(account_id=account_id)
+        reply: api.GetRiskBalanceResponse = await self._channel.call(
+            self._stub.GetRiskBalance, request
+        )
+        return RiskBalance.from_proto(reply)
+
+    def stream_market_data(self, instrument: str) -> AsyncGenerator[MarketDataUpdate, None]:
+        """An instrument's market data: a snapshot, then updates, until the server ends the
+        stream or the caller stops iterating."""
+
+        async def updates() -> AsyncGenerator[MarketDataUpdate, None]:
+            request = api.StreamMarketDataRequest(instrument=instrument)
+            async for m in self._channel.stream(self._stub.StreamMarketData, request):
+                yield MarketDataUpdate.from_proto(m)
+
+        return updates()
+
+    def stream_executions(self, account_id: str) -> AsyncGenerator[Execution, None]:
+        """An account's fills as they are committed."""
+
+        async def fills() -> AsyncGenerator[Execution, None]:
+            request = api.StreamExecutionsRequest(account_id=account_id)
+            async for m in self._channel.stream(self._stub.StreamExecutions, request):
+                yield Execution.from_proto(m)
+
+        return fills()

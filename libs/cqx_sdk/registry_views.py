@@ -8,6 +8,8 @@ from enum import Enum
 from cqx.registry.v1 import events_pb2 as registry_events
 from cqx.registry.v1 import registry_service_pb2 as api
 
+from cqx_sdk.enums import from_proto, to_proto
+
 
 class AccountKind(Enum):
     """What an account is for; the value is how the CLI spells it."""
@@ -21,12 +23,15 @@ class AccountKind(Enum):
 
     def to_proto(self) -> registry_events.AccountKind.ValueType:
         """The proto enum value (``ACCOUNT_KIND_<NAME>``)."""
-        return registry_events.AccountKind.Value(f"ACCOUNT_KIND_{self.name}")
+        value: registry_events.AccountKind.ValueType = to_proto(
+            self, registry_events.AccountKind, "ACCOUNT_KIND_"
+        )
+        return value
 
     @classmethod
-    def from_proto(cls, value: registry_events.AccountKind.ValueType) -> AccountKind:
+    def from_proto(cls, value: int) -> AccountKind:
         """The kind of a proto enum value."""
-        return cls[registry_events.AccountKind.Name(value).removeprefix("ACCOUNT_KIND_")]
+        return from_proto(cls, registry_events.AccountKind, "ACCOUNT_KIND_", value)
 
 
 @dataclass(frozen=True, slots=True)

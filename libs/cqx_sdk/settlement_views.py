@@ -6,10 +6,7 @@ from dataclasses import dataclass
 
 from cqx.settlement.v1 import settlement_service_pb2 as api
 
-
-def _enum_word(name: str, prefix: str) -> str:
-    """``SETTLEMENT_STATUS_SETTLED`` → ``settled``."""
-    return name.removeprefix(prefix).lower()
+from cqx_sdk.enums import word
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +32,7 @@ class Withdrawal:
     @classmethod
     def from_proto(cls, m: api.Withdrawal) -> Withdrawal:
         """From its message."""
-        status = _enum_word(api.WithdrawalStatus.Name(m.status), "WITHDRAWAL_STATUS_")
+        status = word(api.WithdrawalStatus, "WITHDRAWAL_STATUS_", m.status)
         return cls(m.withdrawal_id, m.account_id, m.amount_fen, status, m.refusal_reason)
 
 
@@ -85,7 +82,7 @@ class TradeSettlement:
         """From its message."""
         legs = tuple(
             SettlementLeg(
-                _enum_word(api.LegKind.Name(leg.kind), "LEG_KIND_"),
+                word(api.LegKind, "LEG_KIND_", leg.kind),
                 leg.from_account_id,
                 leg.to_account_id,
                 leg.amount_fen,
@@ -96,7 +93,7 @@ class TradeSettlement:
         )
         return cls(
             m.trade_id,
-            _enum_word(api.SettlementStatus.Name(m.status), "SETTLEMENT_STATUS_"),
+            word(api.SettlementStatus, "SETTLEMENT_STATUS_", m.status),
             m.instrument,
             m.price_fen,
             m.quantity_tonnes,
@@ -148,7 +145,7 @@ class SettlementDay:
             )
             for b in m.breaks
         )
-        status = _enum_word(api.SettlementDayStatus.Name(m.status), "SETTLEMENT_DAY_STATUS_")
+        status = word(api.SettlementDayStatus, "SETTLEMENT_DAY_STATUS_", m.status)
         volumes = {v.instrument: v.volume_tonnes for v in m.exchange_volumes}
         return cls(
             m.trading_date,

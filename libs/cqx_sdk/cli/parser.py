@@ -7,7 +7,7 @@ import argparse
 from cqx_sdk.channels import SERVICES
 from cqx_sdk.cli import arguments
 from cqx_sdk.cli.arguments import CommandParser
-from cqx_sdk.cli.commands import accounts, audit, cash, trading
+from cqx_sdk.cli.commands import accounts, audit, cash, market, orders
 from cqx_sdk.cli.invocation import Parents
 
 DESCRIPTION = """\
@@ -41,6 +41,6 @@ def build_parser() -> CommandParser:
     mutating.add_argument("--request-id", help="idempotency key (a retry with it never runs twice)")
     parents = Parents(common, mutating)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for area in (accounts, cash, trading, audit):
+    for area in (accounts, cash, orders, market, audit):
         area.register(commands, parents)
     return parser

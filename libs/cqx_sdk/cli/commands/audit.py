@@ -10,6 +10,36 @@ from cqx_sdk.cli.arguments import CommandParser, UsageError
 from cqx_sdk.cli.commands.cash import cny
 from cqx_sdk.cli.invocation import Invocation, Parents, leaf
 from cqx_sdk.cli.render import table
+from cqx_sdk.registry_views import Conservation, InstrumentConservation
+from cqx_sdk.settlement_views import CashConservation
+
+HEADERS = (
+    "INSTRUMENT",
+    "ISSUED t",
+    "REGISTRY t",
+    "TRADING t",
+    "FROZEN t",
+    "SURRENDERED t",
+    "CANCELLED t",
+    "HOLDS",
+)
+
+
+def _row(c: InstrumentConservation) -> tuple[str, ...]:
+    parts: tuple[int, ...] = (c.issued_tonnes, c.registry_tonnes, c.trading_tonnes)
+    parts += (c.frozen_tonnes, c.surrendered_tonnes, c.cancelled_tonnes)
+    return (c.instrument, *(f"{t:,}" for t in parts), "yes" if c.holds else "NO")
+
+
+def conservation_text(allowances: Conservation, money: CashConservation) -> str:
+    """The registry's check per instrument, then the clearing ledger's."""
+    rows = [_row(c) for c in allowances.instruments]
+    return (
+        table(HEADERS, rows, empty="(nothing issued)")
+        + f"\ncash: balances {cny(money.total_balances_fen)} (fees "
+        f"{cny(money.fee_account_balance_fen)}) = deposited {cny(money.deposited_fen)} - "
+        f"withdrawn {cny(money.withdrawn_fen)}: {'holds' if money.holds else 'DOES NOT HOLD'}"
+    )
 
 
 async def conservation(run: Invocation) -> int:
@@ -17,38 +47,9 @@ async def conservation(run: Invocation) -> int:
     ledger; exit 1 when either does not hold."""
     allowances = await run.client.registry.check_conservation(run.args.instrument or "")
     money = await run.client.settlement.check_conservation()
-    rows = [
-        (
-            c.instrument,
-            f"{c.issued_tonnes:,}",
-            f"{c.registry_tonnes:,}",
-            f"{c.trading_tonnes:,}",
-            f"{c.frozen_tonnes:,}",
-            f"{c.surrendered_tonnes:,}",
-            f"{c.cancelled_tonnes:,}",
-            "yes" if c.holds else "NO",
-        )
-        for c in allowances.instruments
-    ]
-    headers = (
-        "INSTRUMENT",
-        "ISSUED t",
-        "REGISTRY t",
-        "TRADING t",
-        "FROZEN t",
-        "SURRENDERED t",
-        "CANCELLED t",
-        "HOLDS",
-    )
-    text = table(headers, rows, empty="(nothing issued)")
-    fees = cny(money.fee_account_balance_fen)
-    text += (
-        f"\ncash: balances {cny(money.total_balances_fen)} (fees {fees})"
-        f" = deposited {cny(money.deposited_fen)} - withdrawn {cny(money.withdrawn_fen)}: "
-        f"{'holds' if money.holds else 'DOES NOT HOLD'}"
-    )
     holds = allowances.holds and money.holds
-    run.out.emit({"holds": holds, "allowances": allowances, "cash": money}, text)
+    data = {"holds": holds, "allowances": allowances, "cash": money}
+    run.out.emit(data, conservation_text(allowances, money))
     return 0 if holds else 1
 
 

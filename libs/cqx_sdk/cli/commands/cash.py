@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime, timedelta, timezone
 
 from cqx_sdk.cli import arguments
 from cqx_sdk.cli.arguments import CommandParser
 from cqx_sdk.cli.invocation import Invocation, Parents, leaf
 from cqx_sdk.cli.render import details, table
+from cqx_sdk.dates import today_in_shanghai
 from cqx_sdk.money import format_amount, format_price
 from cqx_sdk.settlement_views import SettlementDay, TradeSettlement
-
-# China Standard Time has no daylight saving: trading dates are UTC+8 dates.
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-def today_in_shanghai() -> str:
-    """Today's trading date (Asia/Shanghai), yyyy-mm-dd."""
-    return datetime.now(SHANGHAI).date().isoformat()
 
 
 def cny(fen: int) -> str:

@@ -1,0 +1,188 @@
+"""``cqx book``, ``cqx trades`` and ``cqx day``: the market and its trading day."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+
+from cqx_sdk.cli import arguments
+from cqx_sdk.cli.arguments import CommandParser
+from cqx_sdk.cli.book_view import BookView, statistics_line
+from cqx_sdk.cli.commands.cash import cny
+from cqx_sdk.cli.invocation import Invocation, Parents, leaf
+from cqx_sdk.cli.render import details, table
+from cqx_sdk.dates import today_in_shanghai
+from cqx_sdk.exchange_status import InstrumentStatus
+from cqx_sdk.matching_views import PriceBand, Trade, TradingMode
+from cqx_sdk.money import format_price
+
+CLEAR_SCREEN = "\x1b[H\x1b[2J"
+
+
+async def book(run: Invocation) -> int:
+    """``cqx book INSTRUMENT [--watch] [--listed]``: one snapshot, or the live view (redrawn
+    on each update until Ctrl-C, or ``--count`` updates; a skipped sequence number
+    resubscribes for a fresh snapshot)."""
+    a = run.args
+    view = BookView(a.instrument, TradingMode.LISTED if a.listed else TradingMode.CONTINUOUS)
+    redraw = a.watch and not run.out.as_json and sys.stdout.isatty()
+    budget = a.count if a.watch else 1
+    while True:
+        async with contextlib.aclosing(
+            run.client.matching.stream_market_data(a.instrument)
+        ) as updates:
+            async for update in updates:
+                if not view.apply(update):
+                    break  # a gap: subscribe again for a fresh snapshot
+                text = (CLEAR_SCREEN if redraw else "") + view.text()
+                if not a.watch:
+                    run.out.emit(update, text)
+                else:
+                    run.out.emit_update(update, text if redraw else text + "\n")
+                budget = budget - 1 if budget else None
+                if budget == 0:
+                    return 0
+            else:
+                return 0  # the server ended the stream
+
+
+def trades_table(trades: list[Trade]) -> str:
+    """Trades, one a row."""
+    rows = [
+        (
+            t.trade_id,
+            t.trading_mode.value,
+            format_price(t.price_fen),
+            f"{t.quantity_tonnes:,}",
+            t.buyer_account_id,
+            t.seller_account_id,
+            t.aggressor.value,
+        )
+        for t in trades
+    ]
+    headers = ("TRADE", "MODE", "PRICE", "QTY t", "BUYER", "SELLER", "AGGRESSOR")
+    return table(headers, rows, empty="(no trades)")
+
+
+async def trades(run: Invocation) -> int:
+    """``cqx trades INSTRUMENT [--date D] [--account A] [--last N]``: the most recent trades
+    (of today, Asia/Shanghai, unless a date is given), oldest first."""
+    a = run.args
+    found = run.client.matching.list_trades(
+        a.instrument, account_id=a.account_id or "", trading_date=a.date or today_in_shanghai()
+    )
+    recent = [t async for t in found][-a.last :]
+    run.out.emit(recent, trades_table(recent))
+    return 0
+
+
+async def executions(run: Invocation) -> int:
+    """``cqx executions ACCOUNT [--count N]``: the account's fills as they happen."""
+    shown = 0
+    async with contextlib.aclosing(
+        run.client.matching.stream_executions(run.args.account_id)
+    ) as fills:
+        async for e in fills:
+            run.out.emit_update(
+                e,
+                f"{e.trade_id}: {e.side.value} {e.quantity_tonnes:,} t "
+                f"{e.instrument} at {format_price(e.price_fen)}, fee "
+                f"{cny(e.fee_fen)} (order {e.order_id})",
+            )
+            shown += 1
+            if run.args.count and shown >= run.args.count:
+                break
+    return 0
+
+
+def _band(band: PriceBand) -> str:
+    return f"{format_price(band.lower_fen)}–{format_price(band.upper_fen)}"
+
+
+async def day_open(run: Invocation) -> int:
+    """``cqx day open INSTRUMENT --previous-close P [--date D]``."""
+    a = run.args
+    day = await run.client.matching.open_trading_day(
+        a.instrument, a.previous_close or 0, trading_date=a.date, request_id=run.request_id
+    )
+    run.out.emit(
+        day,
+        f"{day.instrument} open for {day.trading_date}: previous close "
+        f"{format_price(day.previous_close_fen)}, listed band "
+        f"{_band(day.listed_band)}, block band {_band(day.block_band)}",
+    )
+    return 0
+
+
+async def day_close(run: Invocation) -> int:
+    """``cqx day close INSTRUMENT``."""
+    closed = await run.client.matching.close_trading_day(
+        run.args.instrument, request_id=run.request_id
+    )
+    tail = "; the exchange's day is over" if closed.exchange_day_closed else ""
+    run.out.emit(
+        closed,
+        f"{closed.instrument} closed: {statistics_line(closed.statistics)}; "
+        f"{closed.orders_expired:,} open orders expired{tail}",
+    )
+    return 0
+
+
+def instrument_text(i: InstrumentStatus) -> str:
+    """An instrument's status block."""
+    return details(
+        [
+            ("instrument", i.instrument),
+            ("day", f"{i.day_status} ({i.trading_date or '-'})"),
+            ("reference price", format_price(i.reference_price_fen)),
+            ("listed band", _band(i.listed_band)),
+            ("block band", _band(i.block_band)),
+            ("fee", f"{i.fee_bps} bp"),
+            ("tick", cny(i.tick_fen)),
+            ("modes", ", ".join(m.value for m in i.modes) or "-"),
+            ("today", statistics_line(i.statistics)),
+        ]
+    )
+
+
+async def day_show(run: Invocation) -> int:
+    """``cqx day show INSTRUMENT``."""
+    status = await run.client.matching.instrument(run.args.instrument)
+    run.out.emit(status, instrument_text(status))
+    return 0
+
+
+def register(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
+    """Add ``book``, ``trades`` and ``day``."""
+    p = leaf(commands, "book", book, parents, help="an instrument's depth (live with --watch)")
+    p.add_argument("instrument", metavar="INSTRUMENT")
+    p.add_argument("--watch", action="store_true", help="keep the view live until Ctrl-C")
+    p.add_argument("--listed", action="store_true", help="the listed-agreement book")
+    p.add_argument("--count", type=arguments.quantity, help="with --watch: stop after N updates")
+    p = leaf(commands, "trades", trades, parents, help="an instrument's recent trades")
+    p.add_argument("instrument", metavar="INSTRUMENT")
+    p.add_argument("--date", type=arguments.trading_date, help="yyyy-mm-dd (default: today)")
+    p.add_argument("--account", dest="account_id", type=arguments.identifier)
+    p.add_argument("--last", type=arguments.quantity, default=20, help="how many (default 20)")
+
+    p = leaf(
+        commands, "executions", executions, parents, help="an account's fills, live until Ctrl-C"
+    )
+    p.add_argument("account_id", metavar="ACCOUNT", type=arguments.identifier)
+    p.add_argument("--count", type=arguments.quantity, help="stop after N fills")
+
+    group = commands.add_parser("day", help="operator: open, close or show a trading day")
+    sub = group.add_subparsers(dest="action", required=True, metavar="ACTION")
+    p = leaf(sub, "open", day_open, parents, mutating=True, help="open today's trading day")
+    p.add_argument("instrument", metavar="INSTRUMENT")
+    p.add_argument(
+        "--previous-close",
+        type=arguments.price,
+        help="CNY per tonne (default: the close carried from the last day)",
+    )
+    p.add_argument("--date", type=arguments.trading_date, help="yyyy-mm-dd (default: today)")
+    p = leaf(sub, "close", day_close, parents, mutating=True, help="close the trading day")
+    p.add_argument("instrument", metavar="INSTRUMENT")
+    p = leaf(sub, "show", day_show, parents, help="an instrument's day, bands and figures")
+    p.add_argument("instrument", metavar="INSTRUMENT")

@@ -1,0 +1,97 @@
+"""``make demo`` against the four real services: seeded, a day traded, settled, closed."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+
+from cqx_local import demo_market as market
+from cqx_local.demo import seed, trade_a_day
+from cqx_sdk import CqxClient
+from cqx_sdk.cli import run
+from tests.component.sdk.support import ThreeServices, WednesdayClock, four_services
+
+
+@pytest.fixture(scope="module")
+async def services(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
+    async with four_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
+        yield s
+
+
+async def test_a_simulated_day_trades_settles_and_closes(
+    services: ThreeServices, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "Today" as the exchange's clock has it.
+    for module in ("cqx_sdk.matching", "cqx_local.demo_seed"):
+        monkeypatch.setattr(f"{module}.today_in_shanghai", lambda: WednesdayClock.TRADING_DATE)
+    await seed(services)
+    capsys.readouterr()
+    assert await trade_a_day(services.addresses) == 0
+    out = capsys.readouterr().out
+    async with CqxClient(services.addresses) as client:
+        status = await client.matching.instrument(market.INSTRUMENT)
+        trades = [t async for t in client.matching.list_trades(market.INSTRUMENT)]
+        allowances = await client.registry.check_conservation(market.INSTRUMENT)
+        cash = await client.settlement.check_conservation()
+    assert trades, "the simulated day traded nothing"
+    assert not status.is_open
+    vwap = sum(t.price_fen * t.quantity_tonnes for t in trades) // sum(
+        t.quantity_tonnes for t in trades
+    )
+    assert abs(status.statistics.close_fen - vwap) <= 1
+    assert allowances.holds
+    assert cash.holds
+    assert cash.fee_account_balance_fen > 0
+    assert "Positions of the accounts that traded" in out
+
+
+async def test_the_command_line_shows_the_traded_day(
+    services: ThreeServices, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Runs after the simulated day above (same module, same services)."""
+    env = services.environ()
+    date = WednesdayClock.TRADING_DATE
+    capsys.readouterr()
+    assert await run(["trades", market.INSTRUMENT, "--date", date, "--last", "2"], environ=env) == 0
+    rows = capsys.readouterr().out.splitlines()[2:]
+    assert len(rows) == 2
+    assert all(r.split()[1] == "continuous" for r in rows)
+    assert await run(["--json", "day", "show", market.INSTRUMENT], environ=env) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (
+        await run(
+            ["trades", market.INSTRUMENT, "--date", date, "--last", "1000", "--json"], environ=env
+        )
+        == 0
+    )
+    traded = json.loads(capsys.readouterr().out)
+    volume = sum(t["quantity_tonnes"] for t in traded)
+    vwap = sum(t["price_fen"] * t["quantity_tonnes"] for t in traded) // volume
+    # Closed: the day's close (the VWAP, R-T9) is the reference price of the next day.
+    assert shown["day_status"] == "not-open"
+    assert abs(shown["reference_price_fen"] - vwap) <= 1
+    assert await run(["settlement", "status", date, "--json"], environ=env) == 0
+    day = json.loads(capsys.readouterr().out)
+    assert (day["trades_settled"], day["tonnes_delivered"]) == (len(traded), volume)
+    code = await run(
+        [
+            "order",
+            "place",
+            "--account",
+            "shanxi-001",
+            "--side",
+            "buy",
+            "--instrument",
+            market.INSTRUMENT,
+            "--price",
+            "74.50",
+            "--quantity",
+            "100",
+        ],
+        environ=env,
+    )
+    assert code == 1
+    assert capsys.readouterr().err.startswith("error: DAY_NOT_OPEN: ")

@@ -1,0 +1,103 @@
+"""The SDK against real registry, allocation and settlement services: what a user does."""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import AsyncIterator
+
+import pytest
+
+from cqx_sdk import (
+    AccountKind,
+    CqxApiError,
+    CqxClient,
+    ServiceUnavailableError,
+    new_request_id,
+    parse_amount,
+)
+from tests.component.sdk.support import UNREACHABLE, ThreeServices, eventually, three_services
+
+
+@pytest.fixture(scope="module")
+async def services(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
+    async with three_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
+        yield s
+
+
+@pytest.fixture
+async def client(services: ThreeServices) -> AsyncIterator[CqxClient]:
+    async with CqxClient(services.addresses, actor="sdk-test") as c:
+        yield c
+
+
+async def test_an_issued_allocation_shows_in_the_holdings_and_moves_to_trading(
+    client: CqxClient,
+) -> None:
+    await client.registry.open_account("datong-1", AccountKind.COVERED_ENTITY, "Datong No. 1")
+    await client.allocation.register_entity(
+        "datong-1", "datong-1", "Datong No. 1", "power", "Shanxi"
+    )
+    year = await client.allocation.open_compliance_year(2024)
+    assert year.instrument == "CEA-2024"
+    await client.allocation.set_allocation("datong-1", 2024, 250_000)
+    issued = await client.allocation.issue_allocation("datong-1", 2024)
+    assert issued.quantity_tonnes == 250_000
+
+    async def credited() -> bool:
+        held = await client.registry.holdings("datong-1")
+        return held.of("CEA-2024").registry_tonnes == 250_000
+
+    await eventually(credited)
+    moved = await client.registry.move_to_trading("datong-1", "CEA-2024", 25_000)
+    assert (moved.holding.registry_tonnes, moved.holding.trading_tonnes) == (225_000, 25_000)
+    before = await client.registry.holdings("datong-1")
+    assert before.of("CEA-2024").total_tonnes == 250_000
+    assert (await client.registry.check_conservation("CEA-2024")).holds
+
+
+async def test_a_retry_with_the_same_request_id_gets_the_first_answer(client: CqxClient) -> None:
+    rid = new_request_id()
+    first = await client.settlement.deposit("retry-1", parse_amount("1000.00"), request_id=rid)
+    again = await client.settlement.deposit("retry-1", parse_amount("1000.00"), request_id=rid)
+    assert again == first
+    assert (await client.settlement.cash_balance("retry-1")).balance_fen == 100_000
+
+
+async def test_deposits_add_up_in_the_cash_balance(client: CqxClient) -> None:
+    await client.settlement.deposit("cash-1", parse_amount("5000000.00"))
+    done = await client.settlement.deposit("cash-1", parse_amount("0.05"))
+    assert done.balance_fen == 500_000_005
+    balance = await client.settlement.cash_balance("cash-1")
+    assert (balance.balance_fen, balance.available_fen) == (500_000_005, 500_000_005)
+
+
+async def test_list_accounts_walks_every_page(client: CqxClient) -> None:
+    opened = [f"page-{n}" for n in range(5)]
+    for account_id in opened:
+        await client.registry.open_account(account_id, AccountKind.INSTITUTION, account_id)
+    listed = [a.account_id async for a in client.registry.list_accounts(page_size=2)]
+    assert [a for a in listed if a.startswith("page-")] == opened
+    assert listed == sorted(listed)
+
+
+async def test_refusals_carry_the_code_and_reason(client: CqxClient) -> None:
+    with pytest.raises(CqxApiError) as unknown:
+        await client.registry.holdings("nobody-here")
+    assert (unknown.value.code, unknown.value.reason) == ("NOT_FOUND", "ACCOUNT_NOT_FOUND")
+    await client.registry.open_account("twice", AccountKind.INSTITUTION, "Twice")
+    with pytest.raises(CqxApiError) as twice:
+        await client.registry.open_account("twice", AccountKind.INSTITUTION, "Twice")
+    assert (twice.value.code, twice.value.reason) == ("ALREADY_EXISTS", "ACCOUNT_ALREADY_EXISTS")
+    assert twice.value.one_line().startswith("error: ACCOUNT_ALREADY_EXISTS: ")
+
+
+async def test_a_service_that_is_down_is_named_with_its_address(services: ThreeServices) -> None:
+    addresses = dataclasses.replace(services.addresses, registry=UNREACHABLE)
+    async with CqxClient(addresses, attempts=2) as client:
+        with pytest.raises(ServiceUnavailableError) as down:
+            await client.registry.get_account("anyone")
+    assert (down.value.service, down.value.address) == ("registry", UNREACHABLE)
+    assert down.value.one_line().startswith(
+        f"error: cannot reach the registry service at {UNREACHABLE}"
+    )

@@ -1,0 +1,69 @@
+"""Bad command lines are refused before any call: exit code 2 and one line naming the problem.
+
+Every address points at a port nothing listens on, so a command that got as far as a call
+would fail with exit code 1 instead.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cqx_sdk.cli import run
+
+NOWHERE = {
+    f"CQX_{s}_ADDRESS": "127.0.0.1:9" for s in ("REGISTRY", "ALLOCATION", "MATCHING", "SETTLEMENT")
+}
+
+
+async def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    code = await run(argv, environ=NOWHERE)
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1, err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (["deposit", "a-1", "1000.001"], "amount '1000.001' has more than 2 decimal places"),
+        (["deposit", "a-1", "-5"], "amount must be positive"),
+        (["withdraw", "a-1", "lots"], "amount 'lots' is not a number"),
+        (["move", "to-trading", "a-1", "CEA-2024", "-100"], "quantity must be positive"),
+        (["move", "from-trading", "a-1", "CEA-2024", "1.5"], "'1.5' is not a whole number"),
+        (["holdings", "a-1", "--as-of", "zero"], "position must be a whole number"),
+        (["holdings", "not an id"], "'not an id' is not an id"),
+        (["accounts", "open", "a-1", "--kind", "bank", "--name", "A"], "invalid choice: 'bank'"),
+        (["accounts", "open", "a-1", "--kind", "institution"], "--name"),
+        (["settlement", "status", "2025-13-01"], "date must be yyyy-mm-dd"),
+        (["--registry", "nowhere", "accounts", "list"], "address must be HOST:PORT"),
+        (["accounts"], "required: ACTION"),
+        (["launch"], "invalid choice: 'launch'"),
+    ],
+)
+async def test_a_bad_argument_exits_2_naming_the_problem(
+    argv: list[str], problem: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    err = await _refused(argv, capsys)
+    assert problem in err
+    assert err.startswith("cqx")
+
+
+async def test_global_options_are_accepted_after_the_subcommand_too(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = await run(["accounts", "list", "--json", "--registry", "127.0.0.1:9"], environ={})
+    _, err = capsys.readouterr()
+    assert code == 1  # it got as far as calling the (absent) registry at the given address
+    assert "registry service at 127.0.0.1:9" in err
+
+
+async def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert await run(["--help"], environ={}) == 0
+    assert "usage: cqx" in capsys.readouterr().out
+
+
+async def test_audit_verify_needs_a_database(capsys: pytest.CaptureFixture[str]) -> None:
+    code = await run(["audit", "verify", "--schema", "registry"], environ={})
+    assert code == 2
+    assert "CQX_DATABASE_URL" in capsys.readouterr().err
