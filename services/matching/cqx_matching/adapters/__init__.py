@@ -1,0 +1,1 @@
+"""The exchange's adapters: the gRPC servicer, the event codec, the foreign events."""

@@ -1,0 +1,1 @@
+"""The exchange's application layer: the in-memory engine, its log, read models and feeds."""

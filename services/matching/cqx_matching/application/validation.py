@@ -1,0 +1,115 @@
+"""Well-formedness of requests: ids, instrument codes, dates, quantities, prices, pages.
+
+A malformed request is refused with INVALID_ARGUMENT before anything is decided, so nothing is
+recorded. Rule violations (bands, funds, sessions) are the engine's, and are recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from cqx_matching.application.errors import invalid
+
+MAX_INT64 = 2**63 - 1
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 500
+_ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_CEA = re.compile(r"CEA-(20[2-9]\d)")
+_CCER = re.compile(r"CCER-[A-Za-z0-9]+-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+COMBINED_VINTAGE = "CEA-2019-2020"
+
+
+def is_instrument(code: str) -> bool:
+    """CEA-2019-2020, CEA-2021 … CEA-2099, or CCER-<project>-<block> (R-U3)."""
+    if code == COMBINED_VINTAGE or _CCER.fullmatch(code):
+        return True
+    match = _CEA.fullmatch(code)
+    return match is not None and int(match.group(1)) >= 2021
+
+
+def instrument(code: str) -> str:
+    """``code`` if it names an instrument, else INVALID_ARGUMENT."""
+    if not code:
+        raise invalid("instrument is required", "INSTRUMENT_MISSING")
+    if not is_instrument(code):
+        raise invalid(
+            f"{code!r} is not an instrument (CEA-2019-2020, CEA-YYYY or CCER-<project>-<block>)",
+            "INSTRUMENT_INVALID",
+            instrument=code,
+        )
+    return code
+
+
+def account_id(value: str, field: str = "account_id") -> str:
+    """``value`` if it is 1-64 characters of [A-Za-z0-9_-], else INVALID_ARGUMENT."""
+    name = field.upper()
+    if not value:
+        raise invalid(f"{field} is required", f"{name}_MISSING")
+    if not _ACCOUNT_ID.fullmatch(value):
+        raise invalid(f"{field} is not 1-64 characters of [A-Za-z0-9_-]", f"{name}_INVALID")
+    return value
+
+
+def identifier(value: str, field: str) -> str:
+    """A non-empty id (order, negotiation, auction)."""
+    if not value:
+        raise invalid(f"{field} is required", f"{field.upper()}_MISSING")
+    return value
+
+
+def trading_date(text: str) -> date:
+    """A date written yyyy-mm-dd."""
+    if not text:
+        raise invalid("trading_date is required", "TRADING_DATE_MISSING")
+    try:
+        if not _DATE.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise invalid(f"trading_date is not yyyy-mm-dd: {text!r}", "TRADING_DATE_INVALID") from None
+
+
+def positive_quantity(value: int, field: str = "quantity_tonnes") -> int:
+    """Whole tonnes, at least one (R-U1)."""
+    if value <= 0:
+        raise invalid(f"{field} must be positive", "QUANTITY_NOT_POSITIVE")
+    return value
+
+
+def positive_price(value: int, field: str = "price_fen") -> int:
+    """A price in fen, at least one."""
+    if value <= 0:
+        raise invalid(f"{field} must be positive", "PRICE_NOT_POSITIVE")
+    return value
+
+
+def not_negative(value: int, field: str, reason: str) -> int:
+    """Zero or more."""
+    if value < 0:
+        raise invalid(f"{field} must not be negative", reason)
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Where a page starts and how long it is."""
+
+    start: int
+    size: int
+
+
+def page(page_size: int, page_token: str) -> Page:
+    """``page_size`` 0 → 50, at most 500; ``page_token`` a position from an earlier page."""
+    if page_size < 0:
+        raise invalid("page_size must not be negative", "PAGE_SIZE_NEGATIVE")
+    if page_size > MAX_PAGE_SIZE:
+        raise invalid(f"page_size is at most {MAX_PAGE_SIZE}", "PAGE_SIZE_TOO_LARGE")
+    start = 0
+    if page_token:
+        if not page_token.isdigit() or len(page_token) > 18:
+            raise invalid("page_token is not one this service gave", "PAGE_TOKEN_INVALID")
+        start = int(page_token)
+    return Page(start, page_size or DEFAULT_PAGE_SIZE)
