@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sys
 import threading
@@ -43,7 +44,12 @@ def run() -> int:
     run_dir = project_root() / ".run"
     started = time.monotonic()
     with Infrastructure(run_dir=run_dir) as endpoints:
-        system = LocalSystem(endpoints, run_dir, ports=SERVICES)
+        # A demo market trades whenever it is shown; set CQX_MATCHING_SESSIONS=exchange for
+        # the national market's hours (R-T4).
+        sessions = os.environ.get("CQX_MATCHING_SESSIONS", "around-the-clock")
+        system = LocalSystem(
+            endpoints, run_dir, ports=SERVICES, extra_env={"CQX_MATCHING_SESSIONS": sessions}
+        )
         system.start()
         try:
             (run_dir / "services.json").write_text(json.dumps(system.pids()) + "\n")

@@ -15,7 +15,10 @@ def system(infra_endpoints: Endpoints, unique_name: str) -> Iterator[LocalSystem
     """registry, allocation, matching and settlement in their own namespace, on free ports."""
     run_dir = project_root() / ".run" / "e2e" / unique_name
     local = LocalSystem(
-        infra_endpoints, run_dir, namespace=f"{unique_name}_", extra_env={"CQX_GRACE_SECONDS": "2"}
+        infra_endpoints,
+        run_dir,
+        namespace=f"{unique_name}_",
+        extra_env={"CQX_GRACE_SECONDS": "2", "CQX_MATCHING_SESSIONS": "around-the-clock"},
     )
     local.start()
     try:

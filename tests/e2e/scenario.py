@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from cqx_local import LocalSystem
-from cqx_sdk import AccountKind, Addresses, CqxClient, Side
+from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient, Side
 
 INSTRUMENT = "CEA-2024"
 SELLER, BUYER, FEES = "e2e-seller", "e2e-buyer", "exchange-fees"
@@ -113,8 +113,13 @@ async def _registry_has(client: CqxClient, account: str, tonnes: int) -> bool:
 
 
 async def _exchange_knows(client: CqxClient) -> bool:
-    seller = await client.matching.risk_balance(SELLER)
-    buyer = await client.matching.risk_balance(BUYER)
+    try:
+        seller = await client.matching.risk_balance(SELLER)
+        buyer = await client.matching.risk_balance(BUYER)
+    except CqxApiError as error:  # the credits are still on their way through Kafka
+        if error.reason == "ACCOUNT_NOT_FOUND":
+            return False
+        raise
     return seller.of(INSTRUMENT).free_tonnes == TO_TRADING and buyer.free_cash_fen == DEPOSIT
 
 
