@@ -12,7 +12,7 @@ import sys
 
 from bench import report
 
-ALL = ["eventstore_append", "eventstore_replay", "relay", "matching_engine"]
+ALL = ["eventstore_append", "eventstore_replay", "relay", "matching_engine", "e2e"]
 
 
 async def run(names: list[str]) -> None:

@@ -92,8 +92,8 @@ class InMemoryEventStore(EventStore):
     async def stream_version(self, stream_id: str) -> int:
         return len(self._streams.get(stream_id, ()))
 
-    async def recorded_outcome(self, request_id: str) -> bytes | None:
-        return self._outcomes.get(request_id)
+    async def recorded_outcomes(self, request_ids: Sequence[str]) -> dict[str, bytes]:
+        return {r: self._outcomes[r] for r in request_ids if r in self._outcomes}
 
     async def is_handled(self, consumer: str, event_id: str) -> bool:
         return (consumer, event_id) in self._handled

@@ -109,8 +109,12 @@ class EventStore(ABC):
         """The stream's current version (0 when it has no events)."""
 
     @abstractmethod
+    async def recorded_outcomes(self, request_ids: Sequence[str]) -> dict[str, bytes]:
+        """The outcomes recorded for those of ``request_ids`` that were executed."""
+
     async def recorded_outcome(self, request_id: str) -> bytes | None:
         """The outcome recorded for a client request id, if that request was executed."""
+        return (await self.recorded_outcomes([request_id])).get(request_id)
 
     @abstractmethod
     async def is_handled(self, consumer: str, event_id: str) -> bool:

@@ -213,9 +213,9 @@ class PostgresEventStore(EventStore):
         rows = await self._pool.fetch(self._sql_versions, [stream_id])
         return int(rows[0][1]) if rows else 0
 
-    async def recorded_outcome(self, request_id: str) -> bytes | None:
-        rows = await self._pool.fetch(self._sql_outcomes, [request_id])
-        return bytes(rows[0][1]) if rows else None
+    async def recorded_outcomes(self, request_ids: Sequence[str]) -> dict[str, bytes]:
+        rows = await self._pool.fetch(self._sql_outcomes, list(request_ids))
+        return {row[0]: bytes(row[1]) for row in rows}
 
     async def is_handled(self, consumer: str, event_id: str) -> bool:
         rows = await self._pool.fetch(self._sql_handled, [consumer], [event_id])

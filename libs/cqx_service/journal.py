@@ -67,6 +67,7 @@ class Journal:
         self.store = store
         self._committer = GroupCommitter(store, max_batch=max_batch)
         self._in_flight: dict[str, asyncio.Future[bytes]] = {}
+        self._lookups = OutcomeLookups(store)
         self.failure: BaseException | None = None
         self.failed = asyncio.Event()
 
@@ -84,7 +85,7 @@ class Journal:
             raise InvalidArgumentError("request_id is required", reason="REQUEST_ID_MISSING")
         if request_id in self._in_flight:
             return await asyncio.shield(self._in_flight[request_id])
-        recorded = await self.store.recorded_outcome(request_id)
+        recorded = await self._lookups.outcome(request_id)
         if recorded is not None:
             return _answer(recorded)
         if request_id in self._in_flight:  # arrived while we looked it up
@@ -151,6 +152,44 @@ class Journal:
         if self.failure is None:
             self.failure = error
             self.failed.set()
+
+
+class OutcomeLookups:
+    """Looks request ids up in the store, many in one query: requests that arrive together
+    share a round trip (as their commits share a transaction)."""
+
+    def __init__(self, store: EventStore) -> None:
+        self._store = store
+        self._waiting: dict[str, list[asyncio.Future[bytes | None]]] = {}
+        self._drainer: asyncio.Task[None] | None = None
+
+    async def outcome(self, request_id: str) -> bytes | None:
+        """The recorded outcome of ``request_id``, if it was executed."""
+        future: asyncio.Future[bytes | None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(request_id, []).append(future)
+        if self._drainer is None or self._drainer.done():
+            self._drainer = asyncio.get_running_loop().create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, {}
+            try:
+                found = await self._store.recorded_outcomes(list(batch))
+            except Exception as error:
+                _fail_all(batch, error)
+                continue
+            for request_id, futures in batch.items():
+                for future in futures:
+                    if not future.done():
+                        future.set_result(found.get(request_id))
+
+
+def _fail_all(batch: dict[str, list[asyncio.Future[bytes | None]]], error: Exception) -> None:
+    for futures in batch.values():
+        for future in futures:
+            if not future.done():
+                future.set_exception(error)
 
 
 def _outcome(decision: Decision) -> RequestOutcome:

@@ -1,0 +1,217 @@
+"""End to end, the four services as processes: order entry and trade-to-registry latency.
+
+1. Orders/s through matching's gRPC: 64 concurrent clients place resting limit orders (each
+   answered only after its events are durable), for 10 s; p50 and p99 per call. Beside it, the
+   ceiling: a gRPC echo server (another process) driven the same way in the same run.
+2. Trade → settled in the registry: pairs of crossing orders at a target of 1,000 trades/s
+   for 10 s; for each trade, the time from the crossing order's answer to the registry's
+   ``TradeDeliveryApplied`` on its topic (after matching → settlement → registry); p50, p99.
+The market is the demo's (96 Shanxi entities with allowances in trading and cash).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import statistics
+import sys
+import time
+import uuid
+
+import grpc
+from aiokafka import AIOKafkaConsumer
+from cqx.eventing.v1.envelope_pb2 import EventEnvelope
+from cqx.matching.v1 import events_pb2 as matching_events
+from cqx.matching.v1 import matching_service_pb2 as api
+from cqx.matching.v1.matching_service_pb2_grpc import MatchingServiceStub
+from cqx.registry.v1 import events_pb2 as registry_events
+
+from bench.report import Figure, infrastructure, report
+from cqx_bus.envelope import topic_for
+from cqx_grpc import call_metadata
+from cqx_infra import Endpoints, project_root
+from cqx_infra.ports import free_ports
+from cqx_local import LocalSystem
+from cqx_local.demo_seed import seed
+
+CLIENTS = 64
+SECONDS = 10.0
+TRADES_PER_SECOND = 1000
+INSTRUMENT = "CEA-2024"
+DELIVERY = registry_events.TradeDeliveryApplied.DESCRIPTOR.full_name
+
+
+def percentile(samples: list[float], share: float) -> float:
+    """The ``share`` quantile of ``samples`` (nearest rank), in milliseconds."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+async def drive(call: object, requests: itertools.count[int], make: object) -> list[float]:
+    """One client: call as fast as answers come, for SECONDS; the latency of each call."""
+    latencies: list[float] = []
+    deadline = time.perf_counter() + SECONDS
+    while (started := time.perf_counter()) < deadline:
+        await call(*make(next(requests)))  # type: ignore[operator]
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+async def order_entry(address: str) -> tuple[float, list[float]]:
+    """Phase 1: resting orders from 64 clients (buys below the market, sells above)."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = MatchingServiceStub(channel)
+        counter = itertools.count()
+
+        def order(n: int) -> tuple[api.PlaceOrderRequest]:
+            buy = n % 2 == 0
+            rid = str(uuid.uuid4())
+            return (
+                api.PlaceOrderRequest(
+                    request_id=rid, account_id=f"shanxi-{n % CLIENTS + 1:03d}",
+                    instrument=INSTRUMENT, quantity_tonnes=10,
+                    side=matching_events.SIDE_BUY if buy else matching_events.SIDE_SELL,
+                    price_fen=7000 + n % 100 if buy else 7900 - n % 100,
+                ),
+            )  # fmt: skip
+
+        async def place(request: api.PlaceOrderRequest) -> None:
+            await stub.PlaceOrder(request, metadata=call_metadata(request_id=request.request_id))
+
+        runs = await asyncio.gather(*(drive(place, counter, order) for _ in range(CLIENTS)))
+    latencies = [x for run in runs for x in run]
+    return len(latencies) / SECONDS, latencies
+
+
+async def echo_ceiling() -> tuple[float, list[float]]:
+    """The same 64-client load against an echo server in another process."""
+    (port,) = free_ports(1)
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.echo_server", str(port)
+    )
+    try:
+        await asyncio.sleep(1.0)
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+            echo = channel.unary_unary("/cqx.bench.v1.Echo/Echo")
+            payload = api.PlaceOrderRequest(request_id=str(uuid.uuid4())).SerializeToString()
+
+            async def call(body: bytes) -> None:
+                await echo(body, metadata=call_metadata(request_id="echo"))
+
+            counter = itertools.count()
+            runs = await asyncio.gather(
+                *(drive(call, counter, lambda _: (payload,)) for _ in range(CLIENTS))
+            )
+    finally:
+        server.terminate()
+        await server.wait()
+    latencies = [x for run in runs for x in run]
+    return len(latencies) / SECONDS, latencies
+
+
+async def watch_deliveries(bootstrap: str, topic: str, seen: dict[str, float]) -> None:
+    """Note when each trade's delivery appears on the registry's topic."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="latest")
+    await consumer.start()
+    try:
+        while True:
+            for records in (await consumer.getmany(timeout_ms=100)).values():
+                for record in records:
+                    envelope = EventEnvelope.FromString(record.value)
+                    if envelope.event_type == DELIVERY:
+                        trade = registry_events.TradeDeliveryApplied.FromString(envelope.payload)
+                        seen.setdefault(trade.trade_id, time.perf_counter())
+    finally:
+        await consumer.stop()
+
+
+async def trade_latency(address: str, bootstrap: str, topic: str) -> tuple[float, list[float]]:
+    """Phase 2: crossing pairs at TRADES_PER_SECOND; answer-to-registry latency per trade."""
+    delivered: dict[str, float] = {}
+    answered: dict[str, float] = {}
+    watcher = asyncio.create_task(watch_deliveries(bootstrap, topic, delivered))
+    await asyncio.sleep(2.0)  # the watcher is at the end of the topic
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = MatchingServiceStub(channel)
+
+        async def place(
+            account: str,
+            side: matching_events.Side.ValueType,
+            tif: matching_events.TimeInForce.ValueType,
+        ) -> api.PlaceOrderResponse:
+            rid = str(uuid.uuid4())
+            request = api.PlaceOrderRequest(
+                request_id=rid, account_id=account, instrument=INSTRUMENT, side=side,
+                price_fen=7463, quantity_tonnes=1, time_in_force=tif,
+            )  # fmt: skip
+            reply: api.PlaceOrderResponse = await stub.PlaceOrder(
+                request, metadata=call_metadata(request_id=rid)
+            )
+            return reply
+
+        async def one_trade(pair: int) -> None:
+            seller, buyer = (
+                f"shanxi-{65 + 2 * (pair % 16):03d}",
+                f"shanxi-{66 + 2 * (pair % 16):03d}",
+            )
+            await place(seller, matching_events.SIDE_SELL, matching_events.TIME_IN_FORCE_DAY)
+            reply = await place(buyer, matching_events.SIDE_BUY, matching_events.TIME_IN_FORCE_IOC)
+            now = time.perf_counter()
+            for fill in reply.fills:
+                answered[fill.trade_id] = now
+
+        tasks = []
+        started = time.perf_counter()
+        for n in range(int(TRADES_PER_SECOND * SECONDS)):
+            await asyncio.sleep(max(0.0, started + n / TRADES_PER_SECOND - time.perf_counter()))
+            tasks.append(asyncio.create_task(one_trade(n)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - started
+    deadline = time.perf_counter() + 60
+    while set(answered) - set(delivered) and time.perf_counter() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.1)  # the watcher task fills ``delivered``
+    watcher.cancel()
+    await asyncio.gather(watcher, return_exceptions=True)
+    missing = set(answered) - set(delivered)
+    assert not missing, f"{len(missing)} trades never reached the registry"
+    return len(answered) / elapsed, [delivered[t] - answered[t] for t in answered]
+
+
+async def main() -> None:
+    async with infrastructure() as endpoints:
+        await measure(endpoints)
+
+
+async def measure(endpoints: Endpoints) -> None:
+    namespace = f"bench_{uuid.uuid4().hex[:6]}_"
+    run_dir = project_root() / ".run" / "bench-e2e"
+    system = LocalSystem(
+        endpoints, run_dir, namespace=namespace,
+        extra_env={"CQX_MATCHING_SESSIONS": "around-the-clock"},
+    )  # fmt: skip
+    await asyncio.to_thread(system.start)
+    try:
+        await seed(system)
+        matching = system.address("matching")
+        rate, latencies = await order_entry(matching)
+        ceiling, echo_latencies = await echo_ceiling()
+        topic = topic_for(f"{namespace}registry")
+        trades, settle = await trade_latency(matching, endpoints.kafka_bootstrap, topic)
+    finally:
+        await asyncio.to_thread(system.stop)
+    report(
+        Figure("e2e", f"orders/s, {CLIENTS} clients, durable", rate, "orders/s", ceiling,
+               "≥ 4,500 orders/s"),
+        Figure("e2e", "order p50", percentile(latencies, 0.50), "ms"),
+        Figure("e2e", "order p99", percentile(latencies, 0.99), "ms", target="≤ 15 ms"),
+        Figure("e2e", "echo ceiling p99", percentile(echo_latencies, 0.99), "ms"),
+        Figure("e2e", f"trades/s achieved (target rate {TRADES_PER_SECOND})", trades, "trades/s"),
+        Figure("e2e", "trade → settled in registry p50", percentile(settle, 0.50), "ms"),
+        Figure("e2e", "trade → settled in registry p99", percentile(settle, 0.99), "ms",
+               target="≤ 100 ms"),
+        Figure("e2e", "trade → settled mean", statistics.fmean(settle) * 1000, "ms"),
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

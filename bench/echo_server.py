@@ -1,0 +1,36 @@
+"""A gRPC echo server: the ceiling the end-to-end benchmark compares order entry with.
+
+``python -m bench.echo_server PORT`` serves ``/cqx.bench.v1.Echo/Echo`` (bytes in, the same
+bytes out) on 127.0.0.1:PORT until terminated: the cost of a unary gRPC call on this machine,
+with nothing behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import grpc
+
+
+async def serve(port: int) -> None:
+    """Serve until cancelled."""
+
+    async def echo(request: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        return request
+
+    server = grpc.aio.server()
+    server.add_generic_rpc_handlers(
+        (
+            grpc.method_handlers_generic_handler(
+                "cqx.bench.v1.Echo", {"Echo": grpc.unary_unary_rpc_method_handler(echo)}
+            ),
+        )
+    )
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    await server.start()
+    await server.wait_for_termination()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(int(sys.argv[1])))
