@@ -17,6 +17,7 @@ import statistics
 import sys
 import time
 import uuid
+from collections import Counter
 
 import grpc
 from aiokafka import AIOKafkaConsumer
@@ -129,6 +130,9 @@ async def trade_latency(address: str, bootstrap: str, topic: str) -> tuple[float
     """Phase 2: crossing pairs at TRADES_PER_SECOND; answer-to-registry latency per trade."""
     delivered: dict[str, float] = {}
     answered: dict[str, float] = {}
+    refused: Counter[str] = Counter()
+    in_flight = asyncio.Semaphore(128)  # an open loop with a bound: an overloaded exchange
+    # shows as a lower achieved rate, not as an ever-growing queue
     watcher = asyncio.create_task(watch_deliveries(bootstrap, topic, delivered))
     await asyncio.sleep(2.0)  # the watcher is at the end of the topic
     async with grpc.aio.insecure_channel(address) as channel:
@@ -154,8 +158,17 @@ async def trade_latency(address: str, bootstrap: str, topic: str) -> tuple[float
                 f"shanxi-{65 + 2 * (pair % 16):03d}",
                 f"shanxi-{66 + 2 * (pair % 16):03d}",
             )
-            await place(seller, matching_events.SIDE_SELL, matching_events.TIME_IN_FORCE_DAY)
-            reply = await place(buyer, matching_events.SIDE_BUY, matching_events.TIME_IN_FORCE_IOC)
+            async with in_flight:
+                try:
+                    await place(
+                        seller, matching_events.SIDE_SELL, matching_events.TIME_IN_FORCE_DAY
+                    )
+                    reply = await place(
+                        buyer, matching_events.SIDE_BUY, matching_events.TIME_IN_FORCE_IOC
+                    )
+                except grpc.aio.AioRpcError as error:
+                    refused[f"{error.code().name} {error.details()}"] += 1
+                    return
             now = time.perf_counter()
             for fill in reply.fills:
                 answered[fill.trade_id] = now
@@ -172,9 +185,33 @@ async def trade_latency(address: str, bootstrap: str, topic: str) -> tuple[float
         await asyncio.sleep(0.1)  # the watcher task fills ``delivered``
     watcher.cancel()
     await asyncio.gather(watcher, return_exceptions=True)
+    if refused:
+        print(f"refused during the trade phase: {dict(refused)}")
+    if refused:
+        print(f"refused during the trade phase: {dict(refused)}", flush=True)
     missing = set(answered) - set(delivered)
     assert not missing, f"{len(missing)} trades never reached the registry"
     return len(answered) / elapsed, [delivered[t] - answered[t] for t in answered]
+
+
+async def exchange_ready(address: str) -> None:
+    """Wait until the exchange's risk ledger has every trader's cash and allowances."""
+    async with grpc.aio.insecure_channel(address) as channel:
+        stub = MatchingServiceStub(channel)
+        for n in range(1, 97):
+            account = f"shanxi-{n:03d}"
+            for _ in range(600):
+                try:
+                    balance = await stub.GetRiskBalance(
+                        api.GetRiskBalanceRequest(account_id=account)
+                    )
+                    if balance.free_cash_fen > 0 and any(a.free_tonnes for a in balance.allowances):
+                        break
+                except grpc.aio.AioRpcError:
+                    pass
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError(f"the exchange never learned of {account}'s assets")
 
 
 async def main() -> None:
@@ -193,8 +230,11 @@ async def measure(endpoints: Endpoints) -> None:
     try:
         await seed(system)
         matching = system.address("matching")
+        await exchange_ready(matching)
         rate, latencies = await order_entry(matching)
+        print(f"order entry: {rate:,.0f} orders/s", flush=True)
         ceiling, echo_latencies = await echo_ceiling()
+        print(f"echo ceiling: {ceiling:,.0f} calls/s", flush=True)
         topic = topic_for(f"{namespace}registry")
         trades, settle = await trade_latency(matching, endpoints.kafka_bootstrap, topic)
     finally:
