@@ -186,8 +186,6 @@ async def trade_latency(address: str, bootstrap: str, topic: str) -> tuple[float
     watcher.cancel()
     await asyncio.gather(watcher, return_exceptions=True)
     if refused:
-        print(f"refused during the trade phase: {dict(refused)}")
-    if refused:
         print(f"refused during the trade phase: {dict(refused)}", flush=True)
     missing = set(answered) - set(delivered)
     assert not missing, f"{len(missing)} trades never reached the registry"
