@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import grpc
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cqx.allocation.v1 import allocation_service_pb2_grpc as api_grpc
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.registry.v1 import events_pb2 as registry_pb2
@@ -17,6 +16,7 @@ from cqx.registry.v1 import events_pb2 as registry_pb2
 from cqx_allocation.bootstrap import build
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_service import RuntimeSettings
+from tests.support.bus import first_published, publish_to
 from tests.support.service_harness import running
 
 
@@ -81,36 +81,11 @@ def surrender_envelope(
 
 async def publish(settings: RuntimeSettings, *envelopes: EventEnvelope) -> None:
     """Put envelopes on the registry's topic, as the registry's relay would."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send_and_wait(
-                settings.topic("registry"), envelope.SerializeToString(),
-                key=envelope.stream_id.encode(),
-            )  # fmt: skip
-    finally:
-        await producer.stop()
+    await publish_to(settings, "registry", envelopes)
 
 
 async def published(
     settings: RuntimeSettings, wanted: Callable[[EventEnvelope], bool]
 ) -> EventEnvelope:
     """The first envelope on the service's own topic that is ``wanted`` (waits up to 20 s)."""
-    consumer = AIOKafkaConsumer(
-        settings.topic("allocation"), bootstrap_servers=settings.kafka_bootstrap,
-        auto_offset_reset="earliest", enable_auto_commit=False, group_id=None,
-    )  # fmt: skip
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + 20
-        while True:
-            assert asyncio.get_running_loop().time() < deadline, "the event was not published"
-            batches = await consumer.getmany(timeout_ms=200)
-            for records in batches.values():
-                for record in records:
-                    envelope = EventEnvelope.FromString(record.value)
-                    if wanted(envelope):
-                        return envelope
-    finally:
-        await consumer.stop()
+    return await first_published(settings, "allocation", wanted)

@@ -13,7 +13,6 @@ from typing import Any
 
 import grpc
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.matching.v1 import matching_service_pb2 as api
 from cqx.matching.v1 import matching_service_pb2_grpc as api_grpc
@@ -28,6 +27,7 @@ from cqx_matching.application.exchange_app import MatchingApplication
 from cqx_matching.bootstrap import builder
 from cqx_matching.config import MatchingSettings
 from cqx_service import RuntimeSettings
+from tests.support.bus import first_published, publish_to
 from tests.support.service_harness import running
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -178,15 +178,7 @@ def envelope(source: str, message: Message, stream_id: str) -> EventEnvelope:
 
 async def publish(settings: RuntimeSettings, source: str, *envelopes: EventEnvelope) -> None:
     """Put envelopes on ``source``'s topic, as its relay would."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    await producer.start()
-    try:
-        for item in envelopes:
-            await producer.send_and_wait(
-                settings.topic(source), item.SerializeToString(), key=item.stream_id.encode()
-            )
-    finally:
-        await producer.stop()
+    await publish_to(settings, source, envelopes)
 
 
 async def inject(settings: RuntimeSettings, source: str, message: Message, stream_id: str) -> str:
@@ -200,23 +192,7 @@ async def published(
     settings: RuntimeSettings, wanted: Callable[[EventEnvelope], bool], within: float = 20
 ) -> EventEnvelope:
     """The first envelope on the matching topic that is ``wanted``."""
-    consumer = AIOKafkaConsumer(
-        settings.topic("matching"), bootstrap_servers=settings.kafka_bootstrap,
-        auto_offset_reset="earliest", enable_auto_commit=False, group_id=None,
-    )  # fmt: skip
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + within
-        while True:
-            assert asyncio.get_running_loop().time() < deadline, "the event was not published"
-            batches = await consumer.getmany(timeout_ms=200)
-            for records in batches.values():
-                for record in records:
-                    item = EventEnvelope.FromString(record.value)
-                    if wanted(item):
-                        return item
-    finally:
-        await consumer.stop()
+    return await first_published(settings, "matching", wanted, within)
 
 
 def of_type(message: type[Message], **fields: object) -> Callable[[EventEnvelope], bool]:

@@ -9,18 +9,17 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import grpc
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.registry.v1 import events_pb2 as events
 from cqx.registry.v1 import registry_service_pb2 as api
 from cqx.registry.v1 import registry_service_pb2_grpc as api_grpc
 from google.protobuf.message import Message
 
-from cqx_bus.topics import ensure_topic
 from cqx_grpc import error_info
 from cqx_registry.application.registry_app import RegistryApplication
 from cqx_registry.bootstrap import assemble
 from cqx_service import RuntimeSettings, ServiceContext, Wiring
+from tests.support.bus import first_published, publish_to
 from tests.support.service_harness import running
 
 CEA = "CEA-2024"
@@ -127,41 +126,11 @@ def envelope(source: str, stream_id: str, message: Message) -> EventEnvelope:
 
 async def publish(settings: RuntimeSettings, context: str, *envelopes: EventEnvelope) -> None:
     """Put envelopes on ``context``'s topic (each twice: redelivery must be harmless)."""
-    topic = settings.topic(context)
-    await ensure_topic(settings.kafka_bootstrap, topic)
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    await producer.start()
-    try:
-        for item in envelopes:
-            for _ in range(2):
-                await producer.send_and_wait(
-                    topic, item.SerializeToString(), key=item.stream_id.encode()
-                )
-    finally:
-        await producer.stop()
+    await publish_to(settings, context, envelopes, times=2)
 
 
 async def published(
     settings: RuntimeSettings, wanted: Callable[[EventEnvelope], bool]
 ) -> EventEnvelope:
     """The first envelope on the registry's topic that is ``wanted`` (waits up to 20 s)."""
-    consumer = AIOKafkaConsumer(
-        settings.topic("registry"),
-        bootstrap_servers=settings.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-        group_id=None,
-    )
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + 20
-        while True:
-            assert asyncio.get_running_loop().time() < deadline, "the event was not published"
-            batches = await consumer.getmany(timeout_ms=200)
-            for records in batches.values():
-                for record in records:
-                    found = EventEnvelope.FromString(record.value)
-                    if wanted(found):
-                        return found
-    finally:
-        await consumer.stop()
+    return await first_published(settings, "registry", wanted)

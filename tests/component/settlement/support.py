@@ -11,7 +11,6 @@ from dataclasses import dataclass
 
 import grpc
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.matching.v1 import events_pb2 as matching
 from cqx.settlement.v1 import settlement_service_pb2 as api
@@ -23,6 +22,7 @@ from cqx_grpc import error_info
 from cqx_service import RuntimeSettings
 from cqx_settlement.bootstrap import builder
 from cqx_settlement.config import SettlementSettings
+from tests.support.bus import first_published, publish_to
 from tests.support.service_harness import running
 
 FEES = "exchange-fees"
@@ -148,36 +148,11 @@ def trading_day_closed(
 
 async def publish(settings: RuntimeSettings, *envelopes: EventEnvelope) -> None:
     """Put envelopes on the matching topic, as the exchange's relay would."""
-    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap)
-    await producer.start()
-    try:
-        for envelope in envelopes:
-            await producer.send_and_wait(
-                settings.topic("matching"), envelope.SerializeToString(),
-                key=envelope.stream_id.encode(),
-            )  # fmt: skip
-    finally:
-        await producer.stop()
+    await publish_to(settings, "matching", envelopes)
 
 
 async def published(
     settings: RuntimeSettings, wanted: Callable[[EventEnvelope], bool]
 ) -> EventEnvelope:
     """The first envelope on the settlement topic that is ``wanted`` (waits up to 20 s)."""
-    consumer = AIOKafkaConsumer(
-        settings.topic("settlement"), bootstrap_servers=settings.kafka_bootstrap,
-        auto_offset_reset="earliest", enable_auto_commit=False, group_id=None,
-    )  # fmt: skip
-    await consumer.start()
-    try:
-        deadline = asyncio.get_running_loop().time() + 20
-        while True:
-            assert asyncio.get_running_loop().time() < deadline, "the event was not published"
-            batches = await consumer.getmany(timeout_ms=200)
-            for records in batches.values():
-                for record in records:
-                    envelope = EventEnvelope.FromString(record.value)
-                    if wanted(envelope):
-                        return envelope
-    finally:
-        await consumer.stop()
+    return await first_published(settings, "settlement", wanted)
