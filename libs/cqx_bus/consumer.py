@@ -103,11 +103,10 @@ class Consumer:
                 envelopes.append(decode(record.value))
             except UndecodableMessageError as error:
                 await self._dead_letter(record, error.message)
+        seen = await self._store.handled(self.name, [e.event_id for e in envelopes])
         pending: dict[str, EventEnvelope] = {}  # a relay restart can repeat a message
         for envelope in envelopes:
-            if envelope.event_id not in pending and not await self._store.is_handled(
-                self.name, envelope.event_id
-            ):
+            if envelope.event_id not in pending and envelope.event_id not in seen:
                 pending[envelope.event_id] = envelope
         results: list[Outcome | BaseException]
         if self._submit is not None:  # queue each unit the moment it is decided

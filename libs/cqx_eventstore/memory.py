@@ -95,8 +95,8 @@ class InMemoryEventStore(EventStore):
     async def recorded_outcomes(self, request_ids: Sequence[str]) -> dict[str, bytes]:
         return {r: self._outcomes[r] for r in request_ids if r in self._outcomes}
 
-    async def is_handled(self, consumer: str, event_id: str) -> bool:
-        return (consumer, event_id) in self._handled
+    async def handled(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        return {e for e in event_ids if (consumer, e) in self._handled}
 
     def tamper(self, position: int, payload: bytes) -> None:
         """Change a stored event's payload behind the chain's back (for tests of verify)."""

@@ -117,8 +117,12 @@ class EventStore(ABC):
         return (await self.recorded_outcomes([request_id])).get(request_id)
 
     @abstractmethod
+    async def handled(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        """Those of ``event_ids`` (foreign events) that ``consumer`` has handled."""
+
     async def is_handled(self, consumer: str, event_id: str) -> bool:
         """Whether ``consumer`` has handled the foreign event ``event_id``."""
+        return event_id in await self.handled(consumer, [event_id])
 
     async def commit(self, unit: UnitOfWork) -> Outcome:
         """Commit one unit of work atomically; raise ConcurrencyError on a version conflict."""

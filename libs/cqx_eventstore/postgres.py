@@ -217,6 +217,8 @@ class PostgresEventStore(EventStore):
         rows = await self._pool.fetch(self._sql_outcomes, list(request_ids))
         return {row[0]: bytes(row[1]) for row in rows}
 
-    async def is_handled(self, consumer: str, event_id: str) -> bool:
-        rows = await self._pool.fetch(self._sql_handled, [consumer], [event_id])
-        return bool(rows)
+    async def handled(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
+        rows = await self._pool.fetch(
+            self._sql_handled, [consumer] * len(event_ids), list(event_ids)
+        )
+        return {row[1] for row in rows}
