@@ -1,19 +1,23 @@
-"""Registry, allocation and settlement run in-process, sharing a namespace (so their Kafka
-topics connect them), for the SDK and the ``cqx`` command line to talk to."""
+"""Registry, allocation, settlement and (with :func:`four_services`) the exchange run
+in-process, sharing a namespace (so their Kafka topics connect them), for the SDK and the
+``cqx`` command line to talk to."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cqx_allocation.bootstrap import build as build_allocation
+from cqx_matching.application.exchange_app import MatchingApplication
 from cqx_matching.bootstrap import builder as matching_builder
 from cqx_matching.config import MatchingSettings
 from cqx_registry.bootstrap import build as build_registry
-from cqx_sdk import Addresses
+from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient
+from cqx_sdk.exchange_status import RiskBalance
 from cqx_service import RuntimeSettings
 from cqx_settlement.bootstrap import builder as settlement_builder
 from cqx_settlement.config import SettlementSettings
@@ -26,9 +30,11 @@ UNREACHABLE = "127.0.0.1:9"
 
 @dataclass(frozen=True)
 class ThreeServices:
-    """Where the running services listen."""
+    """Where the running services listen (and, with :func:`four_services`, the exchange's
+    application, for a test to see when a stream has subscribed)."""
 
     addresses: Addresses
+    exchange: MatchingApplication | None = None
 
     def address(self, service: str) -> str:
         """``host:port`` of ``service`` (as :class:`~cqx_local.system.LocalSystem` says it)."""
@@ -40,6 +46,11 @@ class ThreeServices:
             f"CQX_{s.upper()}_ADDRESS": self.addresses.of(s)
             for s in ("registry", "allocation", "matching", "settlement")
         }
+
+    def execution_streams(self, account: str) -> int:
+        """How many ``StreamExecutions`` calls the exchange serves for ``account`` now."""
+        assert self.exchange is not None, "the exchange runs with four_services only"
+        return self.exchange.feed.streams_of(account)
 
 
 @contextlib.asynccontextmanager
@@ -98,12 +109,75 @@ async def four_services(
     """The three above and the real exchange on a :class:`WednesdayClock`, trading around the
     clock (so that the day may close at once)."""
     settings = settings_for("matching", database_url, kafka_bootstrap, namespace)
+    built: list[MatchingApplication] = []
     exchange = matching_builder(
-        MatchingSettings(sessions="around-the-clock"), clock=WednesdayClock()
+        MatchingSettings(sessions="around-the-clock"), clock=WednesdayClock(), built=built.append
     )
     async with running(settings, exchange) as matching:
         address = f"127.0.0.1:{matching.port}"
         async with three_services(
             database_url, kafka_bootstrap, namespace, matching=address
         ) as services:
-            yield services
+            yield ThreeServices(services.addresses, built[-1])
+
+
+async def fund_traders(
+    addresses: Addresses,
+    *,
+    allowances: Mapping[str, int],
+    cash: Mapping[str, int],
+    year: int = 2024,
+) -> None:
+    """Give traders what they trade with, the way users do: ``allowances`` (tonnes of
+    CEA-``year`` for each covered entity) allocated, issued and moved into trading, ``cash``
+    (fen for each account) deposited. Returns once the exchange's risk ledger shows it all
+    (it learns of both through the registry's and settlement's events)."""
+    instrument = f"CEA-{year}"
+    async with CqxClient(addresses, actor="test-funding") as client:
+        await client.allocation.open_compliance_year(year)
+        for account, tonnes in allowances.items():
+            await client.registry.open_account(account, AccountKind.COVERED_ENTITY, account)
+            await client.allocation.register_entity(account, account, account, "power", "Shanxi")
+            await client.allocation.set_allocation(account, year, tonnes)
+            await client.allocation.issue_allocation(account, year)
+        for account, tonnes in allowances.items():
+            issued = functools.partial(_registry_holds, client, account, instrument, tonnes)
+            await eventually(issued)
+            await client.registry.move_to_trading(account, instrument, tonnes)
+        for account, amount in cash.items():
+            await client.settlement.deposit(account, amount)
+        for account in {*allowances, *cash}:
+            held = functools.partial(
+                _exchange_holds,
+                client,
+                account,
+                instrument,
+                allowances.get(account, 0),
+                cash.get(account, 0),
+            )
+            await eventually(held)
+
+
+async def _registry_holds(client: CqxClient, account: str, instrument: str, tonnes: int) -> bool:
+    held = await client.registry.holdings(account)
+    return held.of(instrument).registry_tonnes >= tonnes
+
+
+async def _exchange_holds(
+    client: CqxClient, account: str, instrument: str, tonnes: int, cash_fen: int
+) -> bool:
+    risk = await exchange_risk(client, account)
+    if risk is None:
+        return False
+    return risk.of(instrument).free_tonnes >= tonnes and risk.free_cash_fen >= cash_fen
+
+
+async def exchange_risk(client: CqxClient, account: str) -> RiskBalance | None:
+    """What ``account`` may spend and sell at the exchange; ``None`` until the exchange has
+    credited it anything."""
+    try:
+        return await client.matching.risk_balance(account)
+    except CqxApiError as error:
+        if error.reason != "ACCOUNT_NOT_FOUND":
+            raise
+        return None

@@ -1,251 +1,358 @@
-"""The SDK and the ``cqx`` command line against the MatchingService contract (a stand-in
-server: see fake_matching.py): requests carry what the user typed, answers are shown."""
+"""The SDK and the ``cqx`` command line against the real exchange (with registry, allocation
+and settlement, which fund its traders): what the user typed reaches it in fen and tonnes, and
+its answers and refusals are shown. Each test gets a fresh exchange of its own."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
-from cqx.matching.v1 import events_pb2 as ev
 
-from cqx_sdk import Addresses, CqxApiError, CqxClient, Side, TimeInForce
+from cqx_sdk import CqxApiError, CqxClient, Side, TimeInForce
 from cqx_sdk.cli import run
-from tests.component.sdk.fake_matching import FakeMatching, fake_matching
+from tests.component.sdk.support import (
+    ThreeServices,
+    WednesdayClock,
+    eventually,
+    four_services,
+    fund_traders,
+)
 
 Cqx = Callable[..., Awaitable[tuple[int, str, str]]]
 
+CEA = "CEA-2024"
+TODAY = WednesdayClock.TRADING_DATE
+SELLER, BUYER = "seller-1", "buyer-1"
+SELLER_TONNES = 10_000
+BUYER_CASH_FEN = 100_000_000  # 1,000,000.00 CNY
+
 
 @pytest.fixture
-async def exchange() -> AsyncIterator[tuple[FakeMatching, str]]:
-    async with fake_matching() as running:
-        yield running
+async def exchange(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
+    """Four fresh services where the seller has 10,000 t of CEA-2024 in trading and the
+    buyer 1,000,000.00 CNY; no trading day is open yet."""
+    async with four_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
+        await fund_traders(
+            s.addresses, allowances={SELLER: SELLER_TONNES}, cash={BUYER: BUYER_CASH_FEN}
+        )
+        yield s
 
 
 @pytest.fixture
-def cqx(exchange: tuple[FakeMatching, str], capsys: pytest.CaptureFixture[str]) -> Cqx:
+async def client(exchange: ThreeServices) -> AsyncIterator[CqxClient]:
+    async with CqxClient(exchange.addresses) as c:
+        yield c
+
+
+@pytest.fixture
+async def market(client: CqxClient) -> CqxClient:
+    """The client, with CEA-2024 open today at a previous close of 74.63 (band 67.17–82.09)."""
+    await client.matching.open_trading_day(CEA, 7463, trading_date=TODAY)
+    return client
+
+
+@pytest.fixture
+def cqx(exchange: ThreeServices, capsys: pytest.CaptureFixture[str]) -> Cqx:
     """``await cqx("book", "CEA-2024")`` → (exit code, stdout, stderr)."""
 
     async def invoke(*argv: str) -> tuple[int, str, str]:
         capsys.readouterr()
-        code = await run(argv, environ={"CQX_MATCHING_ADDRESS": exchange[1]})
+        code = await run(argv, environ=exchange.environ())
         out, err = capsys.readouterr()
         return code, out, err
 
     return invoke
 
 
+def place(account: str, side: str, price: str, quantity: str, *more: str) -> tuple[str, ...]:
+    """The argv of ``cqx order place`` for CEA-2024."""
+    return (
+        "order", "place", "--account", account, "--side", side, "--instrument", CEA,
+        "--price", price, "--quantity", quantity, *more,
+    )  # fmt: skip
+
+
+def order_id_of(out: str) -> str:
+    """The id in ``order <id>: ...``."""
+    return out.split()[1].rstrip(":")
+
+
+async def trade(client: CqxClient, count: int, price_fen: int = 7463) -> None:
+    """``count`` trades of 10 t at ``price_fen``, each bought by the buyer from one resting
+    sell order of the seller."""
+    await client.matching.place_order(SELLER, CEA, Side.SELL, price_fen, 10 * count)
+    for _ in range(count):
+        await client.matching.place_order(
+            BUYER, CEA, Side.BUY, price_fen, 10, time_in_force=TimeInForce.IOC
+        )
+
+
 async def test_an_order_is_placed_in_fen_and_tonnes_and_its_fills_shown(
-    cqx: Cqx, exchange: tuple[FakeMatching, str]
+    market: CqxClient, cqx: Cqx
 ) -> None:
-    code, out, err = await cqx(
-        "order",
-        "place",
-        "--account",
-        "shanxi-001",
-        "--side",
-        "buy",
-        "--instrument",
-        "CEA-2024",
-        "--price",
-        "74.50",
-        "--quantity",
-        "1000",
-        "--ioc",
-        "--request-id",
-        "order-1",
-    )
+    for price_fen, tonnes in ((7440, 400), (7450, 1_000), (7451, 500)):
+        await market.matching.place_order(SELLER, CEA, Side.SELL, price_fen, tonnes)
+    argv = place(BUYER, "buy", "74.50", "1000", "--ioc", "--request-id", "order-1")
+    code, out, err = await cqx(*argv)
     assert (code, err) == (0, "")
-    placed = exchange[0].placed[-1]
-    assert (
-        placed.request_id,
-        placed.account_id,
-        placed.side,
-        placed.price_fen,
-        placed.quantity_tonnes,
-        placed.time_in_force,
-    ) == ("order-1", "shanxi-001", ev.SIDE_BUY, 7450, 1000, ev.TIME_IN_FORCE_IOC)
-    assert out.splitlines()[0] == (
-        "order o-1: buy 1,000 t CEA-2024 at 74.50 (limit ioc, continuous) — partially-filled, "
-        "filled 100 t, remaining 900 t"
+    head, _, _, *fills = out.splitlines()
+    assert head == (
+        f"order {order_id_of(out)}: buy 1,000 t CEA-2024 at 74.50 (limit ioc, continuous) — "
+        "filled, filled 1,000 t, remaining 0 t"
     )
-    assert "CEA-2024-1  74.60    100  7.46 CNY" in out
+    # Best price first; each side pays 5 bp of the notional, rounded down to the fen.
+    assert [f.split() for f in fills] == [
+        ["CEA-2024-1", "74.40", "400", "14.88", "CNY"],
+        ["CEA-2024-2", "74.50", "600", "22.35", "CNY"],
+    ]
+    # Exactly 1,000 t at 74.50 at most: 400 t left at 74.50, 74.51 untouched.
+    book = await market.matching.order_book(CEA)
+    assert [(a.price_fen, a.quantity_tonnes) for a in book.book.asks] == [(7450, 400), (7451, 500)]
+    # The same request id again: the first answer, nothing traded twice.
+    assert await cqx(*argv) == (0, out, "")
+    assert await market.matching.order_book(CEA) == book
 
 
-async def test_a_rule_the_order_breaks_is_one_line_with_its_reason(cqx: Cqx) -> None:
-    code, out, err = await cqx(
-        "order",
-        "place",
-        "--account",
-        "a-1",
-        "--side",
-        "sell",
-        "--instrument",
-        "CEA-2024",
-        "--price",
-        "90.00",
-        "--quantity",
-        "10",
-    )
-    assert (code, out) == (1, "")
-    assert err == (
-        "error: PRICE_OUTSIDE_BAND: the price is outside today's band 67.17–82.09 "
-        "(lower_fen=6717, upper_fen=8209)\n"
-    )
-
-
-async def test_a_bad_price_never_reaches_the_exchange(
-    cqx: Cqx, exchange: tuple[FakeMatching, str]
+async def test_a_rule_the_order_breaks_is_one_line_with_its_reason(
+    market: CqxClient, cqx: Cqx
 ) -> None:
-    code, _, err = await cqx(
-        "order",
-        "place",
-        "--account",
-        "a-1",
-        "--side",
-        "buy",
-        "--instrument",
-        "CEA-2024",
-        "--price",
-        "74.631",
-        "--quantity",
-        "10",
+    code, out, err = await cqx(*place(SELLER, "sell", "90.00", "10"))
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "error: PRICE_OUTSIDE_BAND: rejected: PRICE_OUTSIDE_BAND (instrument=CEA-2024, order_id="
     )
+    assert err.endswith(")\n")
+    assert err.count("\n") == 1
+    # 20,000 t at 74.00 is 1,480,000.00 CNY: more than the buyer has.
+    code, out, err = await cqx(*place(BUYER, "buy", "74.00", "20000"))
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "error: INSUFFICIENT_FUNDS: rejected: INSUFFICIENT_FUNDS (instrument=CEA-2024, order_id="
+    )
+    assert err.count("\n") == 1
+    # Refused orders hold nothing back.
+    seller, buyer = [await market.matching.risk_balance(a) for a in (SELLER, BUYER)]
+    assert (seller.of(CEA).free_tonnes, seller.of(CEA).reserved_tonnes) == (SELLER_TONNES, 0)
+    assert (buyer.free_cash_fen, buyer.reserved_cash_fen) == (BUYER_CASH_FEN, 0)
+
+
+async def test_a_bad_price_never_reaches_the_exchange(market: CqxClient, cqx: Cqx) -> None:
+    code, _, err = await cqx(*place(BUYER, "buy", "74.631", "10"))
     assert code == 2
     assert "price '74.631' has more than 2 decimal places" in err
     code, _, err = await cqx(
-        "order",
-        "place",
-        "--account",
-        "a-1",
-        "--side",
-        "buy",
-        "--instrument",
-        "CEA-2024",
-        "--quantity",
-        "10",
-    )
+        "order", "place", "--account", BUYER, "--side", "buy", "--instrument", CEA,
+        "--quantity", "10",
+    )  # fmt: skip
     assert code == 2
     assert "give either --price or --market" in err
-    assert exchange[0].placed == []
+    # Either would have been accepted (74.63 is in the band, the buyer can pay): none was sent.
+    code, out, _ = await cqx("orders", BUYER)
+    assert (code, out.splitlines()[-1]) == (0, "(no orders)")
+    assert (await market.matching.risk_balance(BUYER)).reserved_cash_fen == 0
 
 
-async def test_orders_are_listed_and_cancelled(cqx: Cqx) -> None:
-    for price in ("74.50", "74.40"):
-        await cqx(
-            "order",
-            "place",
-            "--account",
-            "a-2",
-            "--side",
-            "buy",
-            "--instrument",
-            "CEA-2024",
-            "--price",
-            price,
-            "--quantity",
-            "500",
-        )
-    code, out, _ = await cqx("orders", "a-2")
-    assert [line.split()[:4] for line in out.splitlines()[2:]] == [
-        ["o-1", "CEA-2024", "buy", "74.50"],
-        ["o-2", "CEA-2024", "buy", "74.40"],
+async def test_orders_are_listed_and_cancelled(market: CqxClient, cqx: Cqx) -> None:
+    placed = [await cqx(*place(BUYER, "buy", price, "500")) for price in ("74.50", "74.40")]
+    first, second = (order_id_of(out) for _, out, _ in placed)
+    code, out, _ = await cqx("orders", BUYER)
+    assert [line.split()[:5] for line in out.splitlines()[2:]] == [
+        [first, CEA, "buy", "74.50", "500"],
+        [second, CEA, "buy", "74.40", "500"],
     ]
     code, out, err = await cqx(
-        "order", "cancel", "--account", "a-2", "--instrument", "CEA-2025", "o-2"
+        "order", "cancel", "--account", BUYER, "--instrument", "CEA-2025", second
     )
-    assert code == 1
-    assert err.startswith("error: INSTRUMENT_MISMATCH: order o-2 is for CEA-2024, not CEA-2025")
+    assert (code, out) == (1, "")
+    assert err == (
+        f"error: INSTRUMENT_MISMATCH: order {second} is for CEA-2024, not CEA-2025; "
+        "nothing cancelled\n"
+    )
     code, out, _ = await cqx(
-        "order", "cancel", "--account", "a-2", "--instrument", "CEA-2024", "o-2", "--json"
+        "order", "cancel", "--account", BUYER, "--instrument", CEA, second, "--json"
     )
-    assert (json.loads(out)["status"], json.loads(out)["close_reason"]) == (
+    cancelled = json.loads(out)
+    assert (cancelled["order_id"], cancelled["status"], cancelled["close_reason"]) == (
+        second,
         "cancelled",
         "REQUESTED",
     )
+    _, out, _ = await cqx("orders", BUYER, "--open", "--json")
+    assert [o["order_id"] for o in json.loads(out)] == [first]
     code, _, err = await cqx("order", "show", "o-99")
-    assert (code, err) == (1, "error: ORDER_NOT_FOUND: no order 'o-99'\n")
+    assert (code, err) == (1, "error: ORDER_NOT_FOUND: no order o-99 (order_id=o-99)\n")
 
 
-async def test_the_book_snapshot_shows_depth_and_the_day(cqx: Cqx) -> None:
-    code, out, _ = await cqx("book", "CEA-2024")
+async def test_the_book_snapshot_shows_depth_and_the_day(market: CqxClient, cqx: Cqx) -> None:
+    await trade(market, 1, 7470)
+    await trade(market, 1, 7480)
+    for price_fen, tonnes in ((7460, 500), (7460, 400), (7460, 300), (7455, 500)):
+        await market.matching.place_order(BUYER, CEA, Side.BUY, price_fen, tonnes)
+    for tonnes in (300, 500):
+        await market.matching.place_order(SELLER, CEA, Side.SELL, 7470, tonnes)
+    code, out, _ = await cqx("book", CEA)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == "CEA-2024 — continuous book (sequence 5)"
+    assert lines[0].startswith("CEA-2024 — continuous book (sequence ")
     assert lines[2].split() == ["ORDERS", "BID", "t", "BID", "ASK", "ASK", "t", "ORDERS"]
     assert lines[4].split() == ["3", "1,200", "74.60", "74.70", "800", "2"]
     assert lines[5].split() == ["1", "500", "74.55"]
-    assert "VWAP so far 74.75; volume 46,500 t, turnover 3,475,875.00 CNY" in out
+    assert lines[7] == (
+        "2025-07-16: open 74.70 high 74.80 low 74.70 VWAP so far 74.75; volume 20 t, "
+        "turnover 1,495.00 CNY"
+    )
 
 
-async def test_the_live_book_resubscribes_after_a_gap(
-    cqx: Cqx, exchange: tuple[FakeMatching, str]
+async def test_the_live_book_shows_each_change_in_sequence(
+    market: CqxClient, exchange: ThreeServices, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out, _ = await cqx("book", "CEA-2024", "--watch", "--count", "4", "--json")
-    assert code == 0
-    updates = [json.loads(line) for line in out.splitlines()]
-    assert [(u["sequence"], u["kind"]) for u in updates] == [
-        (5, "snapshot"),
-        (6, "trade"),
-        (9, "snapshot"),
-        (10, "depth"),
-    ]
-    assert exchange[0].subscriptions == 2
+    capsys.readouterr()
+    argv = ["book", CEA, "--watch", "--count", "5", "--json"]
+    watching = asyncio.create_task(run(argv, environ=exchange.environ()))
+    try:
+        shown = ""
 
+        async def snapshot_shown() -> bool:
+            nonlocal shown
+            shown += capsys.readouterr().out
+            return bool(shown)
 
-async def test_recent_trades_are_the_last_ones_of_every_page(cqx: Cqx) -> None:
-    code, out, _ = await cqx("trades", "CEA-2024", "--last", "3", "--date", "2025-07-16")
-    assert code == 0
-    assert [line.split()[0] for line in out.splitlines()[2:]] == [
-        "CEA-2024-28",
-        "CEA-2024-29",
-        "CEA-2024-30",
-    ]
-
-
-async def test_the_trading_day_is_opened_and_closed(cqx: Cqx) -> None:
-    code, out, _ = await cqx(
-        "day", "open", "CEA-2024", "--previous-close", "74.63", "--date", "2025-07-16"
+        await eventually(snapshot_shown)
+        await market.matching.place_order(SELLER, CEA, Side.SELL, 7470, 300)
+        await market.matching.place_order(BUYER, CEA, Side.BUY, 7470, 100)
+        assert await asyncio.wait_for(watching, 20) == 0
+    finally:
+        watching.cancel()
+    updates = [json.loads(line) for line in (shown + capsys.readouterr().out).splitlines()]
+    assert [u["kind"] for u in updates] == ["snapshot", "depth", "trade", "depth", "statistics"]
+    first = updates[0]["sequence"]
+    assert [u["sequence"] for u in updates] == list(range(first, first + 5))
+    assert updates[0]["snapshot"]["continuous"]["asks"] == []
+    trade_print = updates[2]["trade"]
+    assert (trade_print["trade_id"], trade_print["price_fen"], trade_print["quantity_tonnes"]) == (
+        "CEA-2024-1",
+        7470,
+        100,
     )
-    assert out == (
+    assert updates[3]["depth"]["asks"] == [
+        {"price_fen": 7470, "quantity_tonnes": 200, "order_count": 1}
+    ]
+    assert updates[4]["statistics"]["volume_tonnes"] == 100
+
+
+async def test_recent_trades_are_the_last_of_the_day_oldest_first(
+    market: CqxClient, cqx: Cqx
+) -> None:
+    await trade(market, 5)
+    code, out, _ = await cqx("trades", CEA, "--last", "3", "--date", TODAY)
+    assert code == 0
+    assert [line.split() for line in out.splitlines()[2:]] == [
+        [f"CEA-2024-{n}", "continuous", "74.63", "10", BUYER, SELLER, "buy"] for n in (3, 4, 5)
+    ]
+    code, out, _ = await cqx("trades", CEA, "--date", "2025-07-15")
+    assert (code, out.splitlines()[-1]) == (0, "(no trades)")
+
+
+async def test_the_trading_day_is_opened_and_closed(client: CqxClient, cqx: Cqx) -> None:
+    code, out, _ = await cqx("day", "open", CEA, "--previous-close", "74.63", "--date", TODAY)
+    assert (code, out) == (
+        0,
         "CEA-2024 open for 2025-07-16: previous close 74.63, listed band "
-        "67.17–82.09, block band 52.25–97.01\n"
+        "67.17–82.09, block band 52.25–97.01\n",
     )
-    code, out, _ = await cqx("day", "close", "CEA-2024")
+    code, _, err = await cqx("day", "open", CEA, "--previous-close", "74.63", "--date", TODAY)
+    assert code == 1
+    assert err.startswith("error: DAY_ALREADY_OPEN: ")
+    await trade(client, 1, 7475)
+    for account, side, price_fen in ((BUYER, Side.BUY, 7450), (SELLER, Side.SELL, 7490)):
+        for tonnes in (100, 200):
+            await client.matching.place_order(account, CEA, side, price_fen, tonnes)
+    code, out, _ = await cqx("day", "close", CEA)
+    assert (code, out) == (
+        0,
+        "CEA-2024 closed: 2025-07-16: open 74.75 high 74.75 low 74.75 close 74.75; volume "
+        "10 t, turnover 747.50 CNY; 4 open orders expired; the exchange's day is over\n",
+    )
+    _, out, _ = await cqx("--json", "day", "show", CEA)
+    shown = json.loads(out)
+    assert (shown["day_status"], shown["reference_price_fen"]) == ("not-open", 7475)
+    _, out, _ = await cqx("orders", BUYER, "--open")
+    assert out.splitlines()[-1] == "(no orders)"
+    # R-T6: the exchange's day is over, so what the buyer bought today is free to sell.
+    _, out, _ = await cqx("risk", BUYER)
+    assert out.splitlines()[-1].split() == [CEA, "10", "0", "0"]
+
+
+async def test_the_risk_balance_shows_free_and_reserved(market: CqxClient, cqx: Cqx) -> None:
+    await market.matching.place_order(SELLER, CEA, Side.SELL, 7460, 500)
+    await market.matching.place_order(BUYER, CEA, Side.BUY, 7460, 100)  # bought at once
+    await market.matching.place_order(BUYER, CEA, Side.BUY, 7450, 500)  # rests
+    code, out, _ = await cqx("risk", BUYER)
     assert code == 0
-    assert "close 74.75; volume 46,500 t" in out
-    assert "4 open orders expired; the exchange's day is over" in out
+    # 1,000,000.00 − 100 t × 74.60 − 3.73 fee − 500 t × 74.50 − 18.62 fee held back
+    assert "free cash      955,267.65 CNY" in out
+    assert "reserved cash  37,268.62 CNY" in out
+    assert out.splitlines()[-1].split() == [CEA, "0", "0", "100"]
+    code, out, _ = await cqx("risk", SELLER)
+    assert "free cash      7,456.27 CNY" in out  # 100 t × 74.60 − 3.73 fee
+    assert out.splitlines()[-1].split() == [CEA, "9,500", "400", "0"]
+    code, _, err = await cqx("risk", "nobody-here")
+    assert code == 1
+    assert err.startswith("error: ACCOUNT_NOT_FOUND: ")
 
 
-async def test_the_risk_balance_shows_free_and_reserved(cqx: Cqx) -> None:
-    code, out, _ = await cqx("risk", "a-1")
-    assert code == 0
-    assert "free cash      1,234.56 CNY" in out
-    assert out.splitlines()[-1].split() == ["CEA-2024", "9,000", "1,000", "200"]
-
-
-async def test_the_sdk_speaks_in_fen_tonnes_and_words(exchange: tuple[FakeMatching, str]) -> None:
-    async with CqxClient(Addresses(matching=exchange[1])) as client:
-        placed = await client.matching.place_order(
-            "a-3", "CEA-2024", Side.SELL, 7463, 300, time_in_force=TimeInForce.FOK
+async def test_the_sdk_speaks_in_fen_tonnes_and_words(market: CqxClient) -> None:
+    await market.matching.place_order(BUYER, CEA, Side.BUY, 7463, 300)
+    placed = await market.matching.place_order(
+        SELLER, CEA, Side.SELL, 7463, 300, time_in_force=TimeInForce.FOK
+    )
+    assert (placed.order.side, placed.order.status, placed.order.time_in_force) == (
+        Side.SELL,
+        "filled",
+        "fok",
+    )
+    assert [(f.trade_id, f.price_fen, f.quantity_tonnes) for f in placed.fills] == [
+        ("CEA-2024-1", 7463, 300)
+    ]
+    with pytest.raises(CqxApiError) as unfillable:
+        await market.matching.place_order(
+            SELLER, CEA, Side.SELL, 7463, 300, time_in_force=TimeInForce.FOK
         )
-        assert (placed.order.side, placed.order.status, placed.order.time_in_force) == (
-            Side.SELL,
-            "partially-filled",
-            "fok",
-        )
-        assert [f.trade_id for f in placed.fills] == ["CEA-2024-1"]
-        trades = [t async for t in client.matching.list_trades("CEA-2024", page_size=7)]
-        assert len(trades) == 30
-        with pytest.raises(CqxApiError) as refused:
-            await client.matching.cancel_order("a-3", "nope")
-        assert (refused.value.code, refused.value.reason) == ("NOT_FOUND", "ORDER_NOT_FOUND")
+    assert (unfillable.value.code, unfillable.value.reason) == (
+        "FAILED_PRECONDITION",
+        "FOK_NOT_FILLABLE",
+    )
+    await trade(market, 9)
+    trades = [t async for t in market.matching.list_trades(CEA, page_size=7)]
+    assert [t.trade_id for t in trades] == [f"CEA-2024-{n}" for n in range(1, 11)]
+    with pytest.raises(CqxApiError) as refused:
+        await market.matching.cancel_order(SELLER, "nope")
+    assert (refused.value.code, refused.value.reason) == ("NOT_FOUND", "ORDER_NOT_FOUND")
 
 
-async def test_executions_are_printed_as_they_arrive(cqx: Cqx) -> None:
-    code, out, _ = await cqx("executions", "a-4")
-    assert code == 0
-    assert out.splitlines() == [
-        "CEA-2024-1: sell 100 t CEA-2024 at 74.70, fee 0.37 CNY (order o-1)",
-        "CEA-2024-2: sell 200 t CEA-2024 at 74.70, fee 0.74 CNY (order o-1)",
+async def test_executions_are_printed_as_they_arrive(
+    market: CqxClient, exchange: ThreeServices, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ask = await market.matching.place_order(SELLER, CEA, Side.SELL, 7470, 300)
+    capsys.readouterr()
+    argv = ["executions", SELLER, "--count", "2"]
+    watching = asyncio.create_task(run(argv, environ=exchange.environ()))
+
+    async def subscribed() -> bool:
+        return exchange.execution_streams(SELLER) == 1
+
+    try:
+        await eventually(subscribed)
+        for tonnes in (100, 200):
+            await market.matching.place_order(BUYER, CEA, Side.BUY, 7470, tonnes)
+        assert await asyncio.wait_for(watching, 20) == 0
+    finally:
+        watching.cancel()
+    order = ask.order.order_id
+    assert capsys.readouterr().out.splitlines() == [
+        f"CEA-2024-1: sell 100 t CEA-2024 at 74.70, fee 3.73 CNY (order {order})",
+        f"CEA-2024-2: sell 200 t CEA-2024 at 74.70, fee 7.47 CNY (order {order})",
     ]
