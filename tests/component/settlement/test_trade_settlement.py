@@ -107,7 +107,11 @@ async def test_a_trade_reported_twice_settles_once(service: Settlement) -> None:
     await publish(service.settings, report("T-200"), report("T-200"), report("T-201"))
     await settled(service, "T-201")
     assert (await service.balance("buyer-2")).balance_fen == 1_000_000 - 2 * 60_000
-    assert await service.event_types("trade-T-200") == ["TradeSettled"]
+
+    async def recorded_once() -> bool:  # memory shows decisions a commit ahead of the log
+        return await service.event_types("trade-T-200") == ["TradeSettled"]
+
+    await eventually(recorded_once)
 
 
 async def test_r_s1_a_trade_the_buyer_cannot_pay_fails_and_moves_nothing(
