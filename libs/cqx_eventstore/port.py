@@ -92,7 +92,10 @@ class EventStore(ABC):
                     yield batch
                     continue
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(appended.wait(), idle_recheck)
+                    # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                    # cancellation that arrives with a notification, and shutdown never ends.
+                    async with asyncio.timeout(idle_recheck):
+                        await appended.wait()
 
     async def subscribe(self, from_position: int = 0) -> AsyncIterator[RecordedEvent]:
         """Catch up from ``from_position`` (exclusive), then follow new events as they commit."""

@@ -1,13 +1,16 @@
 """The SDK and the ``cqx`` command line against the real exchange (with registry, allocation
 and settlement, which fund its traders): what the user typed reaches it in fen and tonnes, and
-its answers and refusals are shown. Each test gets a fresh exchange of its own."""
+its answers and refusals are shown. The module shares one exchange; each test trades an
+instrument of its own, between traders of its own."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 
@@ -23,56 +26,105 @@ from tests.component.sdk.support import (
 
 Cqx = Callable[..., Awaitable[tuple[int, str, str]]]
 
-CEA = "CEA-2024"
 TODAY = WednesdayClock.TRADING_DATE
-SELLER, BUYER = "seller-1", "buyer-1"
 SELLER_TONNES = 10_000
 BUYER_CASH_FEN = 100_000_000  # 1,000,000.00 CNY
 
 
-@pytest.fixture
-async def exchange(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
-    """Four fresh services where the seller has 10,000 t of CEA-2024 in trading and the
-    buyer 1,000,000.00 CNY; no trading day is open yet."""
-    async with four_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
-        await fund_traders(
-            s.addresses, allowances={SELLER: SELLER_TONNES}, cash={BUYER: BUYER_CASH_FEN}
+@dataclass(frozen=True)
+class Market:
+    """A test's own instrument: a seller with 10,000 t of it in trading and a buyer with
+    1,000,000.00 CNY, and a client to act for them."""
+
+    client: CqxClient
+    instrument: str
+    seller: str
+    buyer: str
+
+    async def open(self) -> None:
+        """Open the instrument today at a previous close of 74.63 (band 67.17–82.09)."""
+        await self.client.matching.open_trading_day(self.instrument, 7463, trading_date=TODAY)
+
+    async def rest(self, account: str, side: Side, price_fen: int, tonnes: int) -> str:
+        """Place a limit day order; its id."""
+        placed = await self.client.matching.place_order(
+            account, self.instrument, side, price_fen, tonnes
         )
+        return placed.order.order_id
+
+    async def trade(self, count: int, price_fen: int = 7463) -> None:
+        """``count`` trades of 10 t at ``price_fen``, each bought by the buyer from one
+        resting sell order of the seller."""
+        await self.rest(self.seller, Side.SELL, price_fen, 10 * count)
+        for _ in range(count):
+            await self.client.matching.place_order(
+                self.buyer, self.instrument, Side.BUY, price_fen, 10, time_in_force=TimeInForce.IOC
+            )
+
+    def place(self, account: str, side: str, price: str, tonnes: str, *more: str) -> list[str]:
+        """The argv of ``cqx order place`` for this instrument."""
+        return [
+            "order", "place", "--account", account, "--side", side,
+            "--instrument", self.instrument, "--price", price, "--quantity", tonnes, *more,
+        ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+async def exchange(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
+    """The four services, for the module."""
+    async with four_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
         yield s
 
 
 @pytest.fixture
 async def client(exchange: ThreeServices) -> AsyncIterator[CqxClient]:
+    """An SDK client of the module's services."""
     async with CqxClient(exchange.addresses) as c:
         yield c
 
 
-@pytest.fixture
-async def market(client: CqxClient) -> CqxClient:
-    """The client, with CEA-2024 open today at a previous close of 74.63 (band 67.17–82.09)."""
-    await client.matching.open_trading_day(CEA, 7463, trading_date=TODAY)
-    return client
+@pytest.fixture(scope="module")
+def years() -> Iterator[int]:
+    """Compliance years the module's exchange has not traded yet: one per test."""
+    return itertools.count(2030)
+
+
+async def new_market(exchange: ThreeServices, client: CqxClient, year: int) -> Market:
+    """CEA-``year``, with its traders funded (not open yet)."""
+    market = Market(client, f"CEA-{year}", f"seller-{year}", f"buyer-{year}")
+    await fund_traders(
+        exchange.addresses,
+        allowances={market.seller: SELLER_TONNES},
+        cash={market.buyer: BUYER_CASH_FEN},
+        year=year,
+    )
+    return market
 
 
 @pytest.fixture
-def cqx(exchange: ThreeServices, capsys: pytest.CaptureFixture[str]) -> Cqx:
-    """``await cqx("book", "CEA-2024")`` → (exit code, stdout, stderr)."""
+async def market(exchange: ThreeServices, client: CqxClient, years: Iterator[int]) -> Market:
+    """A fresh instrument, open today."""
+    fresh = await new_market(exchange, client, next(years))
+    await fresh.open()
+    return fresh
+
+
+def command_line(services: ThreeServices, capsys: pytest.CaptureFixture[str]) -> Cqx:
+    """``await cqx("book", "CEA-2030")`` → (exit code, stdout, stderr)."""
 
     async def invoke(*argv: str) -> tuple[int, str, str]:
         capsys.readouterr()
-        code = await run(argv, environ=exchange.environ())
+        code = await run(argv, environ=services.environ())
         out, err = capsys.readouterr()
         return code, out, err
 
     return invoke
 
 
-def place(account: str, side: str, price: str, quantity: str, *more: str) -> tuple[str, ...]:
-    """The argv of ``cqx order place`` for CEA-2024."""
-    return (
-        "order", "place", "--account", account, "--side", side, "--instrument", CEA,
-        "--price", price, "--quantity", quantity, *more,
-    )  # fmt: skip
+@pytest.fixture
+def cqx(exchange: ThreeServices, capsys: pytest.CaptureFixture[str]) -> Cqx:
+    """The command line of the module's services."""
+    return command_line(exchange, capsys)
 
 
 def order_id_of(out: str) -> str:
@@ -80,99 +132,93 @@ def order_id_of(out: str) -> str:
     return out.split()[1].rstrip(":")
 
 
-async def trade(client: CqxClient, count: int, price_fen: int = 7463) -> None:
-    """``count`` trades of 10 t at ``price_fen``, each bought by the buyer from one resting
-    sell order of the seller."""
-    await client.matching.place_order(SELLER, CEA, Side.SELL, price_fen, 10 * count)
-    for _ in range(count):
-        await client.matching.place_order(
-            BUYER, CEA, Side.BUY, price_fen, 10, time_in_force=TimeInForce.IOC
-        )
-
-
 async def test_an_order_is_placed_in_fen_and_tonnes_and_its_fills_shown(
-    market: CqxClient, cqx: Cqx
+    market: Market, cqx: Cqx
 ) -> None:
+    m, cea = market, market.instrument
     for price_fen, tonnes in ((7440, 400), (7450, 1_000), (7451, 500)):
-        await market.matching.place_order(SELLER, CEA, Side.SELL, price_fen, tonnes)
-    argv = place(BUYER, "buy", "74.50", "1000", "--ioc", "--request-id", "order-1")
+        await m.rest(m.seller, Side.SELL, price_fen, tonnes)
+    argv = m.place(m.buyer, "buy", "74.50", "1000", "--ioc", "--request-id", f"order-{cea}")
     code, out, err = await cqx(*argv)
     assert (code, err) == (0, "")
     head, _, _, *fills = out.splitlines()
     assert head == (
-        f"order {order_id_of(out)}: buy 1,000 t CEA-2024 at 74.50 (limit ioc, continuous) — "
+        f"order {order_id_of(out)}: buy 1,000 t {cea} at 74.50 (limit ioc, continuous) — "
         "filled, filled 1,000 t, remaining 0 t"
     )
     # Best price first; each side pays 5 bp of the notional, rounded down to the fen.
     assert [f.split() for f in fills] == [
-        ["CEA-2024-1", "74.40", "400", "14.88", "CNY"],
-        ["CEA-2024-2", "74.50", "600", "22.35", "CNY"],
+        [f"{cea}-1", "74.40", "400", "14.88", "CNY"],
+        [f"{cea}-2", "74.50", "600", "22.35", "CNY"],
     ]
     # Exactly 1,000 t at 74.50 at most: 400 t left at 74.50, 74.51 untouched.
-    book = await market.matching.order_book(CEA)
+    book = await m.client.matching.order_book(cea)
     assert [(a.price_fen, a.quantity_tonnes) for a in book.book.asks] == [(7450, 400), (7451, 500)]
     # The same request id again: the first answer, nothing traded twice.
     assert await cqx(*argv) == (0, out, "")
-    assert await market.matching.order_book(CEA) == book
+    assert await m.client.matching.order_book(cea) == book
 
 
 async def test_a_rule_the_order_breaks_is_one_line_with_its_reason(
-    market: CqxClient, cqx: Cqx
+    market: Market, cqx: Cqx
 ) -> None:
-    code, out, err = await cqx(*place(SELLER, "sell", "90.00", "10"))
+    m, cea = market, market.instrument
+    code, out, err = await cqx(*m.place(m.seller, "sell", "90.00", "10"))
     assert (code, out) == (1, "")
     assert err.startswith(
-        "error: PRICE_OUTSIDE_BAND: rejected: PRICE_OUTSIDE_BAND (instrument=CEA-2024, order_id="
+        f"error: PRICE_OUTSIDE_BAND: rejected: PRICE_OUTSIDE_BAND (instrument={cea}, order_id="
     )
     assert err.endswith(")\n")
     assert err.count("\n") == 1
     # 20,000 t at 74.00 is 1,480,000.00 CNY: more than the buyer has.
-    code, out, err = await cqx(*place(BUYER, "buy", "74.00", "20000"))
+    code, out, err = await cqx(*m.place(m.buyer, "buy", "74.00", "20000"))
     assert (code, out) == (1, "")
     assert err.startswith(
-        "error: INSUFFICIENT_FUNDS: rejected: INSUFFICIENT_FUNDS (instrument=CEA-2024, order_id="
+        f"error: INSUFFICIENT_FUNDS: rejected: INSUFFICIENT_FUNDS (instrument={cea}, order_id="
     )
     assert err.count("\n") == 1
     # Refused orders hold nothing back.
-    seller, buyer = [await market.matching.risk_balance(a) for a in (SELLER, BUYER)]
-    assert (seller.of(CEA).free_tonnes, seller.of(CEA).reserved_tonnes) == (SELLER_TONNES, 0)
+    seller, buyer = [await m.client.matching.risk_balance(a) for a in (m.seller, m.buyer)]
+    assert (seller.of(cea).free_tonnes, seller.of(cea).reserved_tonnes) == (SELLER_TONNES, 0)
     assert (buyer.free_cash_fen, buyer.reserved_cash_fen) == (BUYER_CASH_FEN, 0)
 
 
-async def test_a_bad_price_never_reaches_the_exchange(market: CqxClient, cqx: Cqx) -> None:
-    code, _, err = await cqx(*place(BUYER, "buy", "74.631", "10"))
+async def test_a_bad_price_never_reaches_the_exchange(market: Market, cqx: Cqx) -> None:
+    m = market
+    code, _, err = await cqx(*m.place(m.buyer, "buy", "74.631", "10"))
     assert code == 2
     assert "price '74.631' has more than 2 decimal places" in err
     code, _, err = await cqx(
-        "order", "place", "--account", BUYER, "--side", "buy", "--instrument", CEA,
+        "order", "place", "--account", m.buyer, "--side", "buy", "--instrument", m.instrument,
         "--quantity", "10",
     )  # fmt: skip
     assert code == 2
     assert "give either --price or --market" in err
     # Either would have been accepted (74.63 is in the band, the buyer can pay): none was sent.
-    code, out, _ = await cqx("orders", BUYER)
+    code, out, _ = await cqx("orders", m.buyer)
     assert (code, out.splitlines()[-1]) == (0, "(no orders)")
-    assert (await market.matching.risk_balance(BUYER)).reserved_cash_fen == 0
+    assert (await m.client.matching.risk_balance(m.buyer)).reserved_cash_fen == 0
 
 
-async def test_orders_are_listed_and_cancelled(market: CqxClient, cqx: Cqx) -> None:
-    placed = [await cqx(*place(BUYER, "buy", price, "500")) for price in ("74.50", "74.40")]
+async def test_orders_are_listed_and_cancelled(market: Market, cqx: Cqx) -> None:
+    m, cea = market, market.instrument
+    placed = [await cqx(*m.place(m.buyer, "buy", price, "500")) for price in ("74.50", "74.40")]
     first, second = (order_id_of(out) for _, out, _ in placed)
-    code, out, _ = await cqx("orders", BUYER)
+    code, out, _ = await cqx("orders", m.buyer)
     assert [line.split()[:5] for line in out.splitlines()[2:]] == [
-        [first, CEA, "buy", "74.50", "500"],
-        [second, CEA, "buy", "74.40", "500"],
+        [first, cea, "buy", "74.50", "500"],
+        [second, cea, "buy", "74.40", "500"],
     ]
     code, out, err = await cqx(
-        "order", "cancel", "--account", BUYER, "--instrument", "CEA-2025", second
+        "order", "cancel", "--account", m.buyer, "--instrument", "CEA-2025", second
     )
     assert (code, out) == (1, "")
     assert err == (
-        f"error: INSTRUMENT_MISMATCH: order {second} is for CEA-2024, not CEA-2025; "
+        f"error: INSTRUMENT_MISMATCH: order {second} is for {cea}, not CEA-2025; "
         "nothing cancelled\n"
     )
     code, out, _ = await cqx(
-        "order", "cancel", "--account", BUYER, "--instrument", CEA, second, "--json"
+        "order", "cancel", "--account", m.buyer, "--instrument", cea, second, "--json"
     )
     cancelled = json.loads(out)
     assert (cancelled["order_id"], cancelled["status"], cancelled["close_reason"]) == (
@@ -180,23 +226,24 @@ async def test_orders_are_listed_and_cancelled(market: CqxClient, cqx: Cqx) -> N
         "cancelled",
         "REQUESTED",
     )
-    _, out, _ = await cqx("orders", BUYER, "--open", "--json")
+    _, out, _ = await cqx("orders", m.buyer, "--open", "--json")
     assert [o["order_id"] for o in json.loads(out)] == [first]
     code, _, err = await cqx("order", "show", "o-99")
     assert (code, err) == (1, "error: ORDER_NOT_FOUND: no order o-99 (order_id=o-99)\n")
 
 
-async def test_the_book_snapshot_shows_depth_and_the_day(market: CqxClient, cqx: Cqx) -> None:
-    await trade(market, 1, 7470)
-    await trade(market, 1, 7480)
+async def test_the_book_snapshot_shows_depth_and_the_day(market: Market, cqx: Cqx) -> None:
+    m, cea = market, market.instrument
+    await m.trade(1, 7470)
+    await m.trade(1, 7480)
     for price_fen, tonnes in ((7460, 500), (7460, 400), (7460, 300), (7455, 500)):
-        await market.matching.place_order(BUYER, CEA, Side.BUY, price_fen, tonnes)
+        await m.rest(m.buyer, Side.BUY, price_fen, tonnes)
     for tonnes in (300, 500):
-        await market.matching.place_order(SELLER, CEA, Side.SELL, 7470, tonnes)
-    code, out, _ = await cqx("book", CEA)
+        await m.rest(m.seller, Side.SELL, 7470, tonnes)
+    code, out, _ = await cqx("book", cea)
     assert code == 0
     lines = out.splitlines()
-    assert lines[0].startswith("CEA-2024 — continuous book (sequence ")
+    assert lines[0].startswith(f"{cea} — continuous book (sequence ")
     assert lines[2].split() == ["ORDERS", "BID", "t", "BID", "ASK", "ASK", "t", "ORDERS"]
     assert lines[4].split() == ["3", "1,200", "74.60", "74.70", "800", "2"]
     assert lines[5].split() == ["1", "500", "74.55"]
@@ -207,10 +254,11 @@ async def test_the_book_snapshot_shows_depth_and_the_day(market: CqxClient, cqx:
 
 
 async def test_the_live_book_shows_each_change_in_sequence(
-    market: CqxClient, exchange: ThreeServices, capsys: pytest.CaptureFixture[str]
+    market: Market, exchange: ThreeServices, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    m, cea = market, market.instrument
     capsys.readouterr()
-    argv = ["book", CEA, "--watch", "--count", "5", "--json"]
+    argv = ["book", cea, "--watch", "--count", "5", "--json"]
     watching = asyncio.create_task(run(argv, environ=exchange.environ()))
     try:
         shown = ""
@@ -221,8 +269,8 @@ async def test_the_live_book_shows_each_change_in_sequence(
             return bool(shown)
 
         await eventually(snapshot_shown)
-        await market.matching.place_order(SELLER, CEA, Side.SELL, 7470, 300)
-        await market.matching.place_order(BUYER, CEA, Side.BUY, 7470, 100)
+        await m.rest(m.seller, Side.SELL, 7470, 300)
+        await m.rest(m.buyer, Side.BUY, 7470, 100)
         assert await asyncio.wait_for(watching, 20) == 0
     finally:
         watching.cancel()
@@ -233,7 +281,7 @@ async def test_the_live_book_shows_each_change_in_sequence(
     assert updates[0]["snapshot"]["continuous"]["asks"] == []
     trade_print = updates[2]["trade"]
     assert (trade_print["trade_id"], trade_print["price_fen"], trade_print["quantity_tonnes"]) == (
-        "CEA-2024-1",
+        f"{cea}-1",
         7470,
         100,
     )
@@ -243,71 +291,42 @@ async def test_the_live_book_shows_each_change_in_sequence(
     assert updates[4]["statistics"]["volume_tonnes"] == 100
 
 
-async def test_recent_trades_are_the_last_of_the_day_oldest_first(
-    market: CqxClient, cqx: Cqx
-) -> None:
-    await trade(market, 5)
-    code, out, _ = await cqx("trades", CEA, "--last", "3", "--date", TODAY)
+async def test_recent_trades_are_the_last_of_the_day_oldest_first(market: Market, cqx: Cqx) -> None:
+    m, cea = market, market.instrument
+    await m.trade(5)
+    code, out, _ = await cqx("trades", cea, "--last", "3", "--date", TODAY)
     assert code == 0
     assert [line.split() for line in out.splitlines()[2:]] == [
-        [f"CEA-2024-{n}", "continuous", "74.63", "10", BUYER, SELLER, "buy"] for n in (3, 4, 5)
+        [f"{cea}-{n}", "continuous", "74.63", "10", m.buyer, m.seller, "buy"] for n in (3, 4, 5)
     ]
-    code, out, _ = await cqx("trades", CEA, "--date", "2025-07-15")
+    code, out, _ = await cqx("trades", cea, "--date", "2025-07-15")
     assert (code, out.splitlines()[-1]) == (0, "(no trades)")
 
 
-async def test_the_trading_day_is_opened_and_closed(client: CqxClient, cqx: Cqx) -> None:
-    code, out, _ = await cqx("day", "open", CEA, "--previous-close", "74.63", "--date", TODAY)
-    assert (code, out) == (
-        0,
-        "CEA-2024 open for 2025-07-16: previous close 74.63, listed band "
-        "67.17–82.09, block band 52.25–97.01\n",
-    )
-    code, _, err = await cqx("day", "open", CEA, "--previous-close", "74.63", "--date", TODAY)
-    assert code == 1
-    assert err.startswith("error: DAY_ALREADY_OPEN: ")
-    await trade(client, 1, 7475)
-    for account, side, price_fen in ((BUYER, Side.BUY, 7450), (SELLER, Side.SELL, 7490)):
-        for tonnes in (100, 200):
-            await client.matching.place_order(account, CEA, side, price_fen, tonnes)
-    code, out, _ = await cqx("day", "close", CEA)
-    assert (code, out) == (
-        0,
-        "CEA-2024 closed: 2025-07-16: open 74.75 high 74.75 low 74.75 close 74.75; volume "
-        "10 t, turnover 747.50 CNY; 4 open orders expired; the exchange's day is over\n",
-    )
-    _, out, _ = await cqx("--json", "day", "show", CEA)
-    shown = json.loads(out)
-    assert (shown["day_status"], shown["reference_price_fen"]) == ("not-open", 7475)
-    _, out, _ = await cqx("orders", BUYER, "--open")
-    assert out.splitlines()[-1] == "(no orders)"
-    # R-T6: the exchange's day is over, so what the buyer bought today is free to sell.
-    _, out, _ = await cqx("risk", BUYER)
-    assert out.splitlines()[-1].split() == [CEA, "10", "0", "0"]
-
-
-async def test_the_risk_balance_shows_free_and_reserved(market: CqxClient, cqx: Cqx) -> None:
-    await market.matching.place_order(SELLER, CEA, Side.SELL, 7460, 500)
-    await market.matching.place_order(BUYER, CEA, Side.BUY, 7460, 100)  # bought at once
-    await market.matching.place_order(BUYER, CEA, Side.BUY, 7450, 500)  # rests
-    code, out, _ = await cqx("risk", BUYER)
+async def test_the_risk_balance_shows_free_and_reserved(market: Market, cqx: Cqx) -> None:
+    m, cea = market, market.instrument
+    await m.rest(m.seller, Side.SELL, 7460, 500)
+    await m.rest(m.buyer, Side.BUY, 7460, 100)  # bought at once
+    await m.rest(m.buyer, Side.BUY, 7450, 500)  # rests
+    code, out, _ = await cqx("risk", m.buyer)
     assert code == 0
     # 1,000,000.00 − 100 t × 74.60 − 3.73 fee − 500 t × 74.50 − 18.62 fee held back
     assert "free cash      955,267.65 CNY" in out
     assert "reserved cash  37,268.62 CNY" in out
-    assert out.splitlines()[-1].split() == [CEA, "0", "0", "100"]
-    code, out, _ = await cqx("risk", SELLER)
+    assert out.splitlines()[-1].split() == [cea, "0", "0", "100"]
+    code, out, _ = await cqx("risk", m.seller)
     assert "free cash      7,456.27 CNY" in out  # 100 t × 74.60 − 3.73 fee
-    assert out.splitlines()[-1].split() == [CEA, "9,500", "400", "0"]
+    assert out.splitlines()[-1].split() == [cea, "9,500", "400", "0"]
     code, _, err = await cqx("risk", "nobody-here")
     assert code == 1
     assert err.startswith("error: ACCOUNT_NOT_FOUND: ")
 
 
-async def test_the_sdk_speaks_in_fen_tonnes_and_words(market: CqxClient) -> None:
-    await market.matching.place_order(BUYER, CEA, Side.BUY, 7463, 300)
-    placed = await market.matching.place_order(
-        SELLER, CEA, Side.SELL, 7463, 300, time_in_force=TimeInForce.FOK
+async def test_the_sdk_speaks_in_fen_tonnes_and_words(market: Market) -> None:
+    m, cea, matching = market, market.instrument, market.client.matching
+    await m.rest(m.buyer, Side.BUY, 7463, 300)
+    placed = await matching.place_order(
+        m.seller, cea, Side.SELL, 7463, 300, time_in_force=TimeInForce.FOK
     )
     assert (placed.order.side, placed.order.status, placed.order.time_in_force) == (
         Side.SELL,
@@ -315,44 +334,88 @@ async def test_the_sdk_speaks_in_fen_tonnes_and_words(market: CqxClient) -> None
         "fok",
     )
     assert [(f.trade_id, f.price_fen, f.quantity_tonnes) for f in placed.fills] == [
-        ("CEA-2024-1", 7463, 300)
+        (f"{cea}-1", 7463, 300)
     ]
     with pytest.raises(CqxApiError) as unfillable:
-        await market.matching.place_order(
-            SELLER, CEA, Side.SELL, 7463, 300, time_in_force=TimeInForce.FOK
+        await matching.place_order(
+            m.seller, cea, Side.SELL, 7463, 300, time_in_force=TimeInForce.FOK
         )
     assert (unfillable.value.code, unfillable.value.reason) == (
         "FAILED_PRECONDITION",
         "FOK_NOT_FILLABLE",
     )
-    await trade(market, 9)
-    trades = [t async for t in market.matching.list_trades(CEA, page_size=7)]
-    assert [t.trade_id for t in trades] == [f"CEA-2024-{n}" for n in range(1, 11)]
+    await m.trade(9)
+    trades = [t async for t in matching.list_trades(cea, page_size=7)]
+    assert [t.trade_id for t in trades] == [f"{cea}-{n}" for n in range(1, 11)]
     with pytest.raises(CqxApiError) as refused:
-        await market.matching.cancel_order(SELLER, "nope")
+        await matching.cancel_order(m.seller, "nope")
     assert (refused.value.code, refused.value.reason) == ("NOT_FOUND", "ORDER_NOT_FOUND")
 
 
 async def test_executions_are_printed_as_they_arrive(
-    market: CqxClient, exchange: ThreeServices, capsys: pytest.CaptureFixture[str]
+    market: Market, exchange: ThreeServices, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    ask = await market.matching.place_order(SELLER, CEA, Side.SELL, 7470, 300)
+    m, cea = market, market.instrument
+    ask = await m.rest(m.seller, Side.SELL, 7470, 300)
     capsys.readouterr()
-    argv = ["executions", SELLER, "--count", "2"]
+    argv = ["executions", m.seller, "--count", "2"]
     watching = asyncio.create_task(run(argv, environ=exchange.environ()))
 
     async def subscribed() -> bool:
-        return exchange.execution_streams(SELLER) == 1
+        return exchange.execution_streams(m.seller) == 1
 
     try:
         await eventually(subscribed)
         for tonnes in (100, 200):
-            await market.matching.place_order(BUYER, CEA, Side.BUY, 7470, tonnes)
+            await m.rest(m.buyer, Side.BUY, 7470, tonnes)
         assert await asyncio.wait_for(watching, 20) == 0
     finally:
         watching.cancel()
-    order = ask.order.order_id
     assert capsys.readouterr().out.splitlines() == [
-        f"CEA-2024-1: sell 100 t CEA-2024 at 74.70, fee 3.73 CNY (order {order})",
-        f"CEA-2024-2: sell 200 t CEA-2024 at 74.70, fee 7.47 CNY (order {order})",
+        f"{cea}-1: sell 100 t {cea} at 74.70, fee 3.73 CNY (order {ask})",
+        f"{cea}-2: sell 200 t {cea} at 74.70, fee 7.47 CNY (order {ask})",
     ]
+
+
+@pytest.fixture
+async def own_exchange(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
+    """Four services of its own, for a test that ends the exchange's day."""
+    async with four_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
+        yield s
+
+
+async def test_the_trading_day_is_opened_and_closed(
+    own_exchange: ThreeServices, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cqx = command_line(own_exchange, capsys)
+    async with CqxClient(own_exchange.addresses) as client:
+        m = await new_market(own_exchange, client, 2030)
+        cea = m.instrument
+        opening = ("day", "open", cea, "--previous-close", "74.63", "--date", TODAY)
+        assert await cqx(*opening) == (
+            0,
+            f"{cea} open for 2025-07-16: previous close 74.63, listed band "
+            "67.17–82.09, block band 52.25–97.01\n",
+            "",
+        )
+        code, _, err = await cqx(*opening)
+        assert code == 1
+        assert err.startswith("error: DAY_ALREADY_OPEN: ")
+        await m.trade(1, 7475)
+        for account, side, price_fen in ((m.buyer, Side.BUY, 7450), (m.seller, Side.SELL, 7490)):
+            for tonnes in (100, 200):
+                await m.rest(account, side, price_fen, tonnes)
+    code, out, _ = await cqx("day", "close", cea)
+    assert (code, out) == (
+        0,
+        f"{cea} closed: 2025-07-16: open 74.75 high 74.75 low 74.75 close 74.75; volume "
+        "10 t, turnover 747.50 CNY; 4 open orders expired; the exchange's day is over\n",
+    )
+    _, out, _ = await cqx("--json", "day", "show", cea)
+    shown = json.loads(out)
+    assert (shown["day_status"], shown["reference_price_fen"]) == ("not-open", 7475)
+    _, out, _ = await cqx("orders", m.buyer, "--open")
+    assert out.splitlines()[-1] == "(no orders)"
+    # R-T6: the exchange's day is over, so what the buyer bought today is free to sell.
+    _, out, _ = await cqx("risk", m.buyer)
+    assert out.splitlines()[-1].split() == [cea, "10", "0", "0"]
