@@ -9,6 +9,7 @@ from cqx.matching.v1 import matching_service_pb2_grpc as api_grpc
 
 from cqx_sdk.channels import ServiceChannel, new_request_id
 from cqx_sdk.dates import today_in_shanghai
+from cqx_sdk.deal_views import Auction, AuctionResult, Bid, BlockDeal, BlockNegotiation
 from cqx_sdk.exchange_status import DayClose, InstrumentStatus, RiskBalance, TradingDay
 from cqx_sdk.market_data import Execution, MarketDataUpdate
 from cqx_sdk.matching_views import (
@@ -190,6 +191,180 @@ class MatchingClient:
             self._stub.ReplaceOrder, request, request_id=rid
         )
         return OrderResult.from_proto(reply.order, list(reply.fills))
+
+    async def propose_block_trade(
+        self,
+        account_id: str,
+        instrument: str,
+        side: Side,
+        price_fen: int,
+        quantity: int,
+        *,
+        counterparty: str = "",
+        request_id: str | None = None,
+    ) -> BlockNegotiation:
+        """Block agreement (R-T3): quote ``quantity`` (at least 100,000 t) at ``price_fen``
+        (within ±30% of the previous close), 13:00–15:00, to a named counterparty or, without
+        one, to anyone. The proposer has confirmed these terms."""
+        rid = request_id or new_request_id()
+        request = api.ProposeBlockTradeRequest(
+            request_id=rid,
+            account_id=account_id,
+            instrument=instrument,
+            side=side.to_proto(),
+            price_fen=price_fen,
+            quantity_tonnes=quantity,
+            counterparty_account_id=counterparty,
+        )
+        reply: api.ProposeBlockTradeResponse = await self._channel.call(
+            self._stub.ProposeBlockTrade, request, request_id=rid
+        )
+        return BlockNegotiation.from_proto(reply.negotiation)
+
+    async def counter_block_trade(
+        self,
+        account_id: str,
+        negotiation_id: str,
+        price_fen: int,
+        quantity: int,
+        *,
+        request_id: str | None = None,
+    ) -> BlockNegotiation:
+        """Answer a block quote with other terms (which the answering party confirms)."""
+        rid = request_id or new_request_id()
+        request = api.CounterBlockTradeRequest(
+            request_id=rid,
+            account_id=account_id,
+            negotiation_id=negotiation_id,
+            price_fen=price_fen,
+            quantity_tonnes=quantity,
+        )
+        reply: api.CounterBlockTradeResponse = await self._channel.call(
+            self._stub.CounterBlockTrade, request, request_id=rid
+        )
+        return BlockNegotiation.from_proto(reply.negotiation)
+
+    async def accept_block_trade(
+        self,
+        account_id: str,
+        negotiation_id: str,
+        price_fen: int,
+        quantity: int,
+        *,
+        request_id: str | None = None,
+    ) -> BlockDeal:
+        """Accept the terms the other party confirmed, repeating them (terms that changed
+        meanwhile are refused with TERMS_MISMATCH): the deal and its trade."""
+        rid = request_id or new_request_id()
+        request = api.AcceptBlockTradeRequest(
+            request_id=rid,
+            account_id=account_id,
+            negotiation_id=negotiation_id,
+            price_fen=price_fen,
+            quantity_tonnes=quantity,
+        )
+        reply: api.AcceptBlockTradeResponse = await self._channel.call(
+            self._stub.AcceptBlockTrade, request, request_id=rid
+        )
+        return BlockDeal(
+            BlockNegotiation.from_proto(reply.negotiation), Trade.from_proto(reply.trade)
+        )
+
+    async def withdraw_block_trade(
+        self, account_id: str, negotiation_id: str, *, request_id: str | None = None
+    ) -> BlockNegotiation:
+        """Withdraw from a negotiation before it is agreed (either party)."""
+        rid = request_id or new_request_id()
+        request = api.WithdrawBlockTradeRequest(
+            request_id=rid, account_id=account_id, negotiation_id=negotiation_id
+        )
+        reply: api.WithdrawBlockTradeResponse = await self._channel.call(
+            self._stub.WithdrawBlockTrade, request, request_id=rid
+        )
+        return BlockNegotiation.from_proto(reply.negotiation)
+
+    async def block_negotiation(self, negotiation_id: str) -> BlockNegotiation:
+        """One block negotiation."""
+        request = api.GetBlockNegotiationRequest(negotiation_id=negotiation_id)
+        reply: api.GetBlockNegotiationResponse = await self._channel.call(
+            self._stub.GetBlockNegotiation, request
+        )
+        return BlockNegotiation.from_proto(reply.negotiation)
+
+    async def announce_bidding(
+        self,
+        account_id: str,
+        instrument: str,
+        side: Side,
+        quantity: int,
+        reserve_price_fen: int,
+        window_start_us: int,
+        window_end_us: int,
+        *,
+        eligible: Sequence[str] = (),
+        request_id: str | None = None,
+    ) -> Auction:
+        """One-way bidding (R-T11): offer to sell (or buy) ``quantity`` at the reserve price
+        or better to sealed bids in [start, end) (inside one session of today), from
+        ``eligible`` accounts (none named: anyone). What is offered is reserved at once."""
+        rid = request_id or new_request_id()
+        request = api.AnnounceBiddingRequest(
+            request_id=rid,
+            account_id=account_id,
+            instrument=instrument,
+            side=side.to_proto(),
+            quantity_tonnes=quantity,
+            reserve_price_fen=reserve_price_fen,
+            window_start_us=window_start_us,
+            window_end_us=window_end_us,
+            eligible_account_ids=list(eligible),
+        )
+        reply: api.AnnounceBiddingResponse = await self._channel.call(
+            self._stub.AnnounceBidding, request, request_id=rid
+        )
+        return Auction.from_proto(reply.auction)
+
+    async def submit_bid(
+        self,
+        account_id: str,
+        auction_id: str,
+        price_fen: int,
+        quantity: int,
+        *,
+        request_id: str | None = None,
+    ) -> Bid:
+        """A sealed bid during the window (its money, or tonnes, reserved until the close)."""
+        rid = request_id or new_request_id()
+        request = api.SubmitBidRequest(
+            request_id=rid,
+            account_id=account_id,
+            auction_id=auction_id,
+            price_fen=price_fen,
+            quantity_tonnes=quantity,
+        )
+        reply: api.SubmitBidResponse = await self._channel.call(
+            self._stub.SubmitBid, request, request_id=rid
+        )
+        return Bid(reply.bid_id, reply.auction_id, reply.price_fen, reply.quantity_tonnes)
+
+    async def close_bidding(
+        self, auction_id: str, *, request_id: str | None = None
+    ) -> AuctionResult:
+        """Once the window is over: fill bids by price, then time (a part at the margin),
+        release the rest; the closed auction and its trades."""
+        rid = request_id or new_request_id()
+        request = api.CloseBiddingRequest(request_id=rid, auction_id=auction_id)
+        reply: api.CloseBiddingResponse = await self._channel.call(
+            self._stub.CloseBidding, request, request_id=rid
+        )
+        trades = tuple(Trade.from_proto(t) for t in reply.trades)
+        return AuctionResult(Auction.from_proto(reply.auction), trades)
+
+    async def auction(self, auction_id: str) -> Auction:
+        """One one-way bidding."""
+        request = api.GetAuctionRequest(auction_id=auction_id)
+        reply: api.GetAuctionResponse = await self._channel.call(self._stub.GetAuction, request)
+        return Auction.from_proto(reply.auction)
 
     async def get_order(self, order_id: str) -> Order:
         """One order."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time
 from typing import NoReturn
 
 from cqx_sdk.errors import InvalidValueError
@@ -68,6 +68,23 @@ def trading_date(text: str) -> str:
         return date.fromisoformat(text.strip()).isoformat()
     except ValueError:
         raise argparse.ArgumentTypeError(f"date must be yyyy-mm-dd, not {text!r}") from None
+
+
+def time_of_day(text: str) -> time:
+    """A time of day as HH:MM or HH:MM:SS (Asia/Shanghai)."""
+    if not re.fullmatch(r"[0-9]{2}:[0-9]{2}(:[0-9]{2})?", text.strip()):
+        raise argparse.ArgumentTypeError(f"time must be HH:MM or HH:MM:SS, not {text!r}")
+    try:
+        return time.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"time must be HH:MM or HH:MM:SS, not {text!r}") from None
+
+
+def minutes(text: str) -> int:
+    """A positive whole number of minutes."""
+    if not re.fullmatch(r"[0-9]{1,4}", text.strip()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"minutes must be a whole number ≥ 1, not {text!r}")
+    return int(text)
 
 
 def address(text: str) -> str:

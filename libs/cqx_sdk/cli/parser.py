@@ -7,11 +7,12 @@ import argparse
 from cqx_sdk.channels import SERVICES
 from cqx_sdk.cli import arguments
 from cqx_sdk.cli.arguments import CommandParser
-from cqx_sdk.cli.commands import accounts, audit, cash, market, orders
+from cqx_sdk.cli.commands import accounts, audit, cash, deals, market, orders
 from cqx_sdk.cli.invocation import Parents
 
 DESCRIPTION = """\
-The CQX command line: accounts, holdings, cash, orders, the book, trades and settlement.
+The CQX command line: accounts, holdings, cash, orders, block deals, biddings, the book,
+trades and settlement.
 Prices are CNY per tonne (74.63), amounts CNY (1000000.00), quantities whole tonnes.
 Readable tables by default; --json prints one JSON document for scripts."""
 
@@ -41,6 +42,6 @@ def build_parser() -> CommandParser:
     mutating.add_argument("--request-id", help="idempotency key (a retry with it never runs twice)")
     parents = Parents(common, mutating)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for area in (accounts, cash, orders, market, audit):
+    for area in (accounts, cash, orders, deals, market, audit):
         area.register(commands, parents)
     return parser

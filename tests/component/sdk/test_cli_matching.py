@@ -11,11 +11,13 @@ import json
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import pytest
 
 from cqx_sdk import CqxApiError, CqxClient, Side, TimeInForce
 from cqx_sdk.cli import run
+from cqx_sdk.dates import SHANGHAI
 from tests.component.sdk.support import (
     ThreeServices,
     WednesdayClock,
@@ -419,3 +421,151 @@ async def test_the_trading_day_is_opened_and_closed(
     # R-T6: the exchange's day is over, so what the buyer bought today is free to sell.
     _, out, _ = await cqx("risk", m.buyer)
     assert out.splitlines()[-1].split() == [cea, "10", "0", "0"]
+
+
+async def deal_market(exchange: ThreeServices, client: CqxClient, year: int) -> Market:
+    """CEA-``year`` open today, its seller holding 200,000 t in trading and its buyer
+    20,000,000.00 CNY: enough for block deals."""
+    market = Market(client, f"CEA-{year}", f"bseller-{year}", f"bbuyer-{year}")
+    await fund_traders(
+        exchange.addresses,
+        allowances={market.seller: 200_000},
+        cash={market.buyer: 2_000_000_000},
+        year=year,
+    )
+    await market.open()
+    return market
+
+
+def word_after(out: str, marker: str) -> str:
+    """The word after ``marker`` in ``out`` (an id in ``block deal <id>:``), colon stripped."""
+    return out.split(marker, 1)[1].split()[0].rstrip(":")
+
+
+async def test_r_t3_a_block_deal_is_proposed_countered_and_accepted_on_the_command_line(
+    exchange: ThreeServices, client: CqxClient, years: Iterator[int], cqx: Cqx
+) -> None:
+    m = await deal_market(exchange, client, next(years))
+    cea = m.instrument
+    propose = (
+        "block", "propose", "--account", m.seller, "--side", "sell", "--instrument", cea,
+        "--price", "70.00", "--counterparty", m.buyer,
+    )  # fmt: skip
+    code, _, err = await cqx(*propose, "--quantity", "99999")
+    assert code == 1
+    assert err.startswith("error: BLOCK_QUANTITY_TOO_SMALL: ")
+    code, out, _ = await cqx(*propose, "--quantity", "100000")
+    assert code == 0
+    deal = word_after(out, "block deal ")
+    assert out == (
+        f"block deal {deal}: {m.seller} sells 100,000 t {cea} at 70.00 (to {m.buyer}) — open, "
+        f"terms confirmed by {m.seller}\n"
+    )
+    terms = ("--price", "69.50", "--quantity", "100000", deal)
+    code, out, _ = await cqx("block", "counter", "--account", m.buyer, *terms)
+    assert code == 0
+    assert out.endswith(f"at 69.50 (to {m.buyer}) — open, terms confirmed by {m.buyer}\n")
+    # The seller cannot accept its own old terms: the buyer's counter replaced them.
+    stale = ("--price", "70.00", "--quantity", "100000", deal)
+    code, _, err = await cqx("block", "accept", "--account", m.seller, *stale)
+    assert code == 1
+    assert err.startswith("error: TERMS_MISMATCH: ")
+    code, out, _ = await cqx("block", "accept", "--account", m.seller, *terms)
+    assert code == 0
+    first, *_, row = out.splitlines()
+    assert first.startswith(f"block deal {deal}: {m.seller} sells 100,000 t {cea} at 69.50")
+    assert " — agreed, trade " in first
+    assert row.split()[1:6] == ["block", "69.50", "100,000", m.buyer, m.seller]
+    _, out, _ = await cqx("--json", "block", "show", deal)
+    shown = json.loads(out)
+    assert (shown["status"], shown["price_fen"], shown["quantity_tonnes"]) == (
+        "agreed", 6_950, 100_000,
+    )  # fmt: skip
+    code, _, err = await cqx("block", "withdraw", "--account", m.buyer, deal)
+    assert code == 1
+    assert err.startswith("error: ")
+    # The deal moved the allowances and the money at the exchange.
+    risk = await client.matching.risk_balance(m.buyer)
+    assert risk.of(cea).pending_tonnes == 100_000  # R-T6: sellable from tomorrow
+
+
+async def test_r_t3_a_quote_is_withdrawn_before_anyone_accepts(
+    exchange: ThreeServices, client: CqxClient, years: Iterator[int], cqx: Cqx
+) -> None:
+    m = await deal_market(exchange, client, next(years))
+    code, out, _ = await cqx(
+        "block", "propose", "--account", m.buyer, "--side", "buy", "--instrument",
+        m.instrument, "--price", "71.00", "--quantity", "150000",
+    )  # fmt: skip
+    assert code == 0
+    assert "(from anyone) — open" in out
+    deal = word_after(out, "block deal ")
+    reserved = await client.matching.risk_balance(m.buyer)
+    assert reserved.reserved_cash_fen > 0
+    code, out, _ = await cqx("block", "withdraw", "--account", m.buyer, deal)
+    assert code == 0
+    assert out.endswith(f"— withdrawn, withdrawn by {m.buyer}\n")
+    released = await client.matching.risk_balance(m.buyer)
+    assert released.reserved_cash_fen == 0
+
+
+async def test_r_t11_a_bidding_is_announced_bid_on_and_closed_on_the_command_line(
+    exchange: ThreeServices, client: CqxClient, years: Iterator[int], cqx: Cqx
+) -> None:
+    m = await deal_market(exchange, client, next(years))
+    assert exchange.exchange is not None
+    now_us = exchange.exchange.now()
+    start = datetime.fromtimestamp(now_us // 1_000_000, SHANGHAI)
+    end = start + timedelta(seconds=4)
+    code, out, _ = await cqx(
+        "bidding", "announce", "--account", m.seller, "--side", "sell", "--instrument",
+        m.instrument, "--quantity", "1000", "--reserve", "70.00", "--date", TODAY,
+        "--start", start.strftime("%H:%M:%S"), "--end", end.strftime("%H:%M:%S"),
+        "--eligible", m.buyer,
+    )  # fmt: skip
+    assert code == 0, out
+    auction = word_after(out, "bidding ")
+    assert out.endswith(f"from {m.buyer} — open, 0 bid(s)\n")
+    assert (await client.matching.risk_balance(m.seller)).of(m.instrument).reserved_tonnes == 1000
+    code, _, err = await cqx(
+        "bidding", "bid", "--account", m.buyer, "--price", "69.99", "--quantity", "600", auction
+    )
+    assert code == 1
+    assert err.startswith("error: BID_WORSE_THAN_RESERVE: ")
+    code, out, _ = await cqx(
+        "bidding", "bid", "--account", m.buyer, "--price", "70.10", "--quantity", "600", auction
+    )
+    assert code == 0
+    assert out.endswith(f"on {auction}: 600 t at 70.10 (sealed until the close)\n")
+    code, _, err = await cqx("bidding", "close", auction)
+    assert code == 1
+    assert err.startswith("error: BIDDING_WINDOW_NOT_OVER: ")
+    await asyncio.sleep((now_us + 5_000_000 - exchange.exchange.now()) / 1_000_000)
+    code, out, _ = await cqx("bidding", "close", auction)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].endswith("— closed, 1 bid(s), filled 600 t")
+    assert lines[-1].split()[1:6] == ["bidding", "70.10", "600", m.buyer, m.seller]
+    _, out, _ = await cqx("--json", "bidding", "show", auction)
+    assert (json.loads(out)["status"], json.loads(out)["filled_tonnes"]) == ("closed", 600)
+    # What did not sell is free again.
+    risk = await client.matching.risk_balance(m.seller)
+    assert (risk.of(m.instrument).reserved_tonnes, risk.of(m.instrument).free_tonnes) == (
+        0, 200_000 - 600,
+    )  # fmt: skip
+
+
+async def test_a_bidding_window_is_checked_before_anything_is_sent(cqx: Cqx) -> None:
+    code, _, err = await cqx(
+        "bidding", "announce", "--account", "a", "--side", "sell", "--instrument", "CEA-2030",
+        "--quantity", "10", "--reserve", "70.00", "--start", "10:30", "--end", "10:00",
+    )  # fmt: skip
+    assert (code, err) == (
+        2, "cqx bidding announce: error: the window must end after it starts\n",
+    )  # fmt: skip
+    code, _, err = await cqx(
+        "bidding", "announce", "--account", "a", "--side", "sell", "--instrument", "CEA-2030",
+        "--quantity", "10", "--reserve", "70.00", "--end", "25:00",
+    )  # fmt: skip
+    assert code == 2
+    assert "time must be HH:MM or HH:MM:SS, not '25:00'" in err
