@@ -110,6 +110,18 @@ class ServiceChannel:
                 raise self.error(error) from None
         raise AssertionError("unreachable")
 
+    async def mutate(
+        self,
+        method: Callable[..., Awaitable[Response]],
+        request_type: Callable[..., object],
+        request_id: str | None,
+        **fields: object,
+    ) -> Response:
+        """Call a mutating ``method`` with ``request_type(request_id=..., **fields)``; the
+        request id (a fresh one unless given) goes in the message and in the metadata."""
+        rid = request_id or new_request_id()
+        return await self.call(method, request_type(request_id=rid, **fields), request_id=rid)
+
     async def stream(
         self, method: Callable[..., AsyncIterator[Response]], request: object
     ) -> AsyncIterator[Response]:

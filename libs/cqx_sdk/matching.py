@@ -206,18 +206,16 @@ class MatchingClient:
         """Block agreement (R-T3): quote ``quantity`` (at least 100,000 t) at ``price_fen``
         (within ±30% of the previous close), 13:00–15:00, to a named counterparty or, without
         one, to anyone. The proposer has confirmed these terms."""
-        rid = request_id or new_request_id()
-        request = api.ProposeBlockTradeRequest(
-            request_id=rid,
+        reply: api.ProposeBlockTradeResponse = await self._channel.mutate(
+            self._stub.ProposeBlockTrade,
+            api.ProposeBlockTradeRequest,
+            request_id,
             account_id=account_id,
             instrument=instrument,
             side=side.to_proto(),
             price_fen=price_fen,
             quantity_tonnes=quantity,
             counterparty_account_id=counterparty,
-        )
-        reply: api.ProposeBlockTradeResponse = await self._channel.call(
-            self._stub.ProposeBlockTrade, request, request_id=rid
         )
         return BlockNegotiation.from_proto(reply.negotiation)
 
@@ -231,16 +229,11 @@ class MatchingClient:
         request_id: str | None = None,
     ) -> BlockNegotiation:
         """Answer a block quote with other terms (which the answering party confirms)."""
-        rid = request_id or new_request_id()
-        request = api.CounterBlockTradeRequest(
-            request_id=rid,
-            account_id=account_id,
-            negotiation_id=negotiation_id,
-            price_fen=price_fen,
-            quantity_tonnes=quantity,
-        )
-        reply: api.CounterBlockTradeResponse = await self._channel.call(
-            self._stub.CounterBlockTrade, request, request_id=rid
+        reply: api.CounterBlockTradeResponse = await self._channel.mutate(
+            self._stub.CounterBlockTrade,
+            api.CounterBlockTradeRequest,
+            request_id,
+            **_terms(account_id, negotiation_id, price_fen, quantity),
         )
         return BlockNegotiation.from_proto(reply.negotiation)
 
@@ -255,31 +248,25 @@ class MatchingClient:
     ) -> BlockDeal:
         """Accept the terms the other party confirmed, repeating them (terms that changed
         meanwhile are refused with TERMS_MISMATCH): the deal and its trade."""
-        rid = request_id or new_request_id()
-        request = api.AcceptBlockTradeRequest(
-            request_id=rid,
-            account_id=account_id,
-            negotiation_id=negotiation_id,
-            price_fen=price_fen,
-            quantity_tonnes=quantity,
+        reply: api.AcceptBlockTradeResponse = await self._channel.mutate(
+            self._stub.AcceptBlockTrade,
+            api.AcceptBlockTradeRequest,
+            request_id,
+            **_terms(account_id, negotiation_id, price_fen, quantity),
         )
-        reply: api.AcceptBlockTradeResponse = await self._channel.call(
-            self._stub.AcceptBlockTrade, request, request_id=rid
-        )
-        return BlockDeal(
-            BlockNegotiation.from_proto(reply.negotiation), Trade.from_proto(reply.trade)
-        )
+        negotiation = BlockNegotiation.from_proto(reply.negotiation)
+        return BlockDeal(negotiation, Trade.from_proto(reply.trade))
 
     async def withdraw_block_trade(
         self, account_id: str, negotiation_id: str, *, request_id: str | None = None
     ) -> BlockNegotiation:
         """Withdraw from a negotiation before it is agreed (either party)."""
-        rid = request_id or new_request_id()
-        request = api.WithdrawBlockTradeRequest(
-            request_id=rid, account_id=account_id, negotiation_id=negotiation_id
-        )
-        reply: api.WithdrawBlockTradeResponse = await self._channel.call(
-            self._stub.WithdrawBlockTrade, request, request_id=rid
+        reply: api.WithdrawBlockTradeResponse = await self._channel.mutate(
+            self._stub.WithdrawBlockTrade,
+            api.WithdrawBlockTradeRequest,
+            request_id,
+            account_id=account_id,
+            negotiation_id=negotiation_id,
         )
         return BlockNegotiation.from_proto(reply.negotiation)
 
@@ -307,9 +294,10 @@ class MatchingClient:
         """One-way bidding (R-T11): offer to sell (or buy) ``quantity`` at the reserve price
         or better to sealed bids in [start, end) (inside one session of today), from
         ``eligible`` accounts (none named: anyone). What is offered is reserved at once."""
-        rid = request_id or new_request_id()
-        request = api.AnnounceBiddingRequest(
-            request_id=rid,
+        reply: api.AnnounceBiddingResponse = await self._channel.mutate(
+            self._stub.AnnounceBidding,
+            api.AnnounceBiddingRequest,
+            request_id,
             account_id=account_id,
             instrument=instrument,
             side=side.to_proto(),
@@ -318,9 +306,6 @@ class MatchingClient:
             window_start_us=window_start_us,
             window_end_us=window_end_us,
             eligible_account_ids=list(eligible),
-        )
-        reply: api.AnnounceBiddingResponse = await self._channel.call(
-            self._stub.AnnounceBidding, request, request_id=rid
         )
         return Auction.from_proto(reply.auction)
 
@@ -334,16 +319,14 @@ class MatchingClient:
         request_id: str | None = None,
     ) -> Bid:
         """A sealed bid during the window (its money, or tonnes, reserved until the close)."""
-        rid = request_id or new_request_id()
-        request = api.SubmitBidRequest(
-            request_id=rid,
+        reply: api.SubmitBidResponse = await self._channel.mutate(
+            self._stub.SubmitBid,
+            api.SubmitBidRequest,
+            request_id,
             account_id=account_id,
             auction_id=auction_id,
             price_fen=price_fen,
             quantity_tonnes=quantity,
-        )
-        reply: api.SubmitBidResponse = await self._channel.call(
-            self._stub.SubmitBid, request, request_id=rid
         )
         return Bid(reply.bid_id, reply.auction_id, reply.price_fen, reply.quantity_tonnes)
 
@@ -352,10 +335,8 @@ class MatchingClient:
     ) -> AuctionResult:
         """Once the window is over: fill bids by price, then time (a part at the margin),
         release the rest; the closed auction and its trades."""
-        rid = request_id or new_request_id()
-        request = api.CloseBiddingRequest(request_id=rid, auction_id=auction_id)
-        reply: api.CloseBiddingResponse = await self._channel.call(
-            self._stub.CloseBidding, request, request_id=rid
+        reply: api.CloseBiddingResponse = await self._channel.mutate(
+            self._stub.CloseBidding, api.CloseBiddingRequest, request_id, auction_id=auction_id
         )
         trades = tuple(Trade.from_proto(t) for t in reply.trades)
         return AuctionResult(Auction.from_proto(reply.auction), trades)
@@ -460,3 +441,15 @@ class MatchingClient:
                 yield Execution.from_proto(m)
 
         return fills()
+
+
+def _terms(
+    account_id: str, negotiation_id: str, price_fen: int, quantity: int
+) -> dict[str, object]:
+    """The fields of a counter or an acceptance: who, which negotiation, which terms."""
+    return {
+        "account_id": account_id,
+        "negotiation_id": negotiation_id,
+        "price_fen": price_fen,
+        "quantity_tonnes": quantity,
+    }
