@@ -7,20 +7,16 @@ import secrets
 import shutil
 import signal
 import subprocess
-import threading
-import time
 from pathlib import Path
 
-from cqx_infra.errors import InfraAbortedError, InfraStartError
+from cqx_infra.errors import InfraStartError
 from cqx_infra.kafka_jars import KafkaJars
 from cqx_infra.layout import RunLayout
+from cqx_infra.native import NativeServer
 from cqx_infra.ports import LOOPBACK, port_accepts
-from cqx_infra.probes import kafka_answers, wait_ready
+from cqx_infra.probes import kafka_answers
 from cqx_infra.processes import ServerProcess
-from cqx_infra.service import ServiceRecord
 
-STOP_SIGNAL = signal.SIGTERM
-STOP_GRACE_SECONDS = 30.0
 FORMAT_TIMEOUT_SECONDS = 120
 JVM_OPTIONS = ("-Xms256m", "-Xmx1g", "-Djava.awt.headless=true")
 
@@ -69,13 +65,14 @@ def server_properties(broker_port: int, controller_port: int, data_dir: Path) ->
     return "".join(f"{key}={value}\n" for key, value in settings.items())
 
 
-class NativeKafka:
+class NativeKafka(NativeServer):
     """Kafka from the official jars on ``127.0.0.1:<broker_port>``.
 
     Its data (``<run_dir>/kafka/data``) survives :meth:`stop`; a later start reuses it.
     """
 
     name = "kafka"
+    stop_signal = signal.SIGTERM
 
     def __init__(
         self,
@@ -92,58 +89,21 @@ class NativeKafka:
         self._controller_port = controller_port
         self.jars = jars or KafkaJars()
         self._java = java
-        self._timeout = timeout
-        self._process: ServerProcess | None = None
-        self.startup_seconds = 0.0
+        super().__init__(timeout)
 
     @property
     def bootstrap(self) -> str:
         """The bootstrap address of this broker."""
         return f"{LOOPBACK}:{self._broker_port}"
 
-    def start(self, abort: threading.Event) -> str:
-        """Fetch the jars if needed, format storage once, start, wait for metadata."""
-        began = time.monotonic()
-        try:
-            java = self._find_java()
-            self.jars.ensure()
-            self._process = self._prepare(java)
-            if abort.is_set():  # formatting took a while; a sibling may have failed meanwhile
-                raise InfraAbortedError(
-                    f"{self.name}: start abandoned because another service failed"
-                )
-            self._process.spawn()
-            wait_ready(
-                self.name,
-                self._answers,
-                timeout=self._timeout,
-                process=self._process,
-                abort=abort,
-            )
-        except BaseException:
-            self.stop()
-            raise
-        self.startup_seconds = time.monotonic() - began
+    @property
+    def endpoint(self) -> str:
+        """The bootstrap address."""
         return self.bootstrap
 
-    def stop(self) -> None:
-        """Controlled shutdown (SIGTERM), SIGKILL after 30 s."""
-        if self._process is not None:
-            self._process.stop(STOP_SIGNAL, STOP_GRACE_SECONDS)
-            self._process = None
-
-    @property
-    def pid(self) -> int | None:
-        """The server's pid while it runs under this object."""
-        return None if self._process is None else self._process.pid
-
-    def detach(self) -> ServiceRecord:
-        """Leave the server running; return how to find and stop it later."""
-        if self._process is None:
-            raise RuntimeError(f"{self.name} was not started")
+    def _own_argument(self, process: ServerProcess) -> str:
         # its server.properties appears only in this server's command line
-        match = self._process.argv[-1]
-        return self._process.detach(self.name, match, STOP_SIGNAL, STOP_GRACE_SECONDS)
+        return process.argv[-1]
 
     def _answers(self) -> bool:
         # Connecting first keeps aiokafka from logging errors while the JVM boots.
@@ -155,7 +115,10 @@ class NativeKafka:
             raise InfraStartError(f"kafka: '{self._java}' not found; install a JRE (17+) or Docker")
         return java
 
-    def _prepare(self, java: str) -> ServerProcess:
+    def _prepare(self) -> ServerProcess:
+        """Fetch the jars if needed, write the config, format the storage once."""
+        java = self._find_java()
+        self.jars.ensure()
         home = self._layout.kafka_home
         data_dir = home / "data"
         home.mkdir(parents=True, exist_ok=True)

@@ -7,23 +7,18 @@ import re
 import shutil
 import signal
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 from cqx_infra.errors import InfraStartError
 from cqx_infra.layout import RunLayout, running_as_root
+from cqx_infra.native import NativeServer
 from cqx_infra.ports import LOOPBACK
-from cqx_infra.probes import postgres_answers, wait_ready
+from cqx_infra.probes import postgres_answers
 from cqx_infra.processes import ServerProcess
-from cqx_infra.service import ServiceRecord
 
 DEBIAN_POSTGRES_ROOT = Path("/usr/lib/postgresql")
 SYSTEM_USER = "postgres"
 SUPERUSER = "postgres"
-# SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, checkpoint, exit.
-STOP_SIGNAL = signal.SIGINT
-STOP_GRACE_SECONDS = 30.0
 
 
 def find_postgres_bin_dir() -> Path:
@@ -51,7 +46,7 @@ def _checked(bin_dir: Path) -> Path:
     return bin_dir
 
 
-class NativePostgres:
+class NativePostgres(NativeServer):
     """PostgreSQL on ``127.0.0.1:<port>`` with trust auth and durable commits.
 
     The data dir survives :meth:`stop` (a later start reuses it); :meth:`RunLayout.purge`
@@ -59,6 +54,8 @@ class NativePostgres:
     """
 
     name = "postgres"
+    # SIGINT is PostgreSQL's "fast shutdown": roll back open transactions, checkpoint, exit.
+    stop_signal = signal.SIGINT
 
     def __init__(
         self, layout: RunLayout, port: int, *, bin_dir: Path | None = None, timeout: float = 60.0
@@ -66,56 +63,32 @@ class NativePostgres:
         self._layout = layout
         self._port = port
         self._bin_dir = bin_dir
-        self._timeout = timeout
-        self._process: ServerProcess | None = None
-        self.startup_seconds = 0.0
+        super().__init__(timeout)
 
     @property
     def database_url(self) -> str:
         """The superuser DSN of this server."""
         return f"postgresql://{SUPERUSER}@{LOOPBACK}:{self._port}/postgres"
 
-    def start(self, abort: threading.Event) -> str:
-        """Create the cluster if needed, start the server, wait for ``SELECT 1``."""
-        began = time.monotonic()
-        try:
-            bin_dir = _checked(self._bin_dir or find_postgres_bin_dir())
-            data_dir = self._prepare_home() / "data"
-            if not (data_dir / "PG_VERSION").exists():
-                self._initdb(bin_dir, data_dir)
-            self._process = self._server(bin_dir, data_dir)
-            self._process.spawn()
-            wait_ready(
-                self.name,
-                lambda: postgres_answers(self.database_url),
-                timeout=self._timeout,
-                process=self._process,
-                abort=abort,
-            )
-        except BaseException:
-            self.stop()
-            raise
-        self.startup_seconds = time.monotonic() - began
+    @property
+    def endpoint(self) -> str:
+        """The superuser DSN."""
         return self.database_url
 
-    def stop(self) -> None:
-        """Fast shutdown (SIGINT), SIGKILL after 30 s."""
-        if self._process is not None:
-            self._process.stop(STOP_SIGNAL, STOP_GRACE_SECONDS)
-            self._process = None
+    def _prepare(self) -> ServerProcess:
+        """Create the cluster if needed; the server's process."""
+        bin_dir = _checked(self._bin_dir or find_postgres_bin_dir())
+        data_dir = self._prepare_home() / "data"
+        if not (data_dir / "PG_VERSION").exists():
+            self._initdb(bin_dir, data_dir)
+        return self._server(bin_dir, data_dir)
 
-    @property
-    def pid(self) -> int | None:
-        """The server's pid while it runs under this object."""
-        return None if self._process is None else self._process.pid
+    def _answers(self) -> bool:
+        return postgres_answers(self.database_url)
 
-    def detach(self) -> ServiceRecord:
-        """Leave the server running; return how to find and stop it later."""
-        if self._process is None:
-            raise RuntimeError(f"{self.name} was not started")
+    def _own_argument(self, process: ServerProcess) -> str:
         # the data dir appears only in this server's command line
-        match = self._process.argv[2]
-        return self._process.detach(self.name, match, STOP_SIGNAL, STOP_GRACE_SECONDS)
+        return process.argv[2]
 
     def _prepare_home(self) -> Path:
         home = self._layout.postgres_home()
