@@ -37,7 +37,7 @@ def builder(settings: SettlementSettings, *, new_id: Callable[[], str] = uuid4_i
             service_names=[SERVICE_NAME],
             registrations=[lambda server: api_grpc.add_SettlementServiceServicer_to_server(
                 servicer, server)],
-            consumers=[ConsumerSpec(["matching"], house.on_exchange_event)],
+            consumers=[ConsumerSpec(["matching", "registry"], house.on_foreign_event)],
         )  # fmt: skip
 
     return build

@@ -13,6 +13,7 @@ import grpc
 import pytest
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.matching.v1 import events_pb2 as matching
+from cqx.registry.v1 import events_pb2 as registry
 from cqx.settlement.v1 import settlement_service_pb2 as api
 from cqx.settlement.v1 import settlement_service_pb2_grpc as api_grpc
 from google.protobuf.message import Message
@@ -110,11 +111,11 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 30) -
         await asyncio.sleep(0.05)
 
 
-def from_matching(message: Message, stream_id: str) -> EventEnvelope:
-    """A matching event as the exchange's relay puts it on the bus."""
+def from_matching(message: Message, stream_id: str, source: str = "matching") -> EventEnvelope:
+    """A matching (or ``source``'s) event as its relay puts it on the bus."""
     position = next(_positions)
     return EventEnvelope(
-        source="matching", position=position, stream_id=stream_id, stream_version=position,
+        source=source, position=position, stream_id=stream_id, stream_version=position,
         event_id=str(uuid.uuid4()), event_type=message.DESCRIPTOR.full_name,
         payload=message.SerializeToString(), metadata={"correlation_id": "corr-1"},
     )  # fmt: skip
@@ -149,6 +150,20 @@ def trading_day_closed(
 async def publish(settings: RuntimeSettings, *envelopes: EventEnvelope) -> None:
     """Put envelopes on the matching topic, as the exchange's relay would."""
     await publish_to(settings, "matching", envelopes)
+
+
+async def registry_applied(
+    settings: RuntimeSettings, trade_id: str, *, buyer: str, seller: str, quantity_tonnes: int,
+    instrument: str = "CEA-2025",
+) -> None:  # fmt: skip
+    """Put the registry's TradeDeliveryApplied for a trade on its topic, as its relay would."""
+    applied = registry.TradeDeliveryApplied(
+        trade_id=trade_id, seller_account_id=seller, buyer_account_id=buyer,
+        instrument=instrument, quantity_tonnes=quantity_tonnes,
+    )  # fmt: skip
+    await publish_to(
+        settings, "registry", [from_matching(applied, f"trade-{trade_id}", "registry")]
+    )
 
 
 async def published(

@@ -20,6 +20,7 @@ from tests.component.settlement.support import (
     publish,
     published,
     refused,
+    registry_applied,
     rid,
     settlement_service,
     trade_executed,
@@ -57,6 +58,15 @@ async def settled(service: Settlement, trade_id: str) -> None:
         return status in (api.SETTLEMENT_STATUS_SETTLED, api.SETTLEMENT_STATUS_FAILED)
 
     await eventually(done)
+
+
+async def delivery_recorded(service: Settlement, trade_id: str) -> None:
+    """Wait until the registry's answer for the trade is in the settlement log."""
+
+    async def recorded() -> bool:
+        return "DeliveryConfirmed" in await service.event_types(f"trade-{trade_id}")
+
+    await eventually(recorded)
 
 
 async def close_day(service: Settlement, trading_date: str, **expected: int) -> api.SettlementDay:
@@ -190,6 +200,14 @@ async def test_r_s2_the_day_closes_only_after_the_exchange_closed_it_and_volumes
         return len(day.day.exchange_volumes) == 1
 
     await eventually(reported)
+    # The registry has not yet said it applied the allowance leg: the day waits, unbroken.
+    assert await refused(close_day(service, date)) == (
+        grpc.StatusCode.FAILED_PRECONDITION, "DELIVERIES_PENDING",
+    )  # fmt: skip
+    await registry_applied(
+        service.settings, "T-500", buyer="buyer-5", seller="seller-5", quantity_tonnes=100
+    )
+    await delivery_recorded(service, "T-500")
     day = await close_day(service, date, expected_trade_count=1, expected_volume_tonnes=100)
     assert day.status == api.SETTLEMENT_DAY_STATUS_CLOSED
     assert (day.trades_settled, day.tonnes_delivered, day.cash_moved_fen) == (1, 100, 700_035)
@@ -209,6 +227,10 @@ async def test_r_s2_a_volume_mismatch_is_a_recorded_break_that_blocks_the_close(
         ),
         trading_day_closed(date, 150),
     )  # fmt: skip
+    await registry_applied(
+        service.settings, "T-600", buyer="buyer-6", seller="seller-6", quantity_tonnes=100
+    )
+    await delivery_recorded(service, "T-600")
 
     async def reported() -> bool:
         day = await service.stub.GetSettlementDay(api.GetSettlementDayRequest(trading_date=date))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cqx_settlement.domain.commands import Command, SettleTrade
+from cqx_settlement.domain.commands import Command, ConfirmDelivery, SettleTrade
 from cqx_settlement.domain.decide import ClearingRules, decide
 from cqx_settlement.domain.events import Event, FundsDeposited
 from cqx_settlement.domain.ledger import ClearingLedger, evolve
@@ -64,3 +64,18 @@ def balance(ledger: ClearingLedger, account_id: str) -> int:
     """An account's balance (0 if it never held cash)."""
     account = ledger.accounts.get(account_id)
     return account.balance if account is not None else 0
+
+
+def delivered(
+    settled: SettleTrade, *, quantity: int | None = None, buyer: str | None = None
+) -> ConfirmDelivery:
+    """The registry's report that it applied ``settled``'s allowance leg (as given, unless
+    ``quantity`` or ``buyer`` say it moved something else)."""
+    return ConfirmDelivery(
+        trade_id=settled.trade_id,
+        instrument=settled.instrument,
+        seller_account_id=settled.seller_account_id,
+        buyer_account_id=buyer or settled.buyer_account_id,
+        quantity=settled.quantity if quantity is None else quantity,
+        source_event_id=f"reg-{settled.trade_id}",
+    )

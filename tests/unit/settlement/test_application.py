@@ -49,7 +49,7 @@ async def test_a_settled_trade_is_recorded_on_its_stream_naming_its_cause(
     house = new_house(journal)
     await house.execute("r1", DepositFunds("d1", "b", 1_000), lambda _: b"ok", {})
     envelope = executed("T1")
-    unit = await house.on_exchange_event(envelope)
+    unit = await house.on_foreign_event(envelope)
     (request,) = unit.requests
     assert request.stream_id == "trade-T1"
     assert [e.event_type for e in request.events] == ["cqx.settlement.v1.TradeSettled"]
@@ -58,14 +58,14 @@ async def test_a_settled_trade_is_recorded_on_its_stream_naming_its_cause(
 
 
 async def test_a_trade_report_without_an_id_records_nothing(journal: Journal) -> None:
-    unit = await new_house(journal).on_exchange_event(executed(""))
+    unit = await new_house(journal).on_foreign_event(executed(""))
     assert unit.requests == ()
 
 
 async def test_a_new_process_rebuilds_the_ledger_from_the_recorded_log(journal: Journal) -> None:
     house = new_house(journal)
     await house.execute("r1", DepositFunds("d1", "b", 1_000), lambda _: b"ok", {})
-    await journal.record(await house.on_exchange_event(executed("T1")))
+    await journal.record(await house.on_foreign_event(executed("T1")))
     again = new_house(journal)
     assert await again.rebuild(journal.store) == 2
     assert again.ledger == house.ledger
@@ -75,5 +75,5 @@ async def test_a_new_process_rebuilds_the_ledger_from_the_recorded_log(journal: 
 async def test_an_undecodable_exchange_event_records_nothing(journal: Journal) -> None:
     garbled = executed("T1")
     garbled.payload = b"\xff\xff\xff"
-    unit = await new_house(journal).on_exchange_event(garbled)
+    unit = await new_house(journal).on_foreign_event(garbled)
     assert unit.requests == ()

@@ -7,12 +7,19 @@ import uuid
 import pytest
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.matching.v1 import events_pb2 as matching
+from cqx.registry.v1 import events_pb2 as registry
 from cqx.settlement.v1 import events_pb2
 from google.protobuf.message import Message
 
 from cqx_settlement.adapters import codec, inbound
 from cqx_settlement.domain import events
-from cqx_settlement.domain.commands import CompleteWithdrawal, RecordExchangeDay, SettleTrade
+from cqx_settlement.domain.commands import (
+    CompleteWithdrawal,
+    ConfirmDelivery,
+    RecordDeliveryRefused,
+    RecordExchangeDay,
+    SettleTrade,
+)
 
 EXAMPLES: list[events.Event] = [
     events.FundsDeposited("d1", "acme", 100),
@@ -28,6 +35,8 @@ EXAMPLES: list[events.Event] = [
     events.ExchangeDayReported("2025-03-14", "CEA-2025", 10, 74_630, "e3"),
     events.SettlementDayClosed("2025-03-14", 1, 74_640, 10),
     events.ReconciliationBreak("2025-03-14", "", "CEA-2025", 11, 10, "VOLUME_MISMATCH: x"),
+    events.DeliveryConfirmed("T1", "2025-03-14", "CEA-2025", "s", "b", 10, "r1"),
+    events.DeliveryRefused("T3", "2025-03-14", "CEA-2025", 10, "INSUFFICIENT_TRADING", "r2"),
 ]
 
 
@@ -50,7 +59,7 @@ def test_the_contract_names_the_units() -> None:
 
 
 def envelope(message: Message) -> EventEnvelope:
-    """A matching event as it arrives on the bus."""
+    """An event as it arrives on the bus."""
     return EventEnvelope(
         source="matching", position=1, stream_id="book-CEA-2025", event_id=str(uuid.uuid4()),
         event_type=message.DESCRIPTOR.full_name, payload=message.SerializeToString(),
@@ -90,3 +99,19 @@ def test_other_matching_events_ask_nothing_of_the_clearing_house() -> None:
         event_type=opened.DESCRIPTOR.full_name, payload=opened.SerializeToString()
     )
     assert inbound.command_for(wrapped) is None
+
+
+def test_the_registrys_answers_for_allowance_legs_become_commands() -> None:
+    applied = envelope(
+        registry.TradeDeliveryApplied(
+            trade_id="T1", seller_account_id="s", buyer_account_id="b", instrument="CEA-2025",
+            quantity_tonnes=10,
+        )
+    )  # fmt: skip
+    assert inbound.command_for(applied) == ConfirmDelivery(
+        "T1", "CEA-2025", "s", "b", 10, applied.event_id
+    )
+    rejected = envelope(registry.TradeDeliveryRejected(trade_id="T2", reason="FROZEN"))
+    assert inbound.command_for(rejected) == RecordDeliveryRefused("T2", "FROZEN", rejected.event_id)
+    opened = envelope(registry.AccountOpened(account_id="a"))
+    assert inbound.command_for(opened) is None

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from cqx_settlement.domain.commands import CloseSettlementDay, RecordExchangeDay
+from cqx_settlement.domain.commands import (
+    CloseSettlementDay,
+    RecordDeliveryRefused,
+    RecordExchangeDay,
+)
 from cqx_settlement.domain.errors import (
+    DeliveriesPendingError,
     InvalidSettlementRequestError,
     ReconciliationBreakError,
     SettlementDayAlreadyClosedError,
     TradingDayNotClosedError,
 )
 from cqx_settlement.domain.events import (
+    DeliveryConfirmed,
     ExchangeDayReported,
     ReconciliationBreak,
     SettlementDayClosed,
 )
 from cqx_settlement.domain.ledger import ClearingLedger, DayStatus
-from tests.unit.settlement.support import DATE, deposited, given, trade, when
+from tests.unit.settlement.support import DATE, delivered, deposited, given, trade, when
 
 
 def reported(volume: int, instrument: str = "CEA-2025") -> RecordExchangeDay:
@@ -25,11 +31,16 @@ def reported(volume: int, instrument: str = "CEA-2025") -> RecordExchangeDay:
     return RecordExchangeDay(DATE, instrument, volume, volume * 7_463, f"close-{instrument}")
 
 
-def day_with_two_trades() -> ClearingLedger:
-    """Two trades of 1,000 t and 500 t settled on DATE."""
+def day_with_two_trades(*, registry_answered: bool = True) -> ClearingLedger:
+    """Two trades of 1,000 t and 500 t settled on DATE (and, unless told otherwise, applied
+    by the registry)."""
     ledger = given(deposited("buyer", 100_000_000))
-    when(ledger, trade("T1", quantity=1_000, buyer_fee=10, seller_fee=10))
-    when(ledger, trade("T2", quantity=500))
+    trades = (trade("T1", quantity=1_000, buyer_fee=10, seller_fee=10), trade("T2", quantity=500))
+    for settled in trades:
+        when(ledger, settled)
+    if registry_answered:
+        for settled in trades:
+            when(ledger, delivered(settled))
     return ledger
 
 
@@ -135,3 +146,58 @@ def test_negative_expected_figures_are_invalid() -> None:
     ledger = given(ExchangeDayReported(DATE, "CEA-2025", 0, 0, "e"))
     with pytest.raises(InvalidSettlementRequestError):
         when(ledger, CloseSettlementDay(DATE, expected_volume=-1))
+
+
+def test_r_s2_the_day_waits_until_the_registry_has_applied_every_settled_trade() -> None:
+    ledger = day_with_two_trades(registry_answered=False)
+    when(ledger, reported(1_500))
+    with pytest.raises(DeliveriesPendingError) as refused:
+        when(ledger, CloseSettlementDay(DATE))
+    assert (refused.value.reason, refused.value.metadata["pending"]) == ("DELIVERIES_PENDING", "2")
+    assert ledger.days[DATE].breaks == []  # waiting is not a break
+    for settled in (trade("T1", quantity=1_000), trade("T2", quantity=500)):
+        when(ledger, delivered(settled))
+    assert when(ledger, CloseSettlementDay(DATE))[0] == SettlementDayClosed(
+        DATE, 2, 7_463 * 1_500 + 10, 1_500
+    )
+
+
+def test_r_s2_the_registrys_answer_is_recorded_once_on_the_trades_day() -> None:
+    ledger = day_with_two_trades(registry_answered=False)
+    first = when(ledger, delivered(trade("T1", quantity=1_000)))
+    assert first == [DeliveryConfirmed("T1", DATE, "CEA-2025", "seller", "buyer", 1_000, "reg-T1")]
+    assert when(ledger, delivered(trade("T1", quantity=1_000))) == []  # redelivered message
+    assert ledger.days[DATE].registry_moves == {("buyer", "CEA-2025"): 1_000,
+                                                ("seller", "CEA-2025"): -1_000}  # fmt: skip
+
+
+def test_r_s2_a_delivery_the_registry_refused_is_a_break() -> None:
+    ledger = day_with_two_trades(registry_answered=False)
+    when(ledger, delivered(trade("T1", quantity=1_000)))
+    when(ledger, RecordDeliveryRefused("T2", "INSUFFICIENT_TRADING_POSITION", "reg-T2"))
+    when(ledger, reported(1_500))
+    (found,) = when(ledger, CloseSettlementDay(DATE))
+    assert isinstance(found, ReconciliationBreak)
+    assert found.code == "DELIVERY_REFUSED"
+    assert "T2" in found.detail
+    assert "INSUFFICIENT_TRADING_POSITION" in found.detail
+    assert ledger.days[DATE].status is DayStatus.BROKEN
+
+
+def test_r_s2_a_registry_position_that_differs_from_the_trades_is_a_break() -> None:
+    ledger = day_with_two_trades(registry_answered=False)
+    when(ledger, delivered(trade("T1", quantity=1_000)))
+    when(ledger, delivered(trade("T2", quantity=500), quantity=499))
+    when(ledger, reported(1_500))
+    found = when(ledger, CloseSettlementDay(DATE))
+    assert [(b.account_id, b.expected, b.actual, b.code) for b in found
+            if isinstance(b, ReconciliationBreak)] == [
+        ("buyer", 1_500, 1_499, "POSITION_MISMATCH"),
+        ("seller", -1_500, -1_499, "POSITION_MISMATCH"),
+    ]  # fmt: skip
+
+
+def test_an_answer_for_a_trade_that_did_not_settle_here_is_refused() -> None:
+    with pytest.raises(InvalidSettlementRequestError) as refused:
+        when(given(), delivered(trade("T9")))
+    assert refused.value.reason == "DELIVERY_OF_UNSETTLED_TRADE"

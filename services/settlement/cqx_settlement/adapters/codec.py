@@ -38,6 +38,8 @@ _PAIRS: tuple[tuple[type[Any], type[Message]], ...] = (
     (events.ExchangeDayReported, events_pb2.ExchangeDayReported),
     (events.SettlementDayClosed, events_pb2.SettlementDayClosed),
     (events.ReconciliationBreak, events_pb2.ReconciliationBreak),
+    (events.DeliveryConfirmed, events_pb2.DeliveryConfirmed),
+    (events.DeliveryRefused, events_pb2.DeliveryRefused),
 )
 _PROTO_OF: dict[type[Any], type[Message]] = dict(_PAIRS)
 _DOMAIN_OF: dict[str, type[Any]] = {proto.DESCRIPTOR.full_name: domain for domain, proto in _PAIRS}

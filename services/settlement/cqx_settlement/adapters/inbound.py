@@ -1,13 +1,18 @@
-"""The exchange's events (``cqx.matching.v1``) the clearing house acts on, as commands."""
+"""The events the clearing house acts on, as commands: the exchange's (``cqx.matching.v1``)
+trades, day closes and withdrawal answers, and the registry's (``cqx.registry.v1``) answers
+for the allowance legs it was given."""
 
 from __future__ import annotations
 
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.matching.v1 import events_pb2 as matching
+from cqx.registry.v1 import events_pb2 as registry
 
 from cqx_settlement.domain.commands import (
     Command,
     CompleteWithdrawal,
+    ConfirmDelivery,
+    RecordDeliveryRefused,
     RecordExchangeDay,
     RefuseWithdrawal,
     SettleTrade,
@@ -17,10 +22,12 @@ TRADE_EXECUTED = matching.TradeExecuted.DESCRIPTOR.full_name
 TRADING_DAY_CLOSED = matching.TradingDayClosed.DESCRIPTOR.full_name
 CASH_WITHDRAWAL_APPROVED = matching.CashWithdrawalApproved.DESCRIPTOR.full_name
 CASH_WITHDRAWAL_REFUSED = matching.CashWithdrawalRefused.DESCRIPTOR.full_name
+DELIVERY_APPLIED = registry.TradeDeliveryApplied.DESCRIPTOR.full_name
+DELIVERY_REJECTED = registry.TradeDeliveryRejected.DESCRIPTOR.full_name
 
 
 def command_for(envelope: EventEnvelope) -> Command | None:
-    """The command a matching event asks of the clearing house, or None if it asks nothing."""
+    """The command an event asks of the clearing house, or None if it asks nothing."""
     kind, payload, event_id = envelope.event_type, envelope.payload, envelope.event_id
     if kind == TRADE_EXECUTED:
         return _settle(matching.TradeExecuted.FromString(payload), event_id)
@@ -37,6 +44,15 @@ def command_for(envelope: EventEnvelope) -> Command | None:
         return RefuseWithdrawal(
             refused.withdrawal_id, refused.account_id, refused.amount_fen, refused.reason
         )
+    if kind == DELIVERY_APPLIED:
+        applied = registry.TradeDeliveryApplied.FromString(payload)
+        return ConfirmDelivery(
+            applied.trade_id, applied.instrument, applied.seller_account_id,
+            applied.buyer_account_id, applied.quantity_tonnes, event_id,
+        )  # fmt: skip
+    if kind == DELIVERY_REJECTED:
+        rejected = registry.TradeDeliveryRejected.FromString(payload)
+        return RecordDeliveryRefused(rejected.trade_id, rejected.reason, event_id)
     return None
 
 

@@ -2,7 +2,8 @@
 
 At start it folds its own log into a :class:`ClearingLedger`. Client commands run through the
 journal (``decide`` and ``evolve`` synchronously, then recorded with the request id's
-outcome); the exchange's events run through :meth:`ClearingHouse.on_exchange_event`, which
+outcome); the exchange's and the registry's events run through
+:meth:`ClearingHouse.on_foreign_event`, which
 decides and applies them the same way and returns the unit the consumer records.
 """
 
@@ -80,8 +81,9 @@ class ClearingHouse:
             request_id, lambda: self._decide(command, answer, metadata)
         )
 
-    async def on_exchange_event(self, envelope: EventEnvelope) -> UnitOfWork:
-        """Decide and apply what one of the exchange's events causes; the unit to record."""
+    async def on_foreign_event(self, envelope: EventEnvelope) -> UnitOfWork:
+        """Decide and apply what one of the exchange's or the registry's events causes; the
+        unit to record."""
         try:
             command = self._translate(envelope)
         except DecodeError as error:
@@ -100,7 +102,7 @@ class ClearingHouse:
         metadata = {
             "causation_id": envelope.event_id,
             "correlation_id": envelope.metadata.get("correlation_id") or envelope.event_id,
-            "actor": envelope.source or "matching",
+            "actor": envelope.source or "unknown",
         }
         return UnitOfWork(requests=self._requests(events, metadata))
 

@@ -9,6 +9,8 @@ from cqx_settlement.domain.events import (
     CashWithdrawalRefused,
     CashWithdrawalRequested,
     CashWithdrawn,
+    DeliveryConfirmed,
+    DeliveryRefused,
     Event,
     FundsDeposited,
     TradeSettled,
@@ -24,7 +26,9 @@ def stream_of(event: Event) -> str:
         return f"cash-{event.account_id}"
     if isinstance(event, CashWithdrawalRefused):
         return f"cash-{event.account_id}"
-    if isinstance(event, TradeSettled | TradeSettlementFailed):
+    if isinstance(
+        event, TradeSettled | TradeSettlementFailed | DeliveryConfirmed | DeliveryRefused
+    ):
         return f"trade-{event.trade_id}"
     return f"day-{event.trading_date}"
 

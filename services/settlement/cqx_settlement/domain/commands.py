@@ -1,4 +1,5 @@
-"""What may be asked of the clearing house: by clients (gRPC) and by the exchange (events).
+"""What may be asked of the clearing house: by clients (gRPC), by the exchange and by the
+registry (events).
 
 Ids (deposit and withdrawal ids) are chosen by the application and come in with the command.
 """
@@ -73,6 +74,27 @@ class RecordExchangeDay:
 
 
 @dataclass(frozen=True, slots=True)
+class ConfirmDelivery:
+    """The registry applied a trade's allowance leg (registry ``TradeDeliveryApplied``)."""
+
+    trade_id: str
+    instrument: str
+    seller_account_id: str
+    buyer_account_id: str
+    quantity: int
+    source_event_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDeliveryRefused:
+    """The registry refused a trade's allowance leg (registry ``TradeDeliveryRejected``)."""
+
+    trade_id: str
+    reason: str
+    source_event_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class CloseSettlementDay:
     """Close a settlement day; the optional figures are the operator's own expectations."""
 
@@ -88,5 +110,7 @@ Command = (
     | RefuseWithdrawal
     | SettleTrade
     | RecordExchangeDay
+    | ConfirmDelivery
+    | RecordDeliveryRefused
     | CloseSettlementDay
 )

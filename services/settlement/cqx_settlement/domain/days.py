@@ -1,14 +1,18 @@
 """End of day: what the exchange reported against what the clearing house settled (R-S2).
 
-A day closes only when the exchange has closed trading in every instrument that traded and
-the settled volume equals the reported volume, instrument by instrument, with no trade left
-unsettled. Anything else is a :class:`ReconciliationBreak`, recorded and never fixed quietly.
+A day closes only when the exchange has closed trading in every instrument that traded, the
+registry has answered for the allowance leg of every trade that settled, the settled volume
+equals the reported volume instrument by instrument, no trade is left unsettled, and what the
+registry moved in each account's trading position equals what the day's trades moved there.
+Anything else is a :class:`ReconciliationBreak`, recorded and never fixed quietly.
 """
 
 from __future__ import annotations
 
 from cqx_settlement.domain.commands import CloseSettlementDay, RecordExchangeDay
+from cqx_settlement.domain.deliveries import refused_break
 from cqx_settlement.domain.errors import (
+    DeliveriesPendingError,
     InvalidSettlementRequestError,
     ReconciliationBreakError,
     SettlementDayAlreadyClosedError,
@@ -19,6 +23,7 @@ from cqx_settlement.domain.events import (
     ExchangeDayReported,
     ReconciliationBreak,
     SettlementDayClosed,
+    TradeSettled,
     TradeSettlementFailed,
 )
 from cqx_settlement.domain.ledger import ClearingLedger, DayStatus, SettlementDay
@@ -57,6 +62,7 @@ def close_day(ledger: ClearingLedger, c: CloseSettlementDay) -> list[Event]:
             metadata={"trading_date": c.trading_date},
         )
     _require_exchange_closed(day)
+    _require_registry_answers(ledger, day)
     found = breaks(ledger, day, c)
     if not found:
         return [
@@ -85,6 +91,8 @@ def breaks(
         failed = ledger.settlements[trade_id]
         assert isinstance(failed, TradeSettlementFailed)
         found.append(_unsettled_break(failed))
+    found += [refused_break(refused) for refused in day.refused.values()]
+    found += _position_breaks(ledger, day)
     if c.expected_trade_count is not None and c.expected_trade_count != day.trades_settled:
         found.append(
             ReconciliationBreak(
@@ -109,6 +117,50 @@ def break_error(trading_date: str, found: list[ReconciliationBreak]) -> Reconcil
         f"settlement day {trading_date} does not reconcile: {', '.join(codes)}",
         metadata={"trading_date": trading_date, "breaks": str(len(found))},
     )
+
+
+def trade_moves(ledger: ClearingLedger, day: SettlementDay) -> dict[tuple[str, str], int]:
+    """What the day's settled trades move in each (account, instrument) trading position."""
+    moves: dict[tuple[str, str], int] = {}
+    for trade_id in day.trade_ids:
+        settled = ledger.settlements[trade_id]
+        if isinstance(settled, TradeSettled) and trade_id not in day.refused:
+            buyer = (settled.buyer_account_id, settled.instrument)
+            seller = (settled.seller_account_id, settled.instrument)
+            moves[buyer] = moves.get(buyer, 0) + settled.quantity
+            moves[seller] = moves.get(seller, 0) - settled.quantity
+    return moves
+
+
+def _position_breaks(ledger: ClearingLedger, day: SettlementDay) -> list[ReconciliationBreak]:
+    """Each trading position the registry moved otherwise than the day's trades did."""
+    expected = trade_moves(ledger, day)
+    return [
+        ReconciliationBreak(
+            day.trading_date, account, instrument, expected.get(key, 0), moved,
+            f"POSITION_MISMATCH: the registry moved {moved} t in {account}'s {instrument} "
+            f"trading position, the day's trades {expected.get(key, 0)} t",
+        )
+        for key in sorted(set(expected) | set(day.registry_moves))
+        if (moved := day.registry_moves.get(key, 0)) != expected.get(key, 0)
+        for account, instrument in (key,)
+    ]  # fmt: skip
+
+
+def _require_registry_answers(ledger: ClearingLedger, day: SettlementDay) -> None:
+    pending = [
+        t
+        for t in day.trade_ids
+        if isinstance(ledger.settlements[t], TradeSettled)
+        and t not in day.delivered
+        and t not in day.refused
+    ]
+    if pending:
+        raise DeliveriesPendingError(
+            f"the registry has not yet applied {len(pending)} settled trade(s) of "
+            f"{day.trading_date} (first: {pending[0]}); try again shortly",
+            metadata={"trading_date": day.trading_date, "pending": str(len(pending))},
+        )
 
 
 def _require_exchange_closed(day: SettlementDay) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cqx_settlement.domain import cash, days, trades
+from cqx_settlement.domain import cash, days, deliveries, trades
 from cqx_settlement.domain.commands import (
     CloseSettlementDay,
     Command,
     CompleteWithdrawal,
+    ConfirmDelivery,
     DepositFunds,
+    RecordDeliveryRefused,
     RecordExchangeDay,
     RefuseWithdrawal,
     RequestWithdrawal,
@@ -44,5 +46,9 @@ def decide(ledger: ClearingLedger, command: Command, rules: ClearingRules) -> li
             return trades.settle_trade(ledger, command, rules.fee_account_id)
         case RecordExchangeDay():
             return days.record_exchange_day(ledger, command)
+        case ConfirmDelivery():
+            return deliveries.confirm_delivery(ledger, command)
+        case RecordDeliveryRefused():
+            return deliveries.record_refused(ledger, command)
         case CloseSettlementDay():
             return days.close_day(ledger, command)

@@ -58,6 +58,12 @@ class TradingDayNotClosedError(SettlementError, FailedPreconditionError):
     default_reason = "TRADING_DAY_NOT_CLOSED"
 
 
+class DeliveriesPendingError(SettlementError, FailedPreconditionError):
+    """The registry has not yet answered for every settled trade of the day's allowance leg."""
+
+    default_reason = "DELIVERIES_PENDING"
+
+
 class SettlementDayAlreadyClosedError(SettlementError, FailedPreconditionError):
     """The settlement day is closed already."""
 

@@ -112,7 +112,8 @@ class ReconciliationBreak:
     """A mismatch at end of day (R-S2); it blocks the day's close and is never silently fixed.
 
     ``detail`` starts with a code (``VOLUME_MISMATCH``, ``TRADE_COUNT_MISMATCH``,
-    ``UNSETTLED_TRADE``, ``LATE_TRADE``) followed by a sentence.
+    ``UNSETTLED_TRADE``, ``LATE_TRADE``, ``DELIVERY_REFUSED``, ``POSITION_MISMATCH``) followed
+    by a sentence.
     """
 
     trading_date: str
@@ -128,6 +129,31 @@ class ReconciliationBreak:
         return self.detail.split(":", 1)[0]
 
 
+@dataclass(frozen=True, slots=True)
+class DeliveryConfirmed:
+    """The registry applied a settled trade's allowance leg, moving what it names."""
+
+    trade_id: str
+    trading_date: str
+    instrument: str
+    seller_account_id: str
+    buyer_account_id: str
+    quantity: int
+    source_event_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRefused:
+    """The registry could not apply a settled trade's allowance leg (``reason`` is its own)."""
+
+    trade_id: str
+    trading_date: str
+    instrument: str
+    quantity: int
+    reason: str
+    source_event_id: str
+
+
 Event = (
     FundsDeposited
     | CashWithdrawalRequested
@@ -138,4 +164,6 @@ Event = (
     | ExchangeDayReported
     | SettlementDayClosed
     | ReconciliationBreak
+    | DeliveryConfirmed
+    | DeliveryRefused
 )

@@ -13,6 +13,8 @@ from cqx_settlement.domain.events import (
     CashWithdrawalRefused,
     CashWithdrawalRequested,
     CashWithdrawn,
+    DeliveryConfirmed,
+    DeliveryRefused,
     Event,
     ExchangeDayReported,
     FundsDeposited,
@@ -89,6 +91,11 @@ class SettlementDay:
     instruments_traded: set[str] = field(default_factory=set)
     exchange_volume: dict[str, int] = field(default_factory=dict)  # as the exchange reported
     breaks: list[ReconciliationBreak] = field(default_factory=list)
+    # What the registry reports it did with the allowance legs (R-S2):
+    delivered: set[str] = field(default_factory=set)  # trade ids it applied
+    refused: dict[str, DeliveryRefused] = field(default_factory=dict)  # trade id → refusal
+    registry_moves: dict[tuple[str, str], int] = field(default_factory=dict)  # (account,
+    # instrument) → net tonnes the registry moved into (+) or out of (−) its trading position
 
 
 @dataclass
@@ -148,6 +155,10 @@ def evolve(ledger: ClearingLedger, event: Event) -> ClearingLedger:
             ledger.day(event.trading_date).exchange_volume[event.instrument] = event.volume
         case SettlementDayClosed():
             ledger.day(event.trading_date).status = DayStatus.CLOSED
+        case DeliveryConfirmed():
+            _apply_delivered(ledger.day(event.trading_date), event)
+        case DeliveryRefused():
+            ledger.day(event.trading_date).refused[event.trade_id] = event
         case ReconciliationBreak():
             day = ledger.day(event.trading_date)
             day.breaks.append(event)
@@ -193,3 +204,12 @@ def _remember(ledger: ClearingLedger, event: Settlement) -> None:
         ledger.day(event.trading_date).trade_ids.append(event.trade_id)
     ledger.settlements[event.trade_id] = event
     ledger.day(event.trading_date).instruments_traded.add(event.instrument)
+
+
+def _apply_delivered(day: SettlementDay, event: DeliveryConfirmed) -> None:
+    day.delivered.add(event.trade_id)
+    moves = day.registry_moves
+    buyer = (event.buyer_account_id, event.instrument)
+    seller = (event.seller_account_id, event.instrument)
+    moves[buyer] = moves.get(buyer, 0) + event.quantity
+    moves[seller] = moves.get(seller, 0) - event.quantity
