@@ -1,12 +1,14 @@
 """A consumer of another context's events, with exactly-once effect.
 
 For each batch of messages: decode each envelope (an undecodable one goes to the dead-letter
-table with the reason, and the consumer goes on), skip the ones already handled, ask the
-handler what each one causes, and commit all of it together with one tracking record per
-message in the service's event store. Only after that transaction does it commit the Kafka
-offsets. A redelivered message finds its tracking record and changes nothing. A service that
-keeps its state in memory passes ``submit`` (its journal's), so that consumed events and
-commands are recorded in the one order they were decided in.
+table with the reason, and the consumer goes on), keep those of the event types the service
+acts on, skip the ones already handled, ask the handler what each one causes, and commit all
+of it together with one tracking record per message in the service's event store (a message
+that causes nothing records nothing: redelivered, it again causes nothing). Only after that
+transaction does it commit the Kafka offsets. A redelivered message finds its tracking record
+and changes nothing. A service that keeps its state in memory passes ``submit`` (its
+journal's), so that consumed events and commands are recorded in the one order they were
+decided in.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
@@ -49,6 +51,7 @@ class Consumer:
         max_records: int = 1000,
         group_id: str | None = None,
         submit: Submit | None = None,
+        event_types: Collection[str] | None = None,
     ) -> None:
         self.name = name
         self._group_id = group_id or name
@@ -60,6 +63,7 @@ class Consumer:
         self._handler = handler
         self._max_records = max_records
         self._submit = submit
+        self._wanted = frozenset(event_types) if event_types is not None else None
 
     async def run(self) -> None:
         """Consume until cancelled."""
@@ -100,31 +104,49 @@ class Consumer:
         envelopes: list[EventEnvelope] = []
         for record in records:
             try:
-                envelopes.append(decode(record.value))
+                envelope = decode(record.value)
             except UndecodableMessageError as error:
                 await self._dead_letter(record, error.message)
+                continue
+            if self._wanted is None or envelope.event_type in self._wanted:
+                envelopes.append(envelope)
+        if not envelopes:
+            return
         seen = await self._store.handled(self.name, [e.event_id for e in envelopes])
         pending: dict[str, EventEnvelope] = {}  # a relay restart can repeat a message
         for envelope in envelopes:
             if envelope.event_id not in pending and envelope.event_id not in seen:
                 pending[envelope.event_id] = envelope
+        handled: list[EventEnvelope] = []
         results: list[Outcome | BaseException]
         if self._submit is not None:  # queue each unit the moment it is decided
-            futures = [self._submit(await self._unit(e)) for e in pending.values()]
+            futures = []
+            for envelope in pending.values():
+                unit = await self._handler(envelope)
+                if not _causes_nothing(unit):
+                    handled.append(envelope)
+                    futures.append(self._submit(self._tracked(unit, envelope)))
             results = list(await asyncio.gather(*futures, return_exceptions=True))
         else:
-            units = [await self._unit(e) for e in pending.values()]
-            results = list(await self._store.commit_many(units))
-        for envelope, result in zip(pending.values(), results, strict=True):
+            units = []
+            for envelope in pending.values():
+                unit = await self._handler(envelope)
+                if not _causes_nothing(unit):
+                    handled.append(envelope)
+                    units.append(self._tracked(unit, envelope))
+            results = list(await self._store.commit_many(units)) if units else []
+        for envelope, result in zip(handled, results, strict=True):
             if isinstance(result, ConcurrencyError):
                 await self._handle_one(envelope)
             elif isinstance(result, BaseException):
                 raise result
 
-    async def _unit(self, envelope: EventEnvelope) -> UnitOfWork:
-        unit = await self._handler(envelope)
+    def _tracked(self, unit: UnitOfWork, envelope: EventEnvelope) -> UnitOfWork:
         tracking = (*unit.tracking, TrackingRecord(self.name, envelope.event_id))
         return dataclasses.replace(unit, tracking=tracking)
+
+    async def _unit(self, envelope: EventEnvelope) -> UnitOfWork:
+        return self._tracked(await self._handler(envelope), envelope)
 
     async def _handle_one(self, envelope: EventEnvelope) -> None:
         for _ in range(_RETRIES):
@@ -148,3 +170,7 @@ class Consumer:
 
 
 __all__ = ["Consumer", "Handler", "TopicPartition"]
+
+
+def _causes_nothing(unit: UnitOfWork) -> bool:
+    return not unit.requests and unit.idempotency is None and not unit.tracking

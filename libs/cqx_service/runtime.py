@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,10 +33,12 @@ log = logging.getLogger("cqx.service")
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """A subscription to other contexts' events: ``handler`` decides and applies each one."""
+    """A subscription to other contexts' events: ``handler`` decides and applies each one of
+    ``event_types`` (all of them when None; the others are not even looked up)."""
 
     source_contexts: Sequence[str]
     handler: Handler
+    event_types: Collection[str] | None = None
 
 
 @dataclass
@@ -141,7 +143,7 @@ class ServiceRuntime:
         consumer = Consumer(
             name, topics, bootstrap=s.kafka_bootstrap, store=store,
             bookkeeping=PostgresBookkeeping(store.pool, s.schema), handler=spec.handler,
-            submit=journal.submit,
+            submit=journal.submit, event_types=spec.event_types,
         )  # fmt: skip
         with contextlib.suppress(asyncio.CancelledError):
             await consumer.run()

@@ -7,7 +7,7 @@ from typing import Any
 
 from cqx.allocation.v1 import allocation_service_pb2_grpc as api_grpc
 
-from cqx_allocation.adapters.codec import AllocationEventCodec, RegistryEvents
+from cqx_allocation.adapters.codec import SURRENDERED, AllocationEventCodec, RegistryEvents
 from cqx_allocation.adapters.servicer import SERVICE_NAME, AllocationServicer
 from cqx_allocation.application.service import AllocationApplication
 from cqx_service import ConsumerSpec, ServiceContext, Wiring
@@ -28,5 +28,5 @@ async def build(context: ServiceContext) -> Wiring:
     return Wiring(
         service_names=[SERVICE_NAME],
         registrations=[register],
-        consumers=[ConsumerSpec(["registry"], app.on_foreign_event)],
+        consumers=[ConsumerSpec(["registry"], app.on_foreign_event, [SURRENDERED])],
     )

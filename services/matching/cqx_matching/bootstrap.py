@@ -42,7 +42,9 @@ def builder(
             service_names=[SERVICE_NAME],
             registrations=[lambda server: api_grpc.add_MatchingServiceServicer_to_server(
                 servicer, server)],
-            consumers=[ConsumerSpec(foreign.SOURCE_CONTEXTS, app.on_foreign_event)],
+            consumers=[
+                ConsumerSpec(foreign.SOURCE_CONTEXTS, app.on_foreign_event, foreign.EVENT_TYPES)
+            ],
         )  # fmt: skip
 
     return build

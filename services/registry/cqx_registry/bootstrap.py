@@ -7,6 +7,7 @@ from typing import Any
 
 from cqx.registry.v1 import registry_service_pb2_grpc as rpc
 
+from cqx_registry.adapters.foreign import EVENT_TYPES as FOREIGN_EVENT_TYPES
 from cqx_registry.adapters.foreign import SOURCE_CONTEXTS
 from cqx_registry.adapters.holdings_table import HoldingsTable
 from cqx_registry.adapters.servicer import SERVICE_NAME, RegistryServicer
@@ -44,7 +45,10 @@ async def assemble(context: ServiceContext) -> Assembly:
     wiring = Wiring(
         service_names=[SERVICE_NAME],
         registrations=[register],
-        consumers=[ConsumerSpec([source], app.on_foreign_event) for source in SOURCE_CONTEXTS],
+        consumers=[
+            ConsumerSpec([source], app.on_foreign_event, FOREIGN_EVENT_TYPES)
+            for source in SOURCE_CONTEXTS
+        ],
         on_stop=[projector.stop],
     )
     return Assembly(app, wiring)

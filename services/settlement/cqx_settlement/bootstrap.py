@@ -37,7 +37,12 @@ def builder(settings: SettlementSettings, *, new_id: Callable[[], str] = uuid4_i
             service_names=[SERVICE_NAME],
             registrations=[lambda server: api_grpc.add_SettlementServiceServicer_to_server(
                 servicer, server)],
-            consumers=[ConsumerSpec(["matching", "registry"], house.on_foreign_event)],
+            # One consumer (and group, and tracking name) per source: a source added later
+            # never makes an existing consumer start over.
+            consumers=[
+                ConsumerSpec(["matching"], house.on_foreign_event, inbound.FROM_MATCHING),
+                ConsumerSpec(["registry"], house.on_foreign_event, inbound.FROM_REGISTRY),
+            ],
         )  # fmt: skip
 
     return build

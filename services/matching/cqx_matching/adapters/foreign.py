@@ -58,6 +58,8 @@ _TRANSLATORS: dict[str, Callable[[bytes, str], ForeignRequest]] = {
     settlement.FundsDeposited.DESCRIPTOR.full_name: _deposited,
     settlement.CashWithdrawalRequested.DESCRIPTOR.full_name: _withdrawing,
 }
+# The only event types the exchange acts on: its consumer looks no others up.
+EVENT_TYPES = frozenset(_TRANSLATORS)
 
 
 def request_for(envelope: EventEnvelope) -> ForeignRequest | None:

@@ -56,6 +56,8 @@ _COMMANDS: dict[str, Callable[[EventEnvelope], ForeignCommand]] = {
     matching.AllowanceWithdrawalRefused.DESCRIPTOR.full_name: _refuse,
     settlement.TradeSettled.DESCRIPTOR.full_name: _deliver,
 }
+# The only event types the registry acts on: its consumers look no others up.
+EVENT_TYPES = frozenset(_COMMANDS)
 
 
 def foreign_command(envelope: EventEnvelope) -> ForeignCommand | None:

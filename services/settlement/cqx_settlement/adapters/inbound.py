@@ -24,6 +24,10 @@ CASH_WITHDRAWAL_APPROVED = matching.CashWithdrawalApproved.DESCRIPTOR.full_name
 CASH_WITHDRAWAL_REFUSED = matching.CashWithdrawalRefused.DESCRIPTOR.full_name
 DELIVERY_APPLIED = registry.TradeDeliveryApplied.DESCRIPTOR.full_name
 DELIVERY_REJECTED = registry.TradeDeliveryRejected.DESCRIPTOR.full_name
+FROM_MATCHING = frozenset(
+    {TRADE_EXECUTED, TRADING_DAY_CLOSED, CASH_WITHDRAWAL_APPROVED, CASH_WITHDRAWAL_REFUSED}
+)
+FROM_REGISTRY = frozenset({DELIVERY_APPLIED, DELIVERY_REJECTED})
 
 
 def command_for(envelope: EventEnvelope) -> Command | None:
