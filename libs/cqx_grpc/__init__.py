@@ -4,10 +4,12 @@ The health probe is a separate entry point, ``python -m cqx_grpc.probe`` (not im
 so running it as a module does not import it twice).
 """
 
+from cqx_grpc.access import OperatorAccess, method_paths
 from cqx_grpc.context import (
     ACTOR_KEY,
     CAUSATION_ID_KEY,
     CORRELATION_ID_KEY,
+    OPERATOR_TOKEN_KEY,
     REQUEST_ID_KEY,
     CallMetadata,
     bind_call,
@@ -37,17 +39,20 @@ __all__ = [
     "CORRELATION_ID_KEY",
     "ERROR_DOMAIN",
     "HEALTH_SERVICE_NAME",
+    "OPERATOR_TOKEN_KEY",
     "OVERALL_HEALTH",
     "REFLECTION_SERVICE_NAME",
     "REQUEST_ID_KEY",
     "ApiEdgeInterceptor",
     "CallMetadata",
     "GrpcServer",
+    "OperatorAccess",
     "ServicerRegistration",
     "bind_call",
     "call_metadata",
     "current_call",
     "error_info",
+    "method_paths",
     "rich_status",
     "status_code_for",
     "to_rpc_status",

@@ -40,6 +40,7 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from cqx_grpc.access import OperatorAccess
 from cqx_grpc.context import CallMetadata, bind_call
 from cqx_kernel.errors import (
     AlreadyExistsError,
@@ -48,6 +49,7 @@ from cqx_kernel.errors import (
     FailedPreconditionError,
     InvalidArgumentError,
     NotFoundError,
+    PermissionDeniedError,
     UnavailableError,
 )
 
@@ -61,6 +63,7 @@ _CODE_BY_KIND: tuple[tuple[type[CqxError], grpc.StatusCode], ...] = (
     (NotFoundError, grpc.StatusCode.NOT_FOUND),
     (AlreadyExistsError, grpc.StatusCode.ALREADY_EXISTS),
     (FailedPreconditionError, grpc.StatusCode.FAILED_PRECONDITION),
+    (PermissionDeniedError, grpc.StatusCode.PERMISSION_DENIED),
     (ConflictError, grpc.StatusCode.ABORTED),
     (UnavailableError, grpc.StatusCode.UNAVAILABLE),
 )
@@ -125,8 +128,12 @@ class ApiEdgeInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Binds each call's request metadata and maps whatever its handler raises to a status.
 
     Handlers must be ``async`` (coroutines, or async generators for streamed responses), as
-    everywhere in CQX; a handler's own ``context.abort(...)`` passes through untouched.
+    everywhere in CQX; a handler's own ``context.abort(...)`` passes through untouched. An
+    operator's method called without the operator's token is refused before its handler runs.
     """
+
+    def __init__(self, operators: OperatorAccess | None = None) -> None:
+        self._operators = operators or OperatorAccess()
 
     async def intercept_service(
         self,
@@ -138,10 +145,13 @@ class ApiEdgeInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         if handler is None:
             return None
         call = CallMetadata.from_invocation_metadata(handler_call_details.invocation_metadata)
-        return _guarded_handler(handler, call, str(handler_call_details.method))
+        method = str(handler_call_details.method)
+        return _guarded_handler(handler, call, method, self._operators.refusal(method, call))
 
 
-def _guarded_handler(handler: Any, call: CallMetadata, method: str) -> Any:
+def _guarded_handler(
+    handler: Any, call: CallMetadata, method: str, refusal: CqxError | None = None
+) -> Any:
     """The same method handler, its behaviour wrapped by a guard of the matching shape."""
     shapes: tuple[tuple[str, Callable[..., Any]], ...] = (
         ("unary_unary", grpc.unary_unary_rpc_method_handler),
@@ -155,19 +165,23 @@ def _guarded_handler(handler: Any, call: CallMetadata, method: str) -> Any:
             continue
         guard = _guard_generator if inspect.isasyncgenfunction(behavior) else _guard_coroutine
         return make_handler(
-            guard(behavior, call, method),
+            guard(behavior, call, method, refusal),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
     return handler
 
 
-def _guard_coroutine(behavior: Handler, call: CallMetadata, method: str) -> Handler:
+def _guard_coroutine(
+    behavior: Handler, call: CallMetadata, method: str, refusal: CqxError | None
+) -> Handler:
     """Guard a coroutine handler (a unary response, or a stream written with context.write)."""
 
     async def guarded(request: Any, context: Any) -> Any:
         with bind_call(call):
             try:
+                if refusal is not None:
+                    raise refusal
                 result = behavior(request, context)
                 return await result if inspect.isawaitable(result) else result
             except grpc.aio.AbortError:
@@ -179,13 +193,15 @@ def _guard_coroutine(behavior: Handler, call: CallMetadata, method: str) -> Hand
 
 
 def _guard_generator(
-    behavior: Handler, call: CallMetadata, method: str
+    behavior: Handler, call: CallMetadata, method: str, refusal: CqxError | None
 ) -> Callable[[Any, Any], AsyncIterator[Any]]:
     """Guard an async generator handler (a streamed response)."""
 
     async def guarded(request: Any, context: Any) -> AsyncIterator[Any]:
         with bind_call(call):
             try:
+                if refusal is not None:
+                    raise refusal
                 async for response in behavior(request, context):
                     yield response
             except grpc.aio.AbortError:

@@ -19,6 +19,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from cqx_grpc.access import OperatorAccess
 from cqx_grpc.errors import ApiEdgeInterceptor
 
 ServicerRegistration = Callable[[Any], None]
@@ -47,10 +48,11 @@ class GrpcServer:
         registrations: Sequence[ServicerRegistration],
         interceptors: Sequence[Any] = (),
         options: Sequence[tuple[str, Any]] = (),
+        operators: OperatorAccess | None = None,
     ) -> None:
         self._service_names = tuple(service_names)
         self._registrations = tuple(registrations)
-        self._interceptors = (ApiEdgeInterceptor(), *interceptors)
+        self._interceptors = (ApiEdgeInterceptor(operators), *interceptors)
         self._options = tuple(options)
         self._serving = dict.fromkeys(self._service_names, False)
         self._health = health.aio.HealthServicer()

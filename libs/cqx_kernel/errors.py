@@ -58,6 +58,12 @@ class FailedPreconditionError(CqxError):
     default_reason = "FAILED_PRECONDITION"
 
 
+class PermissionDeniedError(CqxError):
+    """The caller may not do this (an operator's method without the operator's token)."""
+
+    default_reason = "PERMISSION_DENIED"
+
+
 class ConflictError(CqxError):
     """A concurrent change won the race; reading again and retrying may succeed."""
 

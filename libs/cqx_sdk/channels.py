@@ -79,11 +79,13 @@ class ServiceChannel:
         actor: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         attempts: int = DEFAULT_ATTEMPTS,
+        operator_token: str | None = None,
     ) -> None:
         self.service = service
         self.address = address
         self.channel = grpc.aio.insecure_channel(address)
         self._actor = actor
+        self._operator_token = operator_token
         self._timeout = timeout
         self._attempts = max(1, attempts)
 
@@ -99,7 +101,9 @@ class ServiceChannel:
         request_id: str | None = None,
     ) -> Response:
         """Call a unary ``method`` of a stub on this channel (see the class docstring)."""
-        metadata = call_metadata(request_id=request_id, actor=self._actor)
+        metadata = call_metadata(
+            request_id=request_id, actor=self._actor, operator_token=self._operator_token
+        )
         for attempt in range(self._attempts):
             try:
                 return await method(request, metadata=metadata, timeout=self._timeout)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from types import TracebackType
 
 from cqx_sdk.allocation import AllocationClient
@@ -22,8 +23,10 @@ class CqxClient:
     :attr:`matching`, :attr:`settlement`.
 
     ``actor`` is sent with every call (who acts, recorded in the events' metadata);
-    ``attempts`` is how often a call that finds a service UNAVAILABLE is tried (with the
-    same request id, so a retry never runs twice). Channels connect on first use.
+    ``operator_token`` (default ``$CQX_OPERATOR_TOKEN``) with every call too, for the
+    operator's methods of services that require it; ``attempts`` is how often a call that
+    finds a service UNAVAILABLE is tried (with the same request id, so a retry never runs
+    twice). Channels connect on first use.
     """
 
     def __init__(
@@ -33,11 +36,18 @@ class CqxClient:
         *,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         attempts: int = DEFAULT_ATTEMPTS,
+        operator_token: str | None = None,
     ) -> None:
         self.addresses = addresses if addresses is not None else Addresses.from_env()
+        token = operator_token or os.environ.get("CQX_OPERATOR_TOKEN", "").strip() or None
         self._channels = {
             service: ServiceChannel(
-                service, self.addresses.of(service), actor=actor, timeout=timeout, attempts=attempts
+                service,
+                self.addresses.of(service),
+                actor=actor,
+                timeout=timeout,
+                attempts=attempts,
+                operator_token=token,
             )
             for service in SERVICES
         }

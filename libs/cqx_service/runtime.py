@@ -24,7 +24,7 @@ from cqx_bus.relay import Relay
 from cqx_bus.topics import ensure_topic
 from cqx_eventstore.migrate import migrate
 from cqx_eventstore.postgres import PostgresEventStore
-from cqx_grpc import GrpcServer, ServicerRegistration
+from cqx_grpc import GrpcServer, OperatorAccess, ServicerRegistration
 from cqx_service.journal import Journal
 from cqx_service.settings import RuntimeSettings
 
@@ -58,6 +58,7 @@ class Wiring:
     registrations: Sequence[ServicerRegistration]
     consumers: Sequence[ConsumerSpec] = ()
     on_stop: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=tuple)
+    operator_methods: Collection[str] = ()  # full paths: ``/<service>/<method>``
 
 
 Build = Callable[[ServiceContext], Awaitable[Wiring]]
@@ -93,7 +94,17 @@ class ServiceRuntime:
 
     async def _serve(self, store: PostgresEventStore, journal: Journal, wiring: Wiring) -> None:
         s = self.settings
-        server = GrpcServer(service_names=wiring.service_names, registrations=wiring.registrations)
+        operators = OperatorAccess(frozenset(wiring.operator_methods), s.operator_token)
+        if wiring.operator_methods and not operators.guarded:
+            log.warning(
+                "%s: the operator's methods are open to every caller (CQX_OPERATOR_TOKEN is "
+                "not set)", s.service,
+            )  # fmt: skip
+        server = GrpcServer(
+            service_names=wiring.service_names,
+            registrations=wiring.registrations,
+            operators=operators,
+        )
         self.port = await server.start(s.host, s.port)
         await ensure_topic(s.kafka_bootstrap, s.topic(s.service))
         tasks = [asyncio.create_task(self._relay(store), name="relay")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cqx_bus.envelope import topic_for
 from cqx_eventstore.migrate import service_dsn
@@ -21,7 +21,8 @@ class RuntimeSettings:
     ``CQX_GRACE_SECONDS`` (default 5), ``CQX_SERVICE_DB_PASSWORD`` (the service role's
     password, set at migration; none where loopback is trusted), ``CQX_NAMESPACE`` (default
     empty: a prefix for the schema and every topic, so that several systems — or tests —
-    share one PostgreSQL and one Kafka without meeting).
+    share one PostgreSQL and one Kafka without meeting), ``CQX_OPERATOR_TOKEN`` (the token an
+    operator's methods require; unset: they are open, as in the local demo).
     """
 
     service: str
@@ -33,6 +34,7 @@ class RuntimeSettings:
     grace_seconds: float
     namespace: str = ""
     role_password: str | None = None
+    operator_token: str | None = field(default=None, repr=False)
 
     @property
     def schema(self) -> str:
@@ -67,6 +69,7 @@ class RuntimeSettings:
             grace_seconds=float(env.get("CQX_GRACE_SECONDS", "5")),
             namespace=namespace,
             role_password=password,
+            operator_token=env.get("CQX_OPERATOR_TOKEN", "").strip() or None,
         )
 
 

@@ -4,6 +4,7 @@ start) on every machine."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -33,8 +34,23 @@ def test_docker_compose_accepts_the_file() -> None:
     result = subprocess.run(
         [*command, "-f", str(COMPOSE), "config", "--quiet"],
         capture_output=True, text=True, check=False,
+        env={**os.environ, "CQX_OPERATOR_TOKEN": "compose-test"},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+def test_the_services_refuse_to_start_without_an_operators_token() -> None:
+    assert "CQX_OPERATOR_TOKEN: ${CQX_OPERATOR_TOKEN:?" in COMPOSE.read_text()
+    command = compose_command()
+    if command is None:
+        pytest.skip("no docker compose client on this machine")
+    environment = {k: v for k, v in os.environ.items() if k != "CQX_OPERATOR_TOKEN"}
+    result = subprocess.run(
+        [*command, "-f", str(COMPOSE), "config", "--quiet"],
+        capture_output=True, text=True, check=False, env=environment,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "CQX_OPERATOR_TOKEN" in result.stderr
 
 
 def test_every_service_is_health_gated_and_built_from_one_image() -> None:

@@ -37,7 +37,10 @@ async def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> 
     handler: Handler = args.handler
     actor = getattr(args, "actor", None) or env.get("CQX_ACTOR") or None
     try:
-        async with CqxClient(addresses, actor, attempts=CLI_ATTEMPTS) as client:
+        token = env.get("CQX_OPERATOR_TOKEN", "").strip() or None
+        async with CqxClient(
+            addresses, actor, attempts=CLI_ATTEMPTS, operator_token=token
+        ) as client:
             return await handler(Invocation(client, args, Output(bool(args.json)), env))
     except UsageError as error:
         error_line(str(error))

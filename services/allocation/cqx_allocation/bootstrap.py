@@ -8,7 +8,7 @@ from typing import Any
 from cqx.allocation.v1 import allocation_service_pb2_grpc as api_grpc
 
 from cqx_allocation.adapters.codec import SURRENDERED, AllocationEventCodec, RegistryEvents
-from cqx_allocation.adapters.servicer import SERVICE_NAME, AllocationServicer
+from cqx_allocation.adapters.servicer import OPERATOR_METHODS, SERVICE_NAME, AllocationServicer
 from cqx_allocation.application.service import AllocationApplication
 from cqx_service import ConsumerSpec, ServiceContext, Wiring
 
@@ -27,6 +27,7 @@ async def build(context: ServiceContext) -> Wiring:
 
     return Wiring(
         service_names=[SERVICE_NAME],
+        operator_methods=OPERATOR_METHODS,
         registrations=[register],
         consumers=[ConsumerSpec(["registry"], app.on_foreign_event, [SURRENDERED])],
     )

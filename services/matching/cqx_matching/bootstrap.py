@@ -10,7 +10,7 @@ from cqx.matching.v1 import matching_service_pb2_grpc as api_grpc
 from cqx_kernel.clock import Clock, SystemClock
 from cqx_kernel.clock import new_id as uuid4_id
 from cqx_matching.adapters import codec, foreign
-from cqx_matching.adapters.grpc_api import SERVICE_NAME, MatchingServicer
+from cqx_matching.adapters.grpc_api import OPERATOR_METHODS, SERVICE_NAME, MatchingServicer
 from cqx_matching.application.exchange_app import MatchingApplication
 from cqx_matching.config import MatchingSettings
 from cqx_service import ConsumerSpec, ServiceContext, Wiring
@@ -40,6 +40,7 @@ def builder(
         servicer = MatchingServicer(app)
         return Wiring(
             service_names=[SERVICE_NAME],
+        operator_methods=OPERATOR_METHODS,
             registrations=[lambda server: api_grpc.add_MatchingServiceServicer_to_server(
                 servicer, server)],
             consumers=[

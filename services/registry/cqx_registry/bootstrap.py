@@ -10,7 +10,7 @@ from cqx.registry.v1 import registry_service_pb2_grpc as rpc
 from cqx_registry.adapters.foreign import EVENT_TYPES as FOREIGN_EVENT_TYPES
 from cqx_registry.adapters.foreign import SOURCE_CONTEXTS
 from cqx_registry.adapters.holdings_table import HoldingsTable
-from cqx_registry.adapters.servicer import SERVICE_NAME, RegistryServicer
+from cqx_registry.adapters.servicer import OPERATOR_METHODS, SERVICE_NAME, RegistryServicer
 from cqx_registry.application.projector import HoldingsProjector
 from cqx_registry.application.registry_app import RegistryApplication
 from cqx_service import ConsumerSpec, ServiceContext, Wiring
@@ -44,6 +44,7 @@ async def assemble(context: ServiceContext) -> Assembly:
 
     wiring = Wiring(
         service_names=[SERVICE_NAME],
+        operator_methods=OPERATOR_METHODS,
         registrations=[register],
         consumers=[
             ConsumerSpec([source], app.on_foreign_event, FOREIGN_EVENT_TYPES)

@@ -11,7 +11,7 @@ from cqx_kernel.clock import new_id as uuid4_id
 from cqx_service import ConsumerSpec, ServiceContext, Wiring
 from cqx_service.runtime import Build
 from cqx_settlement.adapters import codec, inbound
-from cqx_settlement.adapters.grpc_api import SERVICE_NAME, SettlementServicer
+from cqx_settlement.adapters.grpc_api import OPERATOR_METHODS, SERVICE_NAME, SettlementServicer
 from cqx_settlement.application.clearing import ClearingHouse
 from cqx_settlement.config import SettlementSettings
 from cqx_settlement.domain.decide import ClearingRules
@@ -35,6 +35,7 @@ def builder(settings: SettlementSettings, *, new_id: Callable[[], str] = uuid4_i
         servicer = SettlementServicer(house)
         return Wiring(
             service_names=[SERVICE_NAME],
+        operator_methods=OPERATOR_METHODS,
             registrations=[lambda server: api_grpc.add_SettlementServiceServicer_to_server(
                 servicer, server)],
             # One consumer (and group, and tracking name) per source: a source added later

@@ -38,6 +38,7 @@ class Settlement:
     stub: api_grpc.SettlementServiceStub
     settings: RuntimeSettings
     store: PostgresEventStore
+    address: str = ""
 
     async def event_types(self, stream: str) -> list[str]:
         """The short type names of a stream's recorded events, in order."""
@@ -83,8 +84,9 @@ async def settlement_service(settings: RuntimeSettings) -> AsyncIterator[Settlem
     async with running(settings, build) as runtime:
         store = await PostgresEventStore.connect(settings.database_url, settings.schema)
         try:
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
-                yield Settlement(api_grpc.SettlementServiceStub(channel), settings, store)
+            address = f"127.0.0.1:{runtime.port}"
+            async with grpc.aio.insecure_channel(address) as channel:
+                yield Settlement(api_grpc.SettlementServiceStub(channel), settings, store, address)
         finally:
             await store.close()
 
