@@ -82,7 +82,7 @@ class ListedAgreementBook(OrderIndex):
         """The caller's open listing named by ``c``, or the rejection."""
         order = self.open_order(c.order_id)
         if order is None:
-            return rejected(c, closed_reason(self.index.get(c.order_id)))
+            return rejected(c, closed_reason(self.entry(c.order_id)))
         if order.account != c.account:
             return rejected(c, Reason.NOT_ORDER_OWNER)
         return order

@@ -1,9 +1,19 @@
 """What every order book keeps: two sides and one index of the day's order ids.
 
-The index maps an order id to the live order while it is open and to True (filled) or False
-(cancelled or expired) once it is closed, so that a command on a closed order gets the right
-rejection (R-T10) and an id is never reused within a day. One dict, one lookup: on the hot
-path that is cheaper than separate open and closed maps.
+The index is three collections: ``open`` maps the id of each open order to the order,
+``seen`` holds every id of the day (open or closed) and ``unfilled`` the ids of the orders that
+closed without filling (cancelled or expired); the other closed ones filled. So a command on a
+closed order gets the right rejection (R-T10) and an id is never reused within a day.
+``entry(order_id)`` gives the single-map view: the open order, True (closed filled), False
+(closed unfilled) or None (unknown).
+
+Why not one dict of id → order or flag: on the hot path that map holds the whole day's ids
+(a million and more), and a CPython dict whose keys are all str keeps no hashes in its
+entries, so each colliding probe of a lookup reads another key's string object: a cache miss
+when the ids are spread over a big heap. Sets keep their hashes inline and probe neighbouring
+slots first, so the duplicate-id check of a new order costs about half as much; the map of
+open orders stays as small as the book, and is made with the dict layout that keeps hashes
+(:func:`hashed_dict`).
 
 The continuous book and the listed agreement book both build on :class:`OrderIndex`; its
 ``evolve`` is the replay of order events, which needs no matching because the trades are in
@@ -13,7 +23,7 @@ the events.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from cqx_matching.domain.errors import InconsistentStateError, check
 from cqx_matching.domain.events import (
@@ -27,6 +37,19 @@ from cqx_matching.domain.events import (
 )
 from cqx_matching.domain.price_levels import BookSide, RestingOrder
 from cqx_matching.domain.vocabulary import Reason, Side, TradingMode
+
+
+def hashed_dict() -> dict[str, RestingOrder]:
+    """An empty dict that keeps each key's hash in its entries, for order ids.
+
+    A CPython dict whose keys are all str uses a compact layout without the hashes. One key of
+    another type, even deleted at once, switches the dict to the general layout for good
+    (resizes and copies keep it), whose lookups compare the stored hashes without touching
+    the other keys' string objects. Only speed depends on this detail of CPython.
+    """
+    table: dict[object, object] = {None: None}
+    del table[None]
+    return cast(dict[str, RestingOrder], table)
 
 
 class TradeCounter:
@@ -48,14 +71,26 @@ def closed_reason(entry: RestingOrder | bool | None) -> str:
 class OrderIndex:
     """Two book sides and the index of the day's orders, open and closed."""
 
-    __slots__ = ("asks", "bids", "index", "instrument", "mode", "sequence", "trades")
+    __slots__ = (
+        "asks",
+        "bids",
+        "instrument",
+        "mode",
+        "open",
+        "seen",
+        "sequence",
+        "trades",
+        "unfilled",
+    )
 
     def __init__(self, instrument: str, mode: TradingMode, trades: TradeCounter | None) -> None:
         self.instrument = instrument
         self.mode = mode
         self.bids = BookSide(is_buy=True)
         self.asks = BookSide(is_buy=False)
-        self.index: dict[str, RestingOrder | bool] = {}  # open order, or filled (True) or not
+        self.open = hashed_dict()  # the open orders, by id
+        self.seen: set[str] = set()  # every order id of the day, open or closed
+        self.unfilled: set[str] = set()  # the ids of the orders that closed unfilled
         self.sequence = 0  # arrival order: the time in price-time priority
         self.trades = trades if trades is not None else TradeCounter()
 
@@ -65,27 +100,42 @@ class OrderIndex:
 
     def knows(self, order_id: str) -> bool:
         """Whether ``order_id`` is open or closed today on this book."""
-        return order_id in self.index
+        return order_id in self.seen
 
     def open_order(self, order_id: str) -> RestingOrder | None:
         """The open order ``order_id``, if it is open."""
-        entry = self.index.get(order_id)
-        return entry if isinstance(entry, RestingOrder) else None
+        return self.open.get(order_id)
+
+    def entry(self, order_id: str) -> RestingOrder | bool | None:
+        """The open order, True if it closed filled, False if it closed otherwise, or None."""
+        order = self.open.get(order_id)
+        if order is not None:
+            return order
+        if order_id in self.unfilled:
+            return False
+        return True if order_id in self.seen else None
 
     def open_count(self) -> int:
         """How many orders are open."""
-        return sum(isinstance(entry, RestingOrder) for entry in self.index.values())
+        return len(self.open)
+
+    def close(self, order_id: str, filled: bool) -> None:
+        """Record that the (no longer open) order ``order_id`` closed, filled or not."""
+        self.open.pop(order_id, None)
+        self.seen.add(order_id)
+        if not filled:
+            self.unfilled.add(order_id)
 
     def take_off(self, order: RestingOrder, filled: bool) -> None:
         """Remove a live order from the book and remember how it closed."""
         self.side(order.is_buy).remove(order)
-        self.index[order.order_id] = filled
+        self.close(order.order_id, filled)
 
     def fill(self, order_id: str, quantity: int) -> None:
         """Replay part of a trade: the order (if on this book) loses ``quantity``."""
         order = self.open_order(order_id)
         if order is None:
-            self.index[order_id] = True  # a listed taker: it traded and never rested
+            self.close(order_id, filled=True)  # a listed taker: it traded and never rested
         elif quantity == order.remaining:
             self.take_off(order, filled=True)
         else:
@@ -93,7 +143,8 @@ class OrderIndex:
 
     def rest(self, order: RestingOrder) -> None:
         """Put a new order on the book."""
-        self.index[order.order_id] = order
+        self.open[order.order_id] = order
+        self.seen.add(order.order_id)
         self.side(order.is_buy).add(order)
 
     def evolve(self, event: Event) -> None:
@@ -146,7 +197,8 @@ class OrderIndex:
 
     def forget_day(self) -> None:
         """After the close: the day's closed order ids may be used again."""
-        self.index = {k: v for k, v in self.index.items() if isinstance(v, RestingOrder)}
+        self.seen = set(self.open)
+        self.unfilled = set()
 
     def open_orders(self) -> Iterator[RestingOrder]:
         """Every open order, bids then asks, each in priority."""
@@ -158,16 +210,18 @@ class OrderIndex:
         return {
             "bids": self.bids.snapshot(),
             "asks": self.asks.snapshot(),
-            "closed": sorted((k, v) for k, v in self.index.items() if isinstance(v, bool)),
+            "closed": sorted((k, k not in self.unfilled) for k in self.seen if k not in self.open),
             "sequence": self.sequence,
             "trades": self.trades.value,
         }
 
     def validate_internal_state(self) -> None:
         """Check the index and both sides against each other."""
-        live = self.bids.validate(self.index) + self.asks.validate(self.index)
+        live = self.bids.validate(self.open) + self.asks.validate(self.open)
         indexed = self.open_count()
         check(live == indexed, f"{indexed} open in the index, {live} on the book")
-        for order_id, entry in self.index.items():
-            if isinstance(entry, RestingOrder):
-                check(entry.order_id == order_id, f"{order_id} indexes {entry.order_id}")
+        for order_id, order in self.open.items():
+            check(order.order_id == order_id, f"{order_id} indexes {order.order_id}")
+            check(order_id in self.seen, f"open {order_id} not seen")
+            check(order_id not in self.unfilled, f"open {order_id} marked closed")
+        check(self.unfilled <= self.seen, "a closed order id not seen")

@@ -24,7 +24,7 @@ DepthRow = tuple[int, int, int]  # price, quantity, number of orders
 
 class RestingOrder:
     """An order on a book; ``remaining`` is what is still open. ``newer`` and ``older`` link
-    it to its neighbours in its price level's queue (None at the ends, and once off the book).
+    it to its neighbours in its price level's queue (None at the ends).
     """
 
     __slots__ = (
@@ -211,8 +211,8 @@ class BookSide:
             for price in self.prices()
         )
 
-    def validate(self, index: dict[str, RestingOrder | bool]) -> int:
-        """Check the side's invariants against the book's order index; return its live count."""
+    def validate(self, index: dict[str, RestingOrder]) -> int:
+        """Check the side's invariants against the book's open orders; return its live count."""
         check(self.keys == sorted(self.keys), "price keys out of order")
         check(len(set(self.keys)) == len(self.keys), "duplicate price key")
         check(sorted(self.levels) == sorted(self.prices()), "levels and keys disagree")
