@@ -6,11 +6,11 @@ them all.
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import sys
 
 from bench import report
+from cqx_service.main import run_event_loop
 
 ALL = ["eventstore_append", "eventstore_replay", "relay", "matching_engine", "e2e"]
 
@@ -28,7 +28,7 @@ def main() -> None:
     unknown = sorted(set(names) - set(ALL))
     if unknown:
         sys.exit(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(ALL)}")
-    asyncio.run(run(names))
+    run_event_loop(run(names))
 
 
 if __name__ == "__main__":

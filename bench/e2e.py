@@ -34,6 +34,7 @@ from cqx_infra import Endpoints, project_root
 from cqx_infra.ports import free_ports
 from cqx_local import LocalSystem
 from cqx_local.demo_seed import seed
+from cqx_service.main import run_event_loop
 
 CLIENTS = 64
 SECONDS = 10.0
@@ -252,4 +253,4 @@ async def measure(endpoints: Endpoints) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_event_loop(main())

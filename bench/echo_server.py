@@ -7,10 +7,11 @@ with nothing behind it.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 import grpc
+
+from cqx_service.main import run_event_loop
 
 
 async def serve(port: int) -> None:
@@ -33,4 +34,4 @@ async def serve(port: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(serve(int(sys.argv[1])))
+    run_event_loop(serve(int(sys.argv[1])))

@@ -23,6 +23,7 @@ from cqx_eventstore.planning import PreparedUnit, prepare
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_infra import Endpoints
 from cqx_kernel.clock import SystemClock
+from cqx_service.main import run_event_loop
 
 PAYLOAD = bytes(120)  # about the size of an OrderPlaced or TradeExecuted message
 METADATA = {"correlation_id": str(uuid.uuid4()), "actor": "bench"}
@@ -140,4 +141,4 @@ async def measure(endpoints: Endpoints) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_event_loop(main())

@@ -7,7 +7,6 @@ projection is checked against the totals that were written, so a fast wrong repl
 
 from __future__ import annotations
 
-import asyncio
 import time
 import uuid
 from collections import defaultdict
@@ -20,6 +19,7 @@ from cqx_eventstore import AppendRequest, NewEvent, UnitOfWork
 from cqx_eventstore.migrate import migrate, service_dsn
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_infra import Endpoints
+from cqx_service.main import run_event_loop
 
 EVENTS = 1_000_000
 ACCOUNTS = 10_000
@@ -83,4 +83,4 @@ async def measure(endpoints: Endpoints) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_event_loop(main())

@@ -23,6 +23,7 @@ from cqx_eventstore import AppendRequest, NewEvent, UnitOfWork
 from cqx_eventstore.migrate import migrate, service_dsn
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_infra import Endpoints
+from cqx_service.main import run_event_loop
 
 EVENTS = 100_000
 PAYLOAD = bytes(120)
@@ -99,4 +100,4 @@ async def measure(endpoints: Endpoints) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    run_event_loop(main())

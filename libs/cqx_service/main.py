@@ -1,0 +1,42 @@
+"""What ``python -m cqx_<service>`` does: read the settings once, then serve until SIGTERM.
+
+A bad setting is one line on stderr and exit code 1. The event loop is uvloop's (libuv: less
+Python per socket read and write, the service's hot path) unless ``CQX_EVENT_LOOP=asyncio``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import uvloop
+
+from cqx_kernel.errors import CqxError
+from cqx_service.runtime import Build, ServiceRuntime
+from cqx_service.settings import RuntimeSettings
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def serve(service: str, configure: Callable[[], tuple[RuntimeSettings, Build]]) -> int:
+    """Run the service ``configure`` sets up; the process's exit code."""
+    try:
+        settings, build = configure()
+    except CqxError as error:
+        print(f"cqx-{service}: {error.message}", file=sys.stderr)
+        return 1
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    run_event_loop(ServiceRuntime(settings, build, migrations=None).run())
+    return 0
+
+
+def run_event_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``main`` to completion on uvloop (or asyncio's own loop, if asked for)."""
+    if os.environ.get("CQX_EVENT_LOOP", "uvloop") == "asyncio":
+        asyncio.run(main)
+        return
+    uvloop.run(main)
