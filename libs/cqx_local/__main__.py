@@ -28,8 +28,6 @@ Try (in another terminal, from {root}):
   .venv/bin/cqx book CEA-2024 --watch
   .venv/bin/cqx order place --account shanxi-001 --side buy --instrument CEA-2024 \\
       --price 74.50 --quantity 100
-  .venv/bin/cqx bidding announce --account shanxi-002 --side sell --instrument CEA-2024 \\
-      --quantity 1000 --reserve 74.00 --minutes 10
   make demo          # trades a simulated day and prints the trades, the close and positions
 Ctrl-C stops everything."""
 

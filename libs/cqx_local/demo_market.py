@@ -65,6 +65,16 @@ def request_id(*parts: object) -> str:
 
 # Refusals that mean the exchange is outside its sessions (R-T4), not that the demo erred.
 SESSION_REASONS = frozenset({"NOT_A_TRADING_DAY", "SESSION_CLOSED", "TRADING_DATE_NOT_TODAY"})
+DAY_CLOSED_REASONS = frozenset({"DAY_ALREADY_CLOSED"})
+BIDDING_OPEN_HINT = (
+    "a one-way bidding's window is still open, and the day closes only after it: close it "
+    "once its window ends (`cqx bidding close ID`), then run `make demo` again"
+)
+DAY_CLOSED_HINT = (
+    "today's trading day was closed (`make demo` closes it) and a day never reopens; the "
+    "market opens again on the next trading day. For a fresh market now: stop `make run`, "
+    "run `.venv/bin/python -m cqx_infra down --purge`, then `make run`"
+)
 SESSION_HINT = (
     "the exchange trades Monday to Friday, 09:30-11:30 and 13:00-15:00 Asia/Shanghai (R-T4); "
     "for a demo at any hour run CQX with CQX_MATCHING_SESSIONS=around-the-clock"

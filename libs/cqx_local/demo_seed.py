@@ -15,7 +15,6 @@ from cqx_local import demo_market as market
 from cqx_local.demo_market import INSTRUMENT, YEAR, CoveredUnit, request_id
 from cqx_local.system import SERVICES
 from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient, format_amount, format_price
-from cqx_sdk.dates import today_in_shanghai
 
 # Enough calls in flight to keep the services' group commit busy, few enough to be polite.
 CONCURRENCY = 16
@@ -184,17 +183,16 @@ async def open_trading_day(client: CqxClient) -> None:
             return
     close = format_price(market.PREVIOUS_CLOSE_FEN)
     try:
-        day = await client.matching.open_trading_day(
-            INSTRUMENT,
-            market.PREVIOUS_CLOSE_FEN,
-            request_id=request_id("day", INSTRUMENT, today_in_shanghai()),
-        )
+        # A fresh request id: the day is not open now, whatever an earlier run was told.
+        day = await client.matching.open_trading_day(INSTRUMENT, market.PREVIOUS_CLOSE_FEN)
     except CqxApiError as error:
         if error.code != "FAILED_PRECONDITION":
             raise
         say(f"trading day for {INSTRUMENT} not opened: {error.one_line().removeprefix('error: ')}")
         if error.reason in market.SESSION_REASONS:
             say(market.SESSION_HINT)
+        if error.reason in market.DAY_CLOSED_REASONS:
+            say(market.DAY_CLOSED_HINT)
         return
     band = f"{format_price(day.listed_band.lower_fen)}–{format_price(day.listed_band.upper_fen)}"
     say(

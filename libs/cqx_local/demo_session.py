@@ -37,6 +37,10 @@ async def trade_a_day(addresses: Addresses | None = None) -> int:
             print(error.one_line(), flush=True)
             if error.reason in market.SESSION_REASONS:
                 print(f"hint: {market.SESSION_HINT}", flush=True)
+            if error.reason in market.DAY_CLOSED_REASONS:
+                print(f"hint: {market.DAY_CLOSED_HINT}", flush=True)
+            if error.reason == "BIDDING_WINDOW_NOT_OVER":
+                print(f"hint: {market.BIDDING_OPEN_HINT}", flush=True)
             return 1
         except TimeoutError as error:
             print(f"error: {error}", flush=True)

@@ -25,8 +25,7 @@ async def test_a_simulated_day_trades_settles_and_closes(
     services: ThreeServices, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # "Today" as the exchange's clock has it.
-    for module in ("cqx_sdk.matching", "cqx_local.demo_seed"):
-        monkeypatch.setattr(f"{module}.today_in_shanghai", lambda: WednesdayClock.TRADING_DATE)
+    monkeypatch.setattr("cqx_sdk.matching.today_in_shanghai", lambda: WednesdayClock.TRADING_DATE)
     await seed(services)
     capsys.readouterr()
     assert await trade_a_day(services.addresses) == 0
@@ -95,3 +94,20 @@ async def test_the_command_line_shows_the_traded_day(
     )
     assert code == 1
     assert capsys.readouterr().err.startswith("error: DAY_NOT_OPEN: ")
+
+
+async def test_after_the_day_closed_the_seed_and_the_demo_say_why_nothing_trades(
+    services: ThreeServices, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs after the simulated day above closed the day (same module, same services): a
+    second ``make run`` seed and ``make demo`` say the day was closed and what to do."""
+    monkeypatch.setattr("cqx_sdk.matching.today_in_shanghai", lambda: WednesdayClock.TRADING_DATE)
+    capsys.readouterr()
+    await seed(services)
+    out = capsys.readouterr().out
+    assert "not opened: DAY_ALREADY_CLOSED" in out
+    assert "cqx_infra down --purge" in out
+    assert await trade_a_day(services.addresses) == 1
+    out = capsys.readouterr().out
+    assert "DAY_ALREADY_CLOSED" in out
+    assert "hint: today's trading day was closed" in out

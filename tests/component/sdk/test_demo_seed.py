@@ -33,9 +33,9 @@ async def services(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Thr
 
 @pytest.fixture
 def exchange_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Today, for the seed and the SDK, is the exchange's (a :class:`WednesdayClock`)."""
-    for module in ("cqx_sdk.matching", "cqx_local.demo_seed"):
-        monkeypatch.setattr(f"{module}.today_in_shanghai", lambda: TODAY)
+    """Today, for the SDK (the seed opens the day through it), is the exchange's (a
+    :class:`WednesdayClock`)."""
+    monkeypatch.setattr("cqx_sdk.matching.today_in_shanghai", lambda: TODAY)
 
 
 async def at_the_exchange(client: CqxClient) -> list[tuple[int, int] | None]:
