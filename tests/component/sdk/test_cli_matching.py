@@ -569,3 +569,47 @@ async def test_a_bidding_window_is_checked_before_anything_is_sent(cqx: Cqx) -> 
     )  # fmt: skip
     assert code == 2
     assert "time must be HH:MM or HH:MM:SS, not '25:00'" in err
+
+
+async def test_r_t7_r_t8_a_listing_is_taken_by_name_or_the_best_one_on_the_command_line(
+    market: Market, cqx: Cqx
+) -> None:
+    m, cea = market, market.instrument
+    _, out, _ = await cqx(*m.place(m.seller, "sell", "74.00", "200", "--listed"))
+    cheap = order_id_of(out)
+    _, out, _ = await cqx(*m.place(m.seller, "sell", "74.50", "300", "--listed"))
+    dear = order_id_of(out)
+    code, out, _ = await cqx("listings", cea)
+    assert code == 0
+    rows = [line.split() for line in out.splitlines()[2:]]
+    assert rows == [[cheap, "sell", "74.00", "200"], [dear, "sell", "74.50", "300"]]
+    take = ("order", "take", "--account", m.buyer, "--side", "buy", "--instrument", cea)
+    code, out, _ = await cqx(*take, "--quantity", "100", "--maker", dear)
+    assert code == 0
+    assert out.splitlines()[-1].split()[1:3] == ["74.50", "100"]  # the maker's price (R-T7)
+    code, out, _ = await cqx(*take, "--quantity", "50")
+    assert out.splitlines()[-1].split()[1:3] == ["74.00", "50"]  # the best one (R-T8)
+    code, _, err = await cqx(*take, "--quantity", "10", "--maker", cheap, "--limit", "73.00")
+    assert code == 1
+    assert err.startswith("error: PRICE_WORSE_THAN_LIMIT: ")
+
+
+async def test_an_order_is_reduced_in_place_and_replaced_on_the_command_line(
+    market: Market, cqx: Cqx
+) -> None:
+    m = market
+    _, out, _ = await cqx(*m.place(m.seller, "sell", "74.80", "500"))
+    oid = order_id_of(out)
+    code, out, _ = await cqx("order", "reduce", "--account", m.seller, "--quantity", "200", oid)
+    assert code == 0
+    assert out.endswith("— open, filled 0 t, remaining 200 t\n")
+    code, _, err = await cqx("order", "reduce", "--account", m.buyer, "--quantity", "100", oid)
+    assert code == 1
+    assert err.startswith("error: NOT_ORDER_OWNER: ")
+    replace = ("order", "replace", "--account", m.seller, "--price", "74.70", "--quantity", "150")
+    code, out, _ = await cqx(*replace, oid)
+    assert code == 0
+    assert f"sell 150 t {m.instrument} at 74.70" in out
+    _, out, _ = await cqx("--json", "book", m.instrument)
+    asks = json.loads(out)["snapshot"]["continuous"]["asks"]
+    assert [(a["price_fen"], a["quantity_tonnes"]) for a in asks] == [(7470, 150)]

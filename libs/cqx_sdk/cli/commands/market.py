@@ -47,6 +47,20 @@ async def book(run: Invocation) -> int:
                 return 0  # the server ended the stream
 
 
+async def listings(run: Invocation) -> int:
+    """``cqx listings INSTRUMENT [--depth N]``: the listed-agreement listings of the best
+    price levels, with the order ids a taker names (``cqx order take --maker``)."""
+    a = run.args
+    listed = await run.client.matching.order_book(a.instrument, a.depth, TradingMode.LISTED)
+    rows = [
+        (x.order_id, x.side.value, format_price(x.price_fen), f"{x.quantity_tonnes:,}")
+        for x in listed.listings
+    ]
+    headers = ("LISTING (ORDER)", "SIDE", "PRICE", "QTY t")
+    run.out.emit(list(listed.listings), table(headers, rows, empty="(no listings)"))
+    return 0
+
+
 def trades_table(trades: list[Trade]) -> str:
     """Trades, one a row."""
     rows = [
@@ -154,12 +168,17 @@ async def day_show(run: Invocation) -> int:
 
 
 def register(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
-    """Add ``book``, ``trades`` and ``day``."""
+    """Add ``book``, ``listings``, ``trades``, ``executions`` and ``day``."""
     p = leaf(commands, "book", book, parents, help="an instrument's depth (live with --watch)")
     p.add_argument("instrument", metavar="INSTRUMENT")
     p.add_argument("--watch", action="store_true", help="keep the view live until Ctrl-C")
     p.add_argument("--listed", action="store_true", help="the listed-agreement book")
     p.add_argument("--count", type=arguments.quantity, help="with --watch: stop after N updates")
+    p = leaf(
+        commands, "listings", listings, parents, help="listed-agreement listings a taker may name"
+    )
+    p.add_argument("instrument", metavar="INSTRUMENT")
+    p.add_argument("--depth", type=arguments.quantity, default=5, help="price levels (default 5)")
     p = leaf(commands, "trades", trades, parents, help="an instrument's recent trades")
     p.add_argument("instrument", metavar="INSTRUMENT")
     p.add_argument("--date", type=arguments.trading_date, help="yyyy-mm-dd (default: today)")

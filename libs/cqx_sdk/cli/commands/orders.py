@@ -110,6 +110,45 @@ async def cancel(run: Invocation) -> int:
     return 0
 
 
+async def take(run: Invocation) -> int:
+    """``cqx order take --account A --side S --instrument I --quantity Q [--maker ORDER_ID]
+    [--limit P]``: listed agreement, trade at once at the maker's price (R-T7, R-T8)."""
+    a = run.args
+    result = await run.client.matching.take_listing(
+        a.account_id,
+        a.instrument,
+        Side(a.side),
+        a.quantity,
+        maker_order_id=a.maker or "",
+        limit_price_fen=a.limit or 0,
+        request_id=run.request_id,
+    )
+    run.out.emit(result, result_text(result))
+    return 0
+
+
+async def reduce(run: Invocation) -> int:
+    """``cqx order reduce --account A --quantity Q ORDER_ID``: lower what remains (the order
+    keeps its place in the queue)."""
+    a = run.args
+    order = await run.client.matching.reduce_order(
+        a.account_id, a.order_id, a.quantity, request_id=run.request_id
+    )
+    run.out.emit(order, order_line(order))
+    return 0
+
+
+async def replace(run: Invocation) -> int:
+    """``cqx order replace --account A --price P --quantity Q ORDER_ID``: new price and
+    remaining quantity (the order goes to the back of the queue, and may trade)."""
+    a = run.args
+    result = await run.client.matching.replace_order(
+        a.account_id, a.order_id, a.price, a.quantity, request_id=run.request_id
+    )
+    run.out.emit(result, result_text(result))
+    return 0
+
+
 async def show(run: Invocation) -> int:
     """``cqx order show ORDER_ID``."""
     order = await run.client.matching.get_order(run.args.order_id)
@@ -161,13 +200,31 @@ def _place_arguments(p: CommandParser) -> None:
 
 def register(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
     """Add ``order``, ``orders`` and ``risk``."""
-    group = commands.add_parser("order", help="place, cancel or show an order")
+    group = commands.add_parser(
+        "order", help="place, take, reduce, replace, cancel or show an order"
+    )
     sub = group.add_subparsers(dest="action", required=True, metavar="ACTION")
     p = leaf(sub, "place", place, parents, mutating=True, help="place an order")
     _place_arguments(p)
     p = leaf(sub, "cancel", cancel, parents, mutating=True, help="cancel an open order")
     p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
     p.add_argument("--instrument", help="refuse unless the order is of this instrument")
+    p.add_argument("order_id", metavar="ORDER_ID")
+    p = leaf(sub, "take", take, parents, mutating=True, help="take a listed-agreement listing")
+    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
+    p.add_argument("--side", required=True, choices=["buy", "sell"], help="what the taker does")
+    p.add_argument("--instrument", required=True)
+    p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes")
+    p.add_argument("--maker", metavar="ORDER_ID", help="the listing taken (default: the best)")
+    p.add_argument("--limit", type=arguments.price, help="the worst price accepted, CNY")
+    p = leaf(sub, "reduce", reduce, parents, mutating=True, help="lower what an order has left")
+    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
+    p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes left")
+    p.add_argument("order_id", metavar="ORDER_ID")
+    p = leaf(sub, "replace", replace, parents, mutating=True, help="new price and quantity")
+    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
+    p.add_argument("--price", required=True, type=arguments.price, help="CNY per tonne")
+    p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes left")
     p.add_argument("order_id", metavar="ORDER_ID")
     p = leaf(sub, "show", show, parents, help="one order")
     p.add_argument("order_id", metavar="ORDER_ID")
