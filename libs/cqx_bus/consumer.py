@@ -77,6 +77,8 @@ class Consumer:
         )
         await consumer.start()
         self._consumer = consumer
+        offsets = _Offsets(consumer, self.name)
+        committer = asyncio.create_task(offsets.keep_committing(), name=f"commit {self.name}")
         try:
             while True:
                 batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
@@ -84,9 +86,12 @@ class Consumer:
                     continue
                 records = [r for partition in batches.values() for r in partition]
                 await self.handle(records)
-                await consumer.commit({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
+                offsets.handled({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
         finally:
             self._consumer = None
+            committer.cancel()
+            await asyncio.gather(committer, return_exceptions=True)
+            await offsets.commit_now()
             await consumer.stop()
 
     async def lag(self) -> int | None:
@@ -174,3 +179,41 @@ __all__ = ["Consumer", "Handler", "TopicPartition"]
 
 def _causes_nothing(unit: UnitOfWork) -> bool:
     return not unit.requests and unit.idempotency is None and not unit.tracking
+
+
+class _Offsets:
+    """Kafka offsets of handled messages, committed in the background: the next batch is
+    fetched while the last one's offsets travel. An offset committed late (or lost with a
+    crash) only means messages delivered again, which their tracking records skip."""
+
+    def __init__(self, consumer: AIOKafkaConsumer, name: str) -> None:
+        self._consumer = consumer
+        self._name = name
+        self._latest: dict[TopicPartition, int] = {}
+        self._wanted = asyncio.Event()
+
+    def handled(self, offsets: dict[TopicPartition, int]) -> None:
+        """The next offsets to commit (the newest per partition wins)."""
+        self._latest.update(offsets)
+        self._wanted.set()
+
+    async def keep_committing(self) -> None:
+        """Commit whatever was handled since the last commit, until cancelled."""
+        while True:
+            await self._wanted.wait()
+            await self.commit_now()
+
+    async def commit_now(self) -> None:
+        """Commit what is pending now (a failure is logged: the next commit covers it)."""
+        self._wanted.clear()
+        offsets, self._latest = self._latest, {}
+        if not offsets:
+            return
+        try:
+            await self._consumer.commit(offsets)
+        except Exception as error:  # e.g. a rebalance took a partition away meanwhile
+            log.warning("%s: offsets not committed (%s); they will be again", self._name, error)
+            assigned = self._consumer.assignment()
+            for tp, offset in offsets.items():
+                if tp in assigned:
+                    self._latest.setdefault(tp, offset)
