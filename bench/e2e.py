@@ -4,8 +4,10 @@
    answered only after its events are durable), for 10 s; p50 and p99 per call. Beside it, the
    ceiling: a gRPC echo server (another process) driven the same way in the same run.
 2. Trade → settled in the registry: pairs of crossing orders at a target of 1,000 trades/s
-   for 10 s; for each trade, the time from the crossing order's answer to the registry's
-   ``TradeDeliveryApplied`` on its topic (after matching → settlement → registry); p50, p99.
+   for 10 s; for each trade, the time from its execution (the exchange's ``TradeExecuted``,
+   as recorded) to its delivery (the registry's ``TradeDeliveryApplied``, as recorded), the
+   path matching → relay → settlement → relay → registry; p50, p99. Both times are the
+   services' own records (one machine, one clock), read from the topics.
    Then the same at 20 trades/s: what one trade waits for when nothing queues ahead of it.
 The market is the demo's (96 Shanxi entities with allowances in trading and cash).
 """
@@ -43,6 +45,7 @@ TRADES_PER_SECOND = 1000
 LIGHT_TRADES_PER_SECOND = 20  # beside it: the same path far from saturation
 INSTRUMENT = "CEA-2024"
 DELIVERY = registry_events.TradeDeliveryApplied.DESCRIPTOR.full_name
+EXECUTED = matching_events.TradeExecuted.DESCRIPTOR.full_name
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -113,33 +116,43 @@ async def echo_ceiling() -> tuple[float, list[float]]:
     return len(latencies) / SECONDS, latencies
 
 
-async def watch_deliveries(bootstrap: str, topic: str, seen: dict[str, float]) -> None:
-    """Note when each trade's delivery appears on the registry's topic."""
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="latest")
+async def watch_trades(
+    bootstrap: str, topics: list[str], executed: dict[str, float], delivered: dict[str, float]
+) -> None:
+    """Note when each trade was executed (matching's ``TradeExecuted``) and delivered (the
+    registry's ``TradeDeliveryApplied``), by the times the services recorded them: what the
+    client's own busy loop does cannot blur the figure."""
+    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, auto_offset_reset="latest")
     await consumer.start()
     try:
         while True:
             for records in (await consumer.getmany(timeout_ms=100)).values():
                 for record in records:
                     envelope = EventEnvelope.FromString(record.value)
-                    if envelope.event_type == DELIVERY:
-                        trade = registry_events.TradeDeliveryApplied.FromString(envelope.payload)
-                        seen.setdefault(trade.trade_id, time.perf_counter())
+                    at = envelope.recorded_at.ToMicroseconds() / 1e6
+                    if envelope.event_type == EXECUTED:
+                        trade = matching_events.TradeExecuted.FromString(envelope.payload)
+                        executed.setdefault(trade.trade_id, at)
+                    elif envelope.event_type == DELIVERY:
+                        applied = registry_events.TradeDeliveryApplied.FromString(envelope.payload)
+                        delivered.setdefault(applied.trade_id, at)
     finally:
         await consumer.stop()
 
 
 async def trade_latency(
-    address: str, bootstrap: str, topic: str, rate: int = TRADES_PER_SECOND
+    address: str, bootstrap: str, topics: list[str], rate: int = TRADES_PER_SECOND
 ) -> tuple[float, list[float]]:
-    """Phase 2: crossing pairs at ``rate`` a second; answer-to-registry latency per trade."""
+    """Phase 2: crossing pairs at ``rate`` a second; for each trade, executed → recorded as
+    delivered in the registry."""
+    executed: dict[str, float] = {}
     delivered: dict[str, float] = {}
     answered: dict[str, float] = {}
     refused: Counter[str] = Counter()
     in_flight = asyncio.Semaphore(128)  # an open loop with a bound: an overloaded exchange
     # shows as a lower achieved rate, not as an ever-growing queue
-    watcher = asyncio.create_task(watch_deliveries(bootstrap, topic, delivered))
-    await asyncio.sleep(2.0)  # the watcher is at the end of the topic
+    watcher = asyncio.create_task(watch_trades(bootstrap, topics, executed, delivered))
+    await asyncio.sleep(2.0)  # the watcher is at the end of the topics
     async with grpc.aio.insecure_channel(address) as channel:
         stub = MatchingServiceStub(channel)
 
@@ -186,15 +199,19 @@ async def trade_latency(
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started
     deadline = time.perf_counter() + 60
-    while set(answered) - set(delivered) and time.perf_counter() < deadline:  # noqa: ASYNC110
-        await asyncio.sleep(0.1)  # the watcher task fills ``delivered``
+    while (  # noqa: ASYNC110 (the watcher task fills both maps)
+        set(answered) - set(delivered) or set(answered) - set(executed)
+    ) and time.perf_counter() < deadline:
+        await asyncio.sleep(0.1)
     watcher.cancel()
     await asyncio.gather(watcher, return_exceptions=True)
     if refused:
         print(f"refused during the trade phase: {dict(refused)}", flush=True)
     missing = set(answered) - set(delivered)
     assert not missing, f"{len(missing)} trades never reached the registry"
-    return len(answered) / elapsed, [delivered[t] - answered[t] for t in answered]
+    unseen = set(answered) - set(executed)
+    assert not unseen, f"{len(unseen)} trades never appeared on the exchange's topic"
+    return len(answered) / elapsed, [delivered[t] - executed[t] for t in answered]
 
 
 async def exchange_ready(address: str) -> None:
@@ -238,10 +255,10 @@ async def measure(endpoints: Endpoints) -> None:
         print(f"order entry: {rate:,.0f} orders/s", flush=True)
         ceiling, echo_latencies = await echo_ceiling()
         print(f"echo ceiling: {ceiling:,.0f} calls/s", flush=True)
-        topic = topic_for(f"{namespace}registry")
-        trades, settle = await trade_latency(matching, endpoints.kafka_bootstrap, topic)
+        topics = [topic_for(f"{namespace}{context}") for context in ("matching", "registry")]
+        trades, settle = await trade_latency(matching, endpoints.kafka_bootstrap, topics)
         _, light = await trade_latency(
-            matching, endpoints.kafka_bootstrap, topic, LIGHT_TRADES_PER_SECOND
+            matching, endpoints.kafka_bootstrap, topics, LIGHT_TRADES_PER_SECOND
         )
     finally:
         await asyncio.to_thread(system.stop)
