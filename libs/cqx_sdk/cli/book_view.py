@@ -82,12 +82,13 @@ def depth_table(depth: BookDepth | None) -> str:
 
 
 def statistics_line(s: DailyStatistics) -> str:
-    """The day's figures in one line."""
+    """The day's figures in one line (without a date while no day is open)."""
+    day = f"{s.trading_date}: " if s.trading_date else ""
     if not s.volume_tonnes:
-        return f"{s.trading_date}: no trades yet; reference close {format_price(s.close_fen)}"
+        return f"{day}no trades yet; reference close {format_price(s.close_fen)}"
     state = "close" if s.final else "VWAP so far"
     return (
-        f"{s.trading_date}: open {format_price(s.open_fen)} high {format_price(s.high_fen)} "
+        f"{day}open {format_price(s.open_fen)} high {format_price(s.high_fen)} "
         f"low {format_price(s.low_fen)} {state} {format_price(s.close_fen)}; volume "
         f"{s.volume_tonnes:,} t, turnover {format_amount(s.turnover_fen)} CNY"
     )

@@ -3,7 +3,7 @@ reported (so the command subscribes again) and a fresh snapshot making the view 
 
 from __future__ import annotations
 
-from cqx_sdk.cli.book_view import BookView
+from cqx_sdk.cli.book_view import BookView, statistics_line
 from cqx_sdk.market_data import MarketDataUpdate, MarketSnapshot, TradePrint
 from cqx_sdk.matching_views import BookDepth, DailyStatistics, PriceLevel, Side, TradingMode
 
@@ -58,3 +58,13 @@ def test_the_listed_view_ignores_the_continuous_books_depth() -> None:
     assert best_bid(view) == 1
     assert view.apply(book_update(2, 7410))
     assert best_bid(view) == 1
+
+
+def test_the_days_line_names_the_day_only_when_there_is_one() -> None:
+    traded = DailyStatistics("2025-07-16", 7400, 7500, 7390, 7450, 1_000, 7_450_000, False)
+    assert statistics_line(traded) == (
+        "2025-07-16: open 74.00 high 75.00 low 73.90 VWAP so far 74.50; volume 1,000 t, "
+        "turnover 74,500.00 CNY"
+    )
+    closed = DailyStatistics("", 0, 0, 0, 7461, 0, 0, True)
+    assert statistics_line(closed) == "no trades yet; reference close 74.61"
