@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from cqx_kernel.errors import InvalidArgumentError
 from cqx_matching.application.calendars import calendar_for
 from cqx_matching.domain import InstrumentConfig, SelfTradePrevention, TradingCalendar
+from cqx_matching.instruments_file import Overrides, load_overrides
 
 DEFAULT_FEE_BPS = 5
 SESSION_MODES = ("exchange", "around-the-clock")
@@ -27,7 +29,9 @@ class MatchingSettings:
     ``around-the-clock`` (every day, every mode, all day; the operator closes whenever — for
     demos). ``CQX_MATCHING_HOLIDAYS``: the operator's holidays, ``yyyy-mm-dd`` separated by
     commas. ``CQX_MATCHING_SELF_TRADE_PREVENTION``: ``CANCEL_NEWEST`` (default),
-    ``CANCEL_OLDEST`` or ``CANCEL_BOTH``. The figures apply to instruments listed from then
+    ``CANCEL_OLDEST`` or ``CANCEL_BOTH``. ``CQX_MATCHING_INSTRUMENTS``: a JSON file of
+    per-instrument settings (modes, bands, quantity limits, fees; see
+    :mod:`cqx_matching.instruments_file`). The figures apply to instruments listed from then
     on: each instrument's configuration is recorded when it is listed.
     """
 
@@ -36,6 +40,7 @@ class MatchingSettings:
     sessions: str = "exchange"
     holidays: frozenset[date] = frozenset()
     self_trade_prevention: SelfTradePrevention = SelfTradePrevention.CANCEL_NEWEST
+    instruments: Overrides = field(default_factory=dict)
 
     def calendar(self) -> TradingCalendar:
         """The trading calendar these settings describe."""
@@ -43,13 +48,14 @@ class MatchingSettings:
 
     def instrument_config(self, instrument: str) -> InstrumentConfig:
         """How a newly listed instrument trades (its reference price comes with its first day)."""
-        return InstrumentConfig(
+        config = InstrumentConfig(
             instrument,
             previous_close=0,
             tick=self.tick_fen,
             fee_bps=self.fee_bps,
             self_trade_prevention=self.self_trade_prevention,
         )
+        return dataclasses.replace(config, **self.instruments.get(instrument, {}))
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> MatchingSettings:
@@ -69,6 +75,7 @@ class MatchingSettings:
             sessions=sessions,
             holidays=_dates(env.get("CQX_MATCHING_HOLIDAYS", "")),
             self_trade_prevention=SelfTradePrevention(stp),
+            instruments=load_overrides(env.get("CQX_MATCHING_INSTRUMENTS", "").strip()),
         )
 
 
