@@ -14,6 +14,7 @@ decided in.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -34,6 +35,7 @@ Handler = Callable[[EventEnvelope], Awaitable[UnitOfWork]]
 Submit = Callable[[UnitOfWork], "asyncio.Future[Outcome]"]
 # A handler whose decision raced another writer is asked again, this many times at most.
 _RETRIES = 20
+FINAL_COMMIT_SECONDS = 5.0
 
 
 class Consumer:
@@ -91,7 +93,11 @@ class Consumer:
             self._consumer = None
             committer.cancel()
             await asyncio.gather(committer, return_exceptions=True)
-            await offsets.commit_now()
+            # Best effort and bounded: aiokafka retries a commit for as long as the broker is
+            # away, and a lost commit only means messages delivered again.
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(FINAL_COMMIT_SECONDS):
+                    await offsets.commit_now()
             await consumer.stop()
 
     async def lag(self) -> int | None:

@@ -23,6 +23,7 @@ from cqx_eventstore.model import RecordedEvent
 from cqx_eventstore.port import EventStore
 
 log = logging.getLogger("cqx.bus.relay")
+FINAL_CHECKPOINT_SECONDS = 5.0
 
 
 class Relay:
@@ -79,7 +80,8 @@ class Relay:
                 await asyncio.gather(recorder, return_exceptions=True)
             if checkpoints is not None:  # best effort: what is not recorded is published again
                 with contextlib.suppress(Exception):
-                    await checkpoints.record_now()
+                    async with asyncio.timeout(FINAL_CHECKPOINT_SECONDS):
+                        await checkpoints.record_now()
             await producer.stop()
 
     async def _publish(self, producer: AIOKafkaProducer, batch: list[RecordedEvent]) -> None:

@@ -39,7 +39,9 @@ class CqxClient:
         operator_token: str | None = None,
     ) -> None:
         self.addresses = addresses if addresses is not None else Addresses.from_env()
-        token = operator_token or os.environ.get("CQX_OPERATOR_TOKEN", "").strip() or None
+        if operator_token is None:  # not given: the environment's ("" means none)
+            operator_token = os.environ.get("CQX_OPERATOR_TOKEN", "")
+        token = operator_token.strip() or None
         self._channels = {
             service: ServiceChannel(
                 service,

@@ -15,7 +15,7 @@ from typing import Any
 
 import uvloop
 
-from cqx_kernel.errors import CqxError
+from cqx_kernel.errors import CqxError, InvalidArgumentError
 from cqx_service.runtime import Build, ServiceRuntime
 from cqx_service.settings import RuntimeSettings
 
@@ -30,13 +30,21 @@ def serve(service: str, configure: Callable[[], tuple[RuntimeSettings, Build]]) 
         print(f"cqx-{service}: {error.message}", file=sys.stderr)
         return 1
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    run_event_loop(ServiceRuntime(settings, build, migrations=None).run())
+    try:
+        run_event_loop(ServiceRuntime(settings, build, migrations=None).run())
+    except InvalidArgumentError as error:
+        print(f"cqx-{service}: {error.message}", file=sys.stderr)
+        return 1
     return 0
 
 
 def run_event_loop(main: Coroutine[Any, Any, None]) -> None:
     """Run ``main`` to completion on uvloop (or asyncio's own loop, if asked for)."""
-    if os.environ.get("CQX_EVENT_LOOP", "uvloop") == "asyncio":
+    choice = os.environ.get("CQX_EVENT_LOOP", "uvloop").strip() or "uvloop"
+    if choice not in ("uvloop", "asyncio"):
+        main.close()
+        raise InvalidArgumentError(f"CQX_EVENT_LOOP is uvloop or asyncio, not {choice!r}")
+    if choice == "asyncio":
         asyncio.run(main)
         return
     uvloop.run(main)

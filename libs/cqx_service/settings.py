@@ -69,8 +69,16 @@ class RuntimeSettings:
             grace_seconds=float(env.get("CQX_GRACE_SECONDS", "5")),
             namespace=namespace,
             role_password=password,
-            operator_token=env.get("CQX_OPERATOR_TOKEN", "").strip() or None,
+            operator_token=_operator_token(env),
         )
+
+
+def _operator_token(env: Mapping[str, str]) -> str | None:
+    """``CQX_OPERATOR_TOKEN``: unset or empty, none; blanks only are a mistake (fail closed)."""
+    raw = env.get("CQX_OPERATOR_TOKEN", "")
+    if raw and not raw.strip():
+        raise InvalidArgumentError("CQX_OPERATOR_TOKEN is blank: give a token, or unset it")
+    return raw.strip() or None
 
 
 def _required(env: Mapping[str, str], name: str) -> str:

@@ -37,7 +37,7 @@ async def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> 
     handler: Handler = args.handler
     actor = getattr(args, "actor", None) or env.get("CQX_ACTOR") or None
     try:
-        token = env.get("CQX_OPERATOR_TOKEN", "").strip() or None
+        token = env.get("CQX_OPERATOR_TOKEN", "")  # from the given environment only
         async with CqxClient(
             addresses, actor, attempts=CLI_ATTEMPTS, operator_token=token
         ) as client:

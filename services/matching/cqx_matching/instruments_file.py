@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from cqx_kernel.errors import InvalidArgumentError
+from cqx_matching.application.validation import is_instrument
 from cqx_matching.domain import BiddingAllocation, SelfTradePrevention, TradingMode
 
 Overrides = Mapping[str, Mapping[str, Any]]  # instrument → InstrumentConfig field → value
@@ -91,6 +92,11 @@ def load_overrides(path: str) -> Overrides:
 
 
 def _instrument(where: str, name: str, body: Any) -> dict[str, Any]:
+    if not is_instrument(name):
+        raise InvalidArgumentError(
+            f"{where}: {name!r} is not an instrument (CEA-YYYY, CEA-2019-2020 or "
+            "CCER-<project>-<block>)"
+        )
     if not isinstance(body, dict):
         raise InvalidArgumentError(f"{where}: {name} must be an object of settings")
     fields: dict[str, Any] = {}

@@ -158,14 +158,14 @@ async def registry_applied(
     settings: RuntimeSettings, trade_id: str, *, buyer: str, seller: str, quantity_tonnes: int,
     instrument: str = "CEA-2025",
 ) -> None:  # fmt: skip
-    """Put the registry's TradeDeliveryApplied for a trade on its topic, as its relay would."""
+    """Put the registry's TradeDeliveryApplied for a trade on its topic, as its relay would:
+    once on the seller's account stream, once on the buyer's."""
     applied = registry.TradeDeliveryApplied(
         trade_id=trade_id, seller_account_id=seller, buyer_account_id=buyer,
         instrument=instrument, quantity_tonnes=quantity_tonnes,
     )  # fmt: skip
-    await publish_to(
-        settings, "registry", [from_matching(applied, f"trade-{trade_id}", "registry")]
-    )
+    sides = [from_matching(applied, f"account-{party}", "registry") for party in (seller, buyer)]
+    await publish_to(settings, "registry", sides)
 
 
 async def published(

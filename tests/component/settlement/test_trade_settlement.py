@@ -61,10 +61,12 @@ async def settled(service: Settlement, trade_id: str) -> None:
 
 
 async def delivery_recorded(service: Settlement, trade_id: str) -> None:
-    """Wait until the registry's answer for the trade is in the settlement log."""
+    """Wait until the registry's answers for both sides of the trade are in the settlement
+    log."""
 
     async def recorded() -> bool:
-        return "DeliveryConfirmed" in await service.event_types(f"trade-{trade_id}")
+        types = await service.event_types(f"trade-{trade_id}")
+        return types.count("DeliveryConfirmed") == 2
 
     await eventually(recorded)
 

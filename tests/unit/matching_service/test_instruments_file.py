@@ -54,6 +54,7 @@ def test_an_instrument_trades_under_its_own_settings_and_others_under_the_exchan
         ({"CEA-2024": {"modes": ["auction"]}}, "CEA-2024.modes must be a non-empty list"),
         ({"CEA-2024": {"self_trade_prevention": "NONE"}}, "must be one of CANCEL_NEWEST"),
         ({"CEA-2024": 3}, "CEA-2024 must be an object"),
+        ({"CEA-2O24": {"fee_bps": 3}}, "'CEA-2O24' is not an instrument"),
         (["CEA-2024"], "must be an object of instruments"),
     ],
 )

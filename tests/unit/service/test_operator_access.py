@@ -6,6 +6,8 @@ import pytest
 from cqx.settlement.v1 import settlement_service_pb2 as api
 
 from cqx_grpc import CallMetadata, OperatorAccess, method_paths
+from cqx_kernel.errors import InvalidArgumentError
+from cqx_service import RuntimeSettings
 
 SETTLEMENT = api.DESCRIPTOR.services_by_name["SettlementService"]
 DEPOSIT = "/cqx.settlement.v1.SettlementService/DepositFunds"
@@ -39,3 +41,12 @@ def test_without_a_token_every_method_is_open_and_the_token_is_never_shown() -> 
     assert access.refusal(DEPOSIT, call(None)) is None
     assert "s3cret" not in repr(OperatorAccess(frozenset(), "s3cret"))
     assert "s3cret" not in repr(call("s3cret"))
+
+
+def test_a_blank_operator_token_stops_the_service_rather_than_opening_its_methods() -> None:
+    base = {"CQX_DATABASE_URL": "postgresql://x@127.0.0.1/db", "CQX_KAFKA_BOOTSTRAP": "k:9092"}
+    with pytest.raises(InvalidArgumentError, match="CQX_OPERATOR_TOKEN is blank"):
+        RuntimeSettings.from_env("settlement", 50054, {**base, "CQX_OPERATOR_TOKEN": "  "})
+    given = RuntimeSettings.from_env("settlement", 50054, {**base, "CQX_OPERATOR_TOKEN": " t0k "})
+    assert given.operator_token == "t0k"
+    assert RuntimeSettings.from_env("settlement", 50054, base).operator_token is None

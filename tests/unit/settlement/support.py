@@ -66,16 +66,20 @@ def balance(ledger: ClearingLedger, account_id: str) -> int:
     return account.balance if account is not None else 0
 
 
-def delivered(
-    settled: SettleTrade, *, quantity: int | None = None, buyer: str | None = None
-) -> ConfirmDelivery:
-    """The registry's report that it applied ``settled``'s allowance leg (as given, unless
-    ``quantity`` or ``buyer`` say it moved something else)."""
+def delivered(settled: SettleTrade, leg: str, *, quantity: int | None = None) -> ConfirmDelivery:
+    """The registry's report that it applied one side (``leg``: SELLER, BUYER, BOTH) of
+    ``settled``'s allowance leg (as given, unless ``quantity`` says it moved another)."""
     return ConfirmDelivery(
         trade_id=settled.trade_id,
         instrument=settled.instrument,
         seller_account_id=settled.seller_account_id,
-        buyer_account_id=buyer or settled.buyer_account_id,
+        buyer_account_id=settled.buyer_account_id,
         quantity=settled.quantity if quantity is None else quantity,
-        source_event_id=f"reg-{settled.trade_id}",
+        source_event_id=f"reg-{settled.trade_id}-{leg}",
+        leg=leg,
     )
+
+
+def both_sides(settled: SettleTrade) -> list[ConfirmDelivery]:
+    """What the registry reports for a delivery it applied: the seller's side, the buyer's."""
+    return [delivered(settled, "SELLER"), delivered(settled, "BUYER")]

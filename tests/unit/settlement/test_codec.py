@@ -35,7 +35,7 @@ EXAMPLES: list[events.Event] = [
     events.ExchangeDayReported("2025-03-14", "CEA-2025", 10, 74_630, "e3"),
     events.SettlementDayClosed("2025-03-14", 1, 74_640, 10),
     events.ReconciliationBreak("2025-03-14", "", "CEA-2025", 11, 10, "VOLUME_MISMATCH: x"),
-    events.DeliveryConfirmed("T1", "2025-03-14", "CEA-2025", "s", "b", 10, "r1"),
+    events.DeliveryConfirmed("T1", "2025-03-14", "CEA-2025", "s", "b", 10, "r1", "BUYER"),
     events.DeliveryRefused("T3", "2025-03-14", "CEA-2025", 10, "INSUFFICIENT_TRADING", "r2"),
 ]
 
@@ -58,10 +58,10 @@ def test_the_contract_names_the_units() -> None:
     assert settled.quantity_tonnes == 10
 
 
-def envelope(message: Message) -> EventEnvelope:
+def envelope(message: Message, stream_id: str = "book-CEA-2025") -> EventEnvelope:
     """An event as it arrives on the bus."""
     return EventEnvelope(
-        source="matching", position=1, stream_id="book-CEA-2025", event_id=str(uuid.uuid4()),
+        source="matching", position=1, stream_id=stream_id, event_id=str(uuid.uuid4()),
         event_type=message.DESCRIPTOR.full_name, payload=message.SerializeToString(),
     )  # fmt: skip
 
@@ -102,15 +102,18 @@ def test_other_matching_events_ask_nothing_of_the_clearing_house() -> None:
 
 
 def test_the_registrys_answers_for_allowance_legs_become_commands() -> None:
-    applied = envelope(
-        registry.TradeDeliveryApplied(
-            trade_id="T1", seller_account_id="s", buyer_account_id="b", instrument="CEA-2025",
-            quantity_tonnes=10,
-        )
+    delivery = registry.TradeDeliveryApplied(
+        trade_id="T1", seller_account_id="s", buyer_account_id="b", instrument="CEA-2025",
+        quantity_tonnes=10,
     )  # fmt: skip
-    assert inbound.command_for(applied) == ConfirmDelivery(
-        "T1", "CEA-2025", "s", "b", 10, applied.event_id
-    )
+    # The registry records a delivery on each party's account stream: the stream is the side.
+    for stream, leg in (("account-s", "SELLER"), ("account-b", "BUYER"), ("rejections", "")):
+        applied = envelope(delivery, stream)
+        assert inbound.command_for(applied) == ConfirmDelivery(
+            "T1", "CEA-2025", "s", "b", 10, applied.event_id, leg
+        )
+    same = registry.TradeDeliveryApplied(trade_id="T3", seller_account_id="a", buyer_account_id="a")
+    assert inbound.command_for(envelope(same, "account-a")).leg == "BOTH"  # type: ignore[union-attr]
     rejected = envelope(registry.TradeDeliveryRejected(trade_id="T2", reason="FROZEN"))
     assert inbound.command_for(rejected) == RecordDeliveryRefused("T2", "FROZEN", rejected.event_id)
     opened = envelope(registry.AccountOpened(account_id="a"))

@@ -23,7 +23,15 @@ from cqx_settlement.domain.events import (
     SettlementDayClosed,
 )
 from cqx_settlement.domain.ledger import ClearingLedger, DayStatus
-from tests.unit.settlement.support import DATE, delivered, deposited, given, trade, when
+from tests.unit.settlement.support import (
+    DATE,
+    both_sides,
+    delivered,
+    deposited,
+    given,
+    trade,
+    when,
+)
 
 
 def reported(volume: int, instrument: str = "CEA-2025") -> RecordExchangeDay:
@@ -40,7 +48,8 @@ def day_with_two_trades(*, registry_answered: bool = True) -> ClearingLedger:
         when(ledger, settled)
     if registry_answered:
         for settled in trades:
-            when(ledger, delivered(settled))
+            for side in both_sides(settled):
+                when(ledger, side)
     return ledger
 
 
@@ -155,8 +164,13 @@ def test_r_s2_the_day_waits_until_the_registry_has_applied_every_settled_trade()
         when(ledger, CloseSettlementDay(DATE))
     assert (refused.value.reason, refused.value.metadata["pending"]) == ("DELIVERIES_PENDING", "2")
     assert ledger.days[DATE].breaks == []  # waiting is not a break
-    for settled in (trade("T1", quantity=1_000), trade("T2", quantity=500)):
-        when(ledger, delivered(settled))
+    for side in both_sides(trade("T1", quantity=1_000)):
+        when(ledger, side)
+    when(ledger, delivered(trade("T2", quantity=500), "SELLER"))
+    with pytest.raises(DeliveriesPendingError) as refused:  # the buyer's side is not in yet
+        when(ledger, CloseSettlementDay(DATE))
+    assert refused.value.metadata["pending"] == "1"
+    when(ledger, delivered(trade("T2", quantity=500), "BUYER"))
     assert when(ledger, CloseSettlementDay(DATE))[0] == SettlementDayClosed(
         DATE, 2, 7_463 * 1_500 + 10, 1_500
     )
@@ -164,16 +178,23 @@ def test_r_s2_the_day_waits_until_the_registry_has_applied_every_settled_trade()
 
 def test_r_s2_the_registrys_answer_is_recorded_once_on_the_trades_day() -> None:
     ledger = day_with_two_trades(registry_answered=False)
-    first = when(ledger, delivered(trade("T1", quantity=1_000)))
-    assert first == [DeliveryConfirmed("T1", DATE, "CEA-2025", "seller", "buyer", 1_000, "reg-T1")]
-    assert when(ledger, delivered(trade("T1", quantity=1_000))) == []  # redelivered message
+    t1 = trade("T1", quantity=1_000)
+    first = when(ledger, delivered(t1, "SELLER"))
+    assert first == [
+        DeliveryConfirmed("T1", DATE, "CEA-2025", "seller", "buyer", 1_000, "reg-T1-SELLER",
+                          "SELLER")
+    ]  # fmt: skip
+    assert when(ledger, delivered(t1, "SELLER")) == []  # redelivered message
+    assert ledger.days[DATE].registry_moves == {("seller", "CEA-2025"): -1_000}
+    when(ledger, delivered(t1, "BUYER"))
     assert ledger.days[DATE].registry_moves == {("buyer", "CEA-2025"): 1_000,
                                                 ("seller", "CEA-2025"): -1_000}  # fmt: skip
 
 
 def test_r_s2_a_delivery_the_registry_refused_is_a_break() -> None:
     ledger = day_with_two_trades(registry_answered=False)
-    when(ledger, delivered(trade("T1", quantity=1_000)))
+    for side in both_sides(trade("T1", quantity=1_000)):
+        when(ledger, side)
     when(ledger, RecordDeliveryRefused("T2", "INSUFFICIENT_TRADING_POSITION", "reg-T2"))
     when(ledger, reported(1_500))
     (found,) = when(ledger, CloseSettlementDay(DATE))
@@ -186,18 +207,24 @@ def test_r_s2_a_delivery_the_registry_refused_is_a_break() -> None:
 
 def test_r_s2_a_registry_position_that_differs_from_the_trades_is_a_break() -> None:
     ledger = day_with_two_trades(registry_answered=False)
-    when(ledger, delivered(trade("T1", quantity=1_000)))
-    when(ledger, delivered(trade("T2", quantity=500), quantity=499))
+    for side in both_sides(trade("T1", quantity=1_000)):
+        when(ledger, side)
+    t2 = trade("T2", quantity=500)
+    when(ledger, delivered(t2, "SELLER"))
+    when(ledger, delivered(t2, "BUYER", quantity=499))  # the buyer's side got a tonne less
     when(ledger, reported(1_500))
     found = when(ledger, CloseSettlementDay(DATE))
     assert [(b.account_id, b.expected, b.actual, b.code) for b in found
             if isinstance(b, ReconciliationBreak)] == [
         ("buyer", 1_500, 1_499, "POSITION_MISMATCH"),
-        ("seller", -1_500, -1_499, "POSITION_MISMATCH"),
     ]  # fmt: skip
 
 
 def test_an_answer_for_a_trade_that_did_not_settle_here_is_refused() -> None:
     with pytest.raises(InvalidSettlementRequestError) as refused:
-        when(given(), delivered(trade("T9")))
+        when(given(), delivered(trade("T9"), "SELLER"))
     assert refused.value.reason == "DELIVERY_OF_UNSETTLED_TRADE"
+    ledger = day_with_two_trades(registry_answered=False)
+    with pytest.raises(InvalidSettlementRequestError) as unknown:
+        when(ledger, delivered(trade("T1"), ""))
+    assert unknown.value.reason == "DELIVERY_LEG_UNKNOWN"

@@ -17,6 +17,7 @@ from cqx_settlement.domain.commands import (
     RefuseWithdrawal,
     SettleTrade,
 )
+from cqx_settlement.domain.ledger import BOTH_LEGS, BUYER_LEG, SELLER_LEG
 
 TRADE_EXECUTED = matching.TradeExecuted.DESCRIPTOR.full_name
 TRADING_DAY_CLOSED = matching.TradingDayClosed.DESCRIPTOR.full_name
@@ -50,14 +51,27 @@ def command_for(envelope: EventEnvelope) -> Command | None:
         )
     if kind == DELIVERY_APPLIED:
         applied = registry.TradeDeliveryApplied.FromString(payload)
+        seller, buyer = applied.seller_account_id, applied.buyer_account_id
         return ConfirmDelivery(
-            applied.trade_id, applied.instrument, applied.seller_account_id,
-            applied.buyer_account_id, applied.quantity_tonnes, event_id,
+            applied.trade_id, applied.instrument, seller, buyer, applied.quantity_tonnes,
+            event_id, delivery_leg(seller, buyer, envelope.stream_id),
         )  # fmt: skip
     if kind == DELIVERY_REJECTED:
         rejected = registry.TradeDeliveryRejected.FromString(payload)
         return RecordDeliveryRefused(rejected.trade_id, rejected.reason, event_id)
     return None
+
+
+def delivery_leg(seller: str, buyer: str, stream_id: str) -> str:
+    """Which side of a delivery a registry event applies: the registry records it once on
+    each party's account stream, ``account-<id>`` (its published contract)."""
+    if seller == buyer:
+        return BOTH_LEGS
+    if stream_id == f"account-{seller}":
+        return SELLER_LEG
+    if stream_id == f"account-{buyer}":
+        return BUYER_LEG
+    return ""  # refused by the rules as naming no side
 
 
 def _settle(trade: matching.TradeExecuted, event_id: str) -> SettleTrade:

@@ -75,7 +75,9 @@ class RecordExchangeDay:
 
 @dataclass(frozen=True, slots=True)
 class ConfirmDelivery:
-    """The registry applied a trade's allowance leg (registry ``TradeDeliveryApplied``)."""
+    """The registry applied one side of a trade's allowance leg (registry
+    ``TradeDeliveryApplied``, recorded once on each party's account stream): ``leg`` is
+    SELLER, BUYER or BOTH (seller and buyer are one account)."""
 
     trade_id: str
     instrument: str
@@ -83,6 +85,7 @@ class ConfirmDelivery:
     buyer_account_id: str
     quantity: int
     source_event_id: str
+    leg: str
 
 
 @dataclass(frozen=True, slots=True)

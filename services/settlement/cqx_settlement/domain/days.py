@@ -26,7 +26,12 @@ from cqx_settlement.domain.events import (
     TradeSettled,
     TradeSettlementFailed,
 )
-from cqx_settlement.domain.ledger import ClearingLedger, DayStatus, SettlementDay
+from cqx_settlement.domain.ledger import (
+    ClearingLedger,
+    DayStatus,
+    SettlementDay,
+    fully_delivered,
+)
 from cqx_settlement.domain.validation import require_trading_date
 
 
@@ -152,7 +157,7 @@ def _require_registry_answers(ledger: ClearingLedger, day: SettlementDay) -> Non
         t
         for t in day.trade_ids
         if isinstance(ledger.settlements[t], TradeSettled)
-        and t not in day.delivered
+        and not fully_delivered(day, t)
         and t not in day.refused
     ]
     if pending:

@@ -131,7 +131,8 @@ class ReconciliationBreak:
 
 @dataclass(frozen=True, slots=True)
 class DeliveryConfirmed:
-    """The registry applied a settled trade's allowance leg, moving what it names."""
+    """The registry applied one side (``leg``: SELLER, BUYER or BOTH) of a settled trade's
+    allowance leg, moving what it names."""
 
     trade_id: str
     trading_date: str
@@ -140,6 +141,7 @@ class DeliveryConfirmed:
     buyer_account_id: str
     quantity: int
     source_event_id: str
+    leg: str
 
 
 @dataclass(frozen=True, slots=True)

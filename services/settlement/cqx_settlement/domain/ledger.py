@@ -24,6 +24,8 @@ from cqx_settlement.domain.events import (
     TradeSettlementFailed,
 )
 
+SELLER_LEG, BUYER_LEG, BOTH_LEGS = "SELLER", "BUYER", "BOTH"
+
 
 class WithdrawalStatus(enum.Enum):
     """Where a withdrawal stands."""
@@ -92,7 +94,7 @@ class SettlementDay:
     exchange_volume: dict[str, int] = field(default_factory=dict)  # as the exchange reported
     breaks: list[ReconciliationBreak] = field(default_factory=list)
     # What the registry reports it did with the allowance legs (R-S2):
-    delivered: set[str] = field(default_factory=set)  # trade ids it applied
+    delivered: dict[str, set[str]] = field(default_factory=dict)  # trade id → legs applied
     refused: dict[str, DeliveryRefused] = field(default_factory=dict)  # trade id → refusal
     registry_moves: dict[tuple[str, str], int] = field(default_factory=dict)  # (account,
     # instrument) → net tonnes the registry moved into (+) or out of (−) its trading position
@@ -207,9 +209,17 @@ def _remember(ledger: ClearingLedger, event: Settlement) -> None:
 
 
 def _apply_delivered(day: SettlementDay, event: DeliveryConfirmed) -> None:
-    day.delivered.add(event.trade_id)
+    day.delivered.setdefault(event.trade_id, set()).add(event.leg)
     moves = day.registry_moves
-    buyer = (event.buyer_account_id, event.instrument)
-    seller = (event.seller_account_id, event.instrument)
-    moves[buyer] = moves.get(buyer, 0) + event.quantity
-    moves[seller] = moves.get(seller, 0) - event.quantity
+    if event.leg in (BUYER_LEG, BOTH_LEGS):
+        buyer = (event.buyer_account_id, event.instrument)
+        moves[buyer] = moves.get(buyer, 0) + event.quantity
+    if event.leg in (SELLER_LEG, BOTH_LEGS):
+        seller = (event.seller_account_id, event.instrument)
+        moves[seller] = moves.get(seller, 0) - event.quantity
+
+
+def fully_delivered(day: SettlementDay, trade_id: str) -> bool:
+    """Whether the registry has applied both sides of the trade's allowance leg."""
+    legs = day.delivered.get(trade_id, set())
+    return BOTH_LEGS in legs or {SELLER_LEG, BUYER_LEG} <= legs
