@@ -606,6 +606,13 @@ async def test_an_order_is_reduced_in_place_and_replaced_on_the_command_line(
     code, _, err = await cqx("order", "reduce", "--account", m.buyer, "--quantity", "100", oid)
     assert code == 1
     assert err.startswith("error: NOT_ORDER_OWNER: ")
+    elsewhere = ("--instrument", "CEA-2099", oid)
+    code, _, err = await cqx(
+        "order", "reduce", "--account", m.seller, "--quantity", "1", *elsewhere
+    )
+    assert code == 1
+    assert err.startswith("error: INSTRUMENT_MISMATCH: ")
+    assert err.rstrip().endswith("nothing reduced")
     replace = ("order", "replace", "--account", m.seller, "--price", "74.70", "--quantity", "150")
     code, out, _ = await cqx(*replace, oid)
     assert code == 0

@@ -89,9 +89,8 @@ async def place(run: Invocation) -> int:
     return 0
 
 
-async def cancel(run: Invocation) -> int:
-    """``cqx order cancel --account A [--instrument I] ORDER_ID``; with ``--instrument``,
-    the order must be of that instrument (checked before cancelling)."""
+async def _of_instrument(run: Invocation, action: str) -> None:
+    """With ``--instrument``, refuse (before anything is sent) unless the order is of it."""
     a = run.args
     if a.instrument:
         order = await run.client.matching.get_order(a.order_id)
@@ -100,9 +99,16 @@ async def cancel(run: Invocation) -> int:
                 "FAILED_PRECONDITION",
                 "INSTRUMENT_MISMATCH",
                 f"order {a.order_id} is for {order.instrument}, not "
-                f"{a.instrument}; nothing cancelled",
+                f"{a.instrument}; nothing {action}",
                 {},
             )
+
+
+async def cancel(run: Invocation) -> int:
+    """``cqx order cancel --account A [--instrument I] ORDER_ID``; with ``--instrument``,
+    the order must be of that instrument (checked before cancelling)."""
+    a = run.args
+    await _of_instrument(run, "cancelled")
     order = await run.client.matching.cancel_order(
         a.account_id, a.order_id, request_id=run.request_id
     )
@@ -128,9 +134,10 @@ async def take(run: Invocation) -> int:
 
 
 async def reduce(run: Invocation) -> int:
-    """``cqx order reduce --account A --quantity Q ORDER_ID``: lower what remains (the order
-    keeps its place in the queue)."""
+    """``cqx order reduce --account A --quantity Q [--instrument I] ORDER_ID``: lower what
+    remains (the order keeps its place in the queue)."""
     a = run.args
+    await _of_instrument(run, "reduced")
     order = await run.client.matching.reduce_order(
         a.account_id, a.order_id, a.quantity, request_id=run.request_id
     )
@@ -139,9 +146,10 @@ async def reduce(run: Invocation) -> int:
 
 
 async def replace(run: Invocation) -> int:
-    """``cqx order replace --account A --price P --quantity Q ORDER_ID``: new price and
-    remaining quantity (the order goes to the back of the queue, and may trade)."""
+    """``cqx order replace --account A --price P --quantity Q [--instrument I] ORDER_ID``: new
+    price and remaining quantity (the order goes to the back of the queue, and may trade)."""
     a = run.args
+    await _of_instrument(run, "replaced")
     result = await run.client.matching.replace_order(
         a.account_id, a.order_id, a.price, a.quantity, request_id=run.request_id
     )
@@ -220,11 +228,13 @@ def register(commands: argparse._SubParsersAction[CommandParser], parents: Paren
     p = leaf(sub, "reduce", reduce, parents, mutating=True, help="lower what an order has left")
     p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
     p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes left")
+    p.add_argument("--instrument", help="refuse unless the order is of this instrument")
     p.add_argument("order_id", metavar="ORDER_ID")
     p = leaf(sub, "replace", replace, parents, mutating=True, help="new price and quantity")
     p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
     p.add_argument("--price", required=True, type=arguments.price, help="CNY per tonne")
     p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes left")
+    p.add_argument("--instrument", help="refuse unless the order is of this instrument")
     p.add_argument("order_id", metavar="ORDER_ID")
     p = leaf(sub, "show", show, parents, help="one order")
     p.add_argument("order_id", metavar="ORDER_ID")
