@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from cqx.allocation.v1 import allocation_service_pb2 as api
@@ -10,7 +10,7 @@ from cqx.allocation.v1 import allocation_service_pb2_grpc as api_grpc
 from cqx.allocation.v1 import events_pb2 as allocation_events
 
 from cqx_sdk.channels import ServiceChannel, new_request_id
-from cqx_sdk.paging import DEFAULT_PAGE_SIZE, every_item
+from cqx_sdk.paging import DEFAULT_PAGE_SIZE
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,15 +147,13 @@ class AllocationClient:
 
     def list_entities(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> AsyncIterator[Entity]:
         """Every covered entity, in entity id order."""
-
-        async def page(token: str) -> tuple[Sequence[Entity], str]:
-            request = api.ListEntitiesRequest(page_size=page_size, page_token=token)
-            reply: api.ListEntitiesResponse = await self._channel.call(
-                self._stub.ListEntities, request
-            )
-            return [Entity.from_proto(e) for e in reply.entities], reply.next_page_token
-
-        return every_item(page)
+        return self._channel.paged(
+            self._stub.ListEntities,
+            api.ListEntitiesRequest,
+            "entities",
+            Entity.from_proto,
+            page_size=page_size,
+        )
 
     async def open_compliance_year(
         self, year: int, *, request_id: str | None = None
@@ -219,15 +217,11 @@ class AllocationClient:
         self, year: int, *, page_size: int = DEFAULT_PAGE_SIZE
     ) -> AsyncIterator[ComplianceRecord]:
         """Every registered entity's compliance for one year, in entity id order."""
-
-        async def page(token: str) -> tuple[Sequence[ComplianceRecord], str]:
-            request = api.ListComplianceStatusesRequest(
-                year=year, page_size=page_size, page_token=token
-            )
-            reply: api.ListComplianceStatusesResponse = await self._channel.call(
-                self._stub.ListComplianceStatuses, request
-            )
-            records = [ComplianceRecord.from_proto(c) for c in reply.compliance]
-            return records, reply.next_page_token
-
-        return every_item(page)
+        return self._channel.paged(
+            self._stub.ListComplianceStatuses,
+            api.ListComplianceStatusesRequest,
+            "compliance",
+            ComplianceRecord.from_proto,
+            year=year,
+            page_size=page_size,
+        )

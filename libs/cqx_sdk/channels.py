@@ -6,7 +6,7 @@ import asyncio
 import dataclasses
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -14,6 +14,7 @@ import grpc
 
 from cqx_grpc.context import call_metadata
 from cqx_sdk.errors import CqxApiError, ServiceUnavailableError
+from cqx_sdk.paging import Item, every_item
 
 SERVICES = ("registry", "allocation", "matching", "settlement")
 DEFAULT_ADDRESSES: Mapping[str, str] = {
@@ -125,6 +126,23 @@ class ServiceChannel:
         request id (a fresh one unless given) goes in the message and in the metadata."""
         rid = request_id or new_request_id()
         return await self.call(method, request_type(request_id=rid, **fields), request_id=rid)
+
+    def paged(
+        self,
+        method: Callable[..., Awaitable[Any]],
+        request_type: Callable[..., object],
+        items: str,
+        convert: Callable[[Any], Item],
+        **fields: object,
+    ) -> AsyncIterator[Item]:
+        """Every item of a paged list RPC: ``request_type(**fields)`` page by page (as the
+        caller iterates), each reply's ``items`` field converted by ``convert``."""
+
+        async def page(token: str) -> tuple[Sequence[Item], str]:
+            reply = await self.call(method, request_type(page_token=token, **fields))
+            return [convert(m) for m in getattr(reply, items)], reply.next_page_token
+
+        return every_item(page)
 
     async def stream(
         self, method: Callable[..., AsyncIterator[Response]], request: object

@@ -25,7 +25,7 @@ from cqx_sdk.matching_views import (
     Trade,
     TradingMode,
 )
-from cqx_sdk.paging import DEFAULT_PAGE_SIZE, every_item
+from cqx_sdk.paging import DEFAULT_PAGE_SIZE
 
 
 class MatchingClient:
@@ -362,19 +362,16 @@ class MatchingClient:
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> AsyncIterator[Order]:
         """An account's orders, oldest first (of one instrument, or only open ones)."""
-
-        async def page(token: str) -> tuple[Sequence[Order], str]:
-            request = api.ListOrdersRequest(
-                account_id=account_id,
-                instrument=instrument,
-                open_only=open_only,
-                page_size=page_size,
-                page_token=token,
-            )
-            reply: api.ListOrdersResponse = await self._channel.call(self._stub.ListOrders, request)
-            return [Order.from_proto(o) for o in reply.orders], reply.next_page_token
-
-        return every_item(page)
+        return self._channel.paged(
+            self._stub.ListOrders,
+            api.ListOrdersRequest,
+            "orders",
+            Order.from_proto,
+            account_id=account_id,
+            instrument=instrument,
+            open_only=open_only,
+            page_size=page_size,
+        )
 
     async def order_book(
         self, instrument: str, depth: int = 5, trading_mode: TradingMode = TradingMode.CONTINUOUS
@@ -399,19 +396,16 @@ class MatchingClient:
         page_size: int = DEFAULT_PAGE_SIZE,
     ) -> AsyncIterator[Trade]:
         """An instrument's trades, oldest first (of one account or one day, if given)."""
-
-        async def page(token: str) -> tuple[Sequence[Trade], str]:
-            request = api.ListTradesRequest(
-                instrument=instrument,
-                account_id=account_id,
-                trading_date=trading_date,
-                page_size=page_size,
-                page_token=token,
-            )
-            reply: api.ListTradesResponse = await self._channel.call(self._stub.ListTrades, request)
-            return [Trade.from_proto(t) for t in reply.trades], reply.next_page_token
-
-        return every_item(page)
+        return self._channel.paged(
+            self._stub.ListTrades,
+            api.ListTradesRequest,
+            "trades",
+            Trade.from_proto,
+            instrument=instrument,
+            account_id=account_id,
+            trading_date=trading_date,
+            page_size=page_size,
+        )
 
     async def risk_balance(self, account_id: str) -> RiskBalance:
         """What an account may spend and sell, and what its open orders hold back."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 from cqx.registry.v1 import registry_service_pb2 as api
 from cqx.registry.v1 import registry_service_pb2_grpc as api_grpc
 
 from cqx_sdk.channels import ServiceChannel, new_request_id
-from cqx_sdk.paging import DEFAULT_PAGE_SIZE, every_item
+from cqx_sdk.paging import DEFAULT_PAGE_SIZE
 from cqx_sdk.registry_views import (
     Account,
     AccountKind,
@@ -49,15 +49,13 @@ class RegistryClient:
 
     def list_accounts(self, *, page_size: int = DEFAULT_PAGE_SIZE) -> AsyncIterator[Account]:
         """Every account, in account id order (pages are fetched as you iterate)."""
-
-        async def page(token: str) -> tuple[Sequence[Account], str]:
-            request = api.ListAccountsRequest(page_size=page_size, page_token=token)
-            reply: api.ListAccountsResponse = await self._channel.call(
-                self._stub.ListAccounts, request
-            )
-            return [Account.from_proto(a) for a in reply.accounts], reply.next_page_token
-
-        return every_item(page)
+        return self._channel.paged(
+            self._stub.ListAccounts,
+            api.ListAccountsRequest,
+            "accounts",
+            Account.from_proto,
+            page_size=page_size,
+        )
 
     async def holdings(self, account_id: str, as_of_position: int = 0) -> Holdings:
         """An account's holdings now, or as of a position of the registry's log."""

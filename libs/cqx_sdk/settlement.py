@@ -5,13 +5,13 @@ Money is integer fen throughout (``format_amount`` in :mod:`cqx_sdk.money` shows
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 from cqx.settlement.v1 import settlement_service_pb2 as api
 from cqx.settlement.v1 import settlement_service_pb2_grpc as api_grpc
 
 from cqx_sdk.channels import ServiceChannel, new_request_id
-from cqx_sdk.paging import DEFAULT_PAGE_SIZE, every_item
+from cqx_sdk.paging import DEFAULT_PAGE_SIZE
 from cqx_sdk.settlement_views import (
     CashBalance,
     CashConservation,
@@ -87,18 +87,14 @@ class SettlementClient:
         self, trading_date: str = "", *, page_size: int = DEFAULT_PAGE_SIZE
     ) -> AsyncIterator[TradeSettlement]:
         """Every settlement (of one trading day, yyyy-mm-dd, if given), in settlement order."""
-
-        async def page(token: str) -> tuple[Sequence[TradeSettlement], str]:
-            request = api.ListSettlementsRequest(
-                page_size=page_size, page_token=token, trading_date=trading_date
-            )
-            reply: api.ListSettlementsResponse = await self._channel.call(
-                self._stub.ListSettlements, request
-            )
-            settled = [TradeSettlement.from_proto(s) for s in reply.settlements]
-            return settled, reply.next_page_token
-
-        return every_item(page)
+        return self._channel.paged(
+            self._stub.ListSettlements,
+            api.ListSettlementsRequest,
+            "settlements",
+            TradeSettlement.from_proto,
+            page_size=page_size,
+            trading_date=trading_date,
+        )
 
     async def close_settlement_day(
         self,

@@ -81,6 +81,25 @@ async def test_list_accounts_walks_every_page(client: CqxClient) -> None:
     assert listed == sorted(listed)
 
 
+async def test_entities_and_their_compliance_are_listed_page_by_page(client: CqxClient) -> None:
+    entities = [f"pg-entity-{n}" for n in range(3)]
+    for entity in entities:
+        await client.registry.open_account(entity, AccountKind.COVERED_ENTITY, entity)
+        await client.allocation.register_entity(entity, entity, entity, "cement", "Shanxi")
+    await client.allocation.open_compliance_year(2027)
+    await client.allocation.record_verified_emissions(entities[1], 2027, 40_000)
+    listed = [e.entity_id async for e in client.allocation.list_entities(page_size=2)]
+    assert [e for e in listed if e.startswith("pg-entity-")] == entities
+    records = [
+        r
+        async for r in client.allocation.list_compliance_statuses(2027, page_size=2)
+        if r.entity_id.startswith("pg-entity-")
+    ]
+    assert [(r.entity_id, r.obligation_tonnes) for r in records] == [
+        (entities[0], 0), (entities[1], 40_000), (entities[2], 0),
+    ]  # fmt: skip
+
+
 async def test_refusals_carry_the_code_and_reason(client: CqxClient) -> None:
     with pytest.raises(CqxApiError) as unknown:
         await client.registry.holdings("nobody-here")
