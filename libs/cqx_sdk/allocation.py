@@ -9,7 +9,7 @@ from cqx.allocation.v1 import allocation_service_pb2 as api
 from cqx.allocation.v1 import allocation_service_pb2_grpc as api_grpc
 from cqx.allocation.v1 import events_pb2 as allocation_events
 
-from cqx_sdk.channels import ServiceChannel, new_request_id
+from cqx_sdk.channels import ServiceChannel
 from cqx_sdk.paging import DEFAULT_PAGE_SIZE
 
 
@@ -125,17 +125,15 @@ class AllocationClient:
         request_id: str | None = None,
     ) -> Entity:
         """Register a covered entity with the registry account opened for it."""
-        rid = request_id or new_request_id()
-        request = api.RegisterEntityRequest(
-            request_id=rid,
+        reply: api.RegisterEntityResponse = await self._channel.mutate(
+            self._stub.RegisterEntity,
+            api.RegisterEntityRequest,
+            request_id,
             entity_id=entity_id,
             account_id=account_id,
             name=name,
             sector=sector,
             province=province,
-        )
-        reply: api.RegisterEntityResponse = await self._channel.call(
-            self._stub.RegisterEntity, request, request_id=rid
         )
         return Entity.from_proto(reply.entity)
 
@@ -159,10 +157,8 @@ class AllocationClient:
         self, year: int, *, request_id: str | None = None
     ) -> ComplianceYear:
         """Open a compliance year and its instrument."""
-        rid = request_id or new_request_id()
-        request = api.OpenComplianceYearRequest(request_id=rid, year=year)
-        reply: api.OpenComplianceYearResponse = await self._channel.call(
-            self._stub.OpenComplianceYear, request, request_id=rid
+        reply: api.OpenComplianceYearResponse = await self._channel.mutate(
+            self._stub.OpenComplianceYear, api.OpenComplianceYearRequest, request_id, year=year
         )
         return ComplianceYear(reply.compliance_year.year, reply.compliance_year.instrument)
 
@@ -170,12 +166,13 @@ class AllocationClient:
         self, entity_id: str, year: int, quantity: int, *, request_id: str | None = None
     ) -> EntityAllocation:
         """Set (or reset) an entity's allocation for an open year."""
-        rid = request_id or new_request_id()
-        request = api.SetAllocationRequest(
-            request_id=rid, entity_id=entity_id, year=year, quantity_tonnes=quantity
-        )
-        reply: api.SetAllocationResponse = await self._channel.call(
-            self._stub.SetAllocation, request, request_id=rid
+        reply: api.SetAllocationResponse = await self._channel.mutate(
+            self._stub.SetAllocation,
+            api.SetAllocationRequest,
+            request_id,
+            entity_id=entity_id,
+            year=year,
+            quantity_tonnes=quantity,
         )
         return EntityAllocation.from_proto(reply.allocation)
 
@@ -184,10 +181,12 @@ class AllocationClient:
     ) -> Issuance:
         """Issue what is allocated and not yet issued; the registry credits the account
         when the event reaches it."""
-        rid = request_id or new_request_id()
-        request = api.IssueAllocationRequest(request_id=rid, entity_id=entity_id, year=year)
-        reply: api.IssueAllocationResponse = await self._channel.call(
-            self._stub.IssueAllocation, request, request_id=rid
+        reply: api.IssueAllocationResponse = await self._channel.mutate(
+            self._stub.IssueAllocation,
+            api.IssueAllocationRequest,
+            request_id,
+            entity_id=entity_id,
+            year=year,
         )
         allocation = EntityAllocation.from_proto(reply.allocation)
         return Issuance(reply.issuance_id, reply.quantity_tonnes, allocation)
@@ -196,12 +195,13 @@ class AllocationClient:
         self, entity_id: str, year: int, verified_tonnes: int, *, request_id: str | None = None
     ) -> ComplianceRecord:
         """Record (or correct) an entity's verified emissions: its obligation for the year."""
-        rid = request_id or new_request_id()
-        request = api.RecordVerifiedEmissionsRequest(
-            request_id=rid, entity_id=entity_id, year=year, verified_tonnes=verified_tonnes
-        )
-        reply: api.RecordVerifiedEmissionsResponse = await self._channel.call(
-            self._stub.RecordVerifiedEmissions, request, request_id=rid
+        reply: api.RecordVerifiedEmissionsResponse = await self._channel.mutate(
+            self._stub.RecordVerifiedEmissions,
+            api.RecordVerifiedEmissionsRequest,
+            request_id,
+            entity_id=entity_id,
+            year=year,
+            verified_tonnes=verified_tonnes,
         )
         return ComplianceRecord.from_proto(reply.compliance)
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from cqx.matching.v1 import matching_service_pb2 as api
 from cqx.matching.v1 import matching_service_pb2_grpc as api_grpc
 
-from cqx_sdk.channels import ServiceChannel, new_request_id
+from cqx_sdk.channels import ServiceChannel
 from cqx_sdk.dates import today_in_shanghai
 from cqx_sdk.deal_views import Auction, AuctionResult, Bid, BlockDeal, BlockNegotiation
 from cqx_sdk.exchange_status import DayClose, InstrumentStatus, RiskBalance, TradingDay
@@ -46,15 +46,13 @@ class MatchingClient:
     ) -> TradingDay:
         """Operator: open an instrument for trading today (Asia/Shanghai) around the previous
         close (0: the close carried from its last day)."""
-        rid = request_id or new_request_id()
-        request = api.OpenTradingDayRequest(
-            request_id=rid,
+        reply: api.OpenTradingDayResponse = await self._channel.mutate(
+            self._stub.OpenTradingDay,
+            api.OpenTradingDayRequest,
+            request_id,
             instrument=instrument,
             previous_close_fen=previous_close_fen,
             trading_date=trading_date or today_in_shanghai(),
-        )
-        reply: api.OpenTradingDayResponse = await self._channel.call(
-            self._stub.OpenTradingDay, request, request_id=rid
         )
         return TradingDay.from_proto(reply)
 
@@ -62,10 +60,11 @@ class MatchingClient:
         self, instrument: str, *, request_id: str | None = None
     ) -> DayClose:
         """Operator: close an instrument's day (open orders expire; close = VWAP, R-T9)."""
-        rid = request_id or new_request_id()
-        request = api.CloseTradingDayRequest(request_id=rid, instrument=instrument)
-        reply: api.CloseTradingDayResponse = await self._channel.call(
-            self._stub.CloseTradingDay, request, request_id=rid
+        reply: api.CloseTradingDayResponse = await self._channel.mutate(
+            self._stub.CloseTradingDay,
+            api.CloseTradingDayRequest,
+            request_id,
+            instrument=instrument,
         )
         return DayClose(
             reply.instrument,
@@ -99,9 +98,10 @@ class MatchingClient:
         """Place an order (a limit day order unless told otherwise; ``price_fen`` 0 for
         market-to-limit; LISTED posts a listed-agreement listing). A rule it breaks is a
         ``CqxApiError`` with the reason (PRICE_OUTSIDE_BAND, INSUFFICIENT_FUNDS, ...)."""
-        rid = request_id or new_request_id()
-        request = api.PlaceOrderRequest(
-            request_id=rid,
+        reply: api.PlaceOrderResponse = await self._channel.mutate(
+            self._stub.PlaceOrder,
+            api.PlaceOrderRequest,
+            request_id,
             account_id=account_id,
             instrument=instrument,
             side=side.to_proto(),
@@ -111,9 +111,6 @@ class MatchingClient:
             price_fen=price_fen,
             quantity_tonnes=quantity,
             trading_mode=trading_mode.to_proto(),
-        )
-        reply: api.PlaceOrderResponse = await self._channel.call(
-            self._stub.PlaceOrder, request, request_id=rid
         )
         return OrderResult.from_proto(reply.order, list(reply.fills))
 
@@ -130,9 +127,10 @@ class MatchingClient:
     ) -> OrderResult:
         """Listed agreement: trade at once against a named listing (or the best one) at the
         maker's price (R-T7, R-T8)."""
-        rid = request_id or new_request_id()
-        request = api.TakeListingRequest(
-            request_id=rid,
+        reply: api.TakeListingResponse = await self._channel.mutate(
+            self._stub.TakeListing,
+            api.TakeListingRequest,
+            request_id,
             account_id=account_id,
             instrument=instrument,
             side=side.to_proto(),
@@ -140,19 +138,18 @@ class MatchingClient:
             maker_order_id=maker_order_id,
             limit_price_fen=limit_price_fen,
         )
-        reply: api.TakeListingResponse = await self._channel.call(
-            self._stub.TakeListing, request, request_id=rid
-        )
         return OrderResult.from_proto(reply.order, list(reply.fills))
 
     async def cancel_order(
         self, account_id: str, order_id: str, *, request_id: str | None = None
     ) -> Order:
         """Cancel an open order (a filled one is refused, R-T10)."""
-        rid = request_id or new_request_id()
-        request = api.CancelOrderRequest(request_id=rid, account_id=account_id, order_id=order_id)
-        reply: api.CancelOrderResponse = await self._channel.call(
-            self._stub.CancelOrder, request, request_id=rid
+        reply: api.CancelOrderResponse = await self._channel.mutate(
+            self._stub.CancelOrder,
+            api.CancelOrderRequest,
+            request_id,
+            account_id=account_id,
+            order_id=order_id,
         )
         return Order.from_proto(reply.order)
 
@@ -160,12 +157,13 @@ class MatchingClient:
         self, account_id: str, order_id: str, remaining: int, *, request_id: str | None = None
     ) -> Order:
         """Lower an open order's remaining quantity; it keeps its place."""
-        rid = request_id or new_request_id()
-        request = api.ReduceOrderRequest(
-            request_id=rid, account_id=account_id, order_id=order_id, quantity_tonnes=remaining
-        )
-        reply: api.ReduceOrderResponse = await self._channel.call(
-            self._stub.ReduceOrder, request, request_id=rid
+        reply: api.ReduceOrderResponse = await self._channel.mutate(
+            self._stub.ReduceOrder,
+            api.ReduceOrderRequest,
+            request_id,
+            account_id=account_id,
+            order_id=order_id,
+            quantity_tonnes=remaining,
         )
         return Order.from_proto(reply.order)
 
@@ -179,16 +177,14 @@ class MatchingClient:
         request_id: str | None = None,
     ) -> OrderResult:
         """New price and remaining quantity; the order loses its place (and may trade)."""
-        rid = request_id or new_request_id()
-        request = api.ReplaceOrderRequest(
-            request_id=rid,
+        reply: api.ReplaceOrderResponse = await self._channel.mutate(
+            self._stub.ReplaceOrder,
+            api.ReplaceOrderRequest,
+            request_id,
             account_id=account_id,
             order_id=order_id,
             price_fen=price_fen,
             quantity_tonnes=remaining,
-        )
-        reply: api.ReplaceOrderResponse = await self._channel.call(
-            self._stub.ReplaceOrder, request, request_id=rid
         )
         return OrderResult.from_proto(reply.order, list(reply.fills))
 

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from cqx.registry.v1 import registry_service_pb2 as api
 from cqx.registry.v1 import registry_service_pb2_grpc as api_grpc
 
-from cqx_sdk.channels import ServiceChannel, new_request_id
+from cqx_sdk.channels import ServiceChannel
 from cqx_sdk.paging import DEFAULT_PAGE_SIZE
 from cqx_sdk.registry_views import (
     Account,
@@ -32,12 +32,13 @@ class RegistryClient:
         self, account_id: str, kind: AccountKind, name: str, *, request_id: str | None = None
     ) -> Account:
         """Open an account under an id the caller chooses."""
-        rid = request_id or new_request_id()
-        request = api.OpenAccountRequest(
-            request_id=rid, account_id=account_id, kind=kind.to_proto(), name=name
-        )
-        reply: api.OpenAccountResponse = await self._channel.call(
-            self._stub.OpenAccount, request, request_id=rid
+        reply: api.OpenAccountResponse = await self._channel.mutate(
+            self._stub.OpenAccount,
+            api.OpenAccountRequest,
+            request_id,
+            account_id=account_id,
+            kind=kind.to_proto(),
+            name=name,
         )
         return Account.from_proto(reply.account)
 
@@ -68,12 +69,13 @@ class RegistryClient:
         self, account_id: str, instrument: str, quantity: int, *, request_id: str | None = None
     ) -> HoldingChange:
         """Registry position → trading position (the exchange credits its risk ledger)."""
-        rid = request_id or new_request_id()
-        request = api.MoveToTradingRequest(
-            request_id=rid, account_id=account_id, instrument=instrument, quantity_tonnes=quantity
-        )
-        reply: api.MoveToTradingResponse = await self._channel.call(
-            self._stub.MoveToTrading, request, request_id=rid
+        reply: api.MoveToTradingResponse = await self._channel.mutate(
+            self._stub.MoveToTrading,
+            api.MoveToTradingRequest,
+            request_id,
+            account_id=account_id,
+            instrument=instrument,
+            quantity_tonnes=quantity,
         )
         return HoldingChange(reply.move_id, Holding.from_proto(reply.holding))
 
@@ -82,12 +84,13 @@ class RegistryClient:
     ) -> HoldingChange:
         """Ask to move trading position → registry position; the quantity shows as
         ``pending_out_tonnes`` until the exchange approves (only free quantity may leave)."""
-        rid = request_id or new_request_id()
-        request = api.MoveFromTradingRequest(
-            request_id=rid, account_id=account_id, instrument=instrument, quantity_tonnes=quantity
-        )
-        reply: api.MoveFromTradingResponse = await self._channel.call(
-            self._stub.MoveFromTrading, request, request_id=rid
+        reply: api.MoveFromTradingResponse = await self._channel.mutate(
+            self._stub.MoveFromTrading,
+            api.MoveFromTradingRequest,
+            request_id,
+            account_id=account_id,
+            instrument=instrument,
+            quantity_tonnes=quantity,
         )
         return HoldingChange(reply.move_id, Holding.from_proto(reply.holding))
 
@@ -101,16 +104,14 @@ class RegistryClient:
         request_id: str | None = None,
     ) -> Transfer:
         """Registry position → another account's registry position."""
-        rid = request_id or new_request_id()
-        request = api.TransferAllowancesRequest(
-            request_id=rid,
+        reply: api.TransferAllowancesResponse = await self._channel.mutate(
+            self._stub.TransferAllowances,
+            api.TransferAllowancesRequest,
+            request_id,
             from_account_id=from_account_id,
             to_account_id=to_account_id,
             instrument=instrument,
             quantity_tonnes=quantity,
-        )
-        reply: api.TransferAllowancesResponse = await self._channel.call(
-            self._stub.TransferAllowances, request, request_id=rid
         )
         return Transfer(
             reply.transfer_id,
@@ -128,16 +129,14 @@ class RegistryClient:
         request_id: str | None = None,
     ) -> HoldingChange:
         """Surrender allowances against a compliance year (R-C3)."""
-        rid = request_id or new_request_id()
-        request = api.SurrenderRequest(
-            request_id=rid,
+        reply: api.SurrenderResponse = await self._channel.mutate(
+            self._stub.Surrender,
+            api.SurrenderRequest,
+            request_id,
             account_id=account_id,
             instrument=instrument,
             quantity_tonnes=quantity,
             compliance_year=compliance_year,
-        )
-        reply: api.SurrenderResponse = await self._channel.call(
-            self._stub.Surrender, request, request_id=rid
         )
         return HoldingChange(reply.surrender_id, Holding.from_proto(reply.holding))
 
@@ -145,12 +144,13 @@ class RegistryClient:
         self, account_id: str, instrument: str, quantity: int, *, request_id: str | None = None
     ) -> HoldingChange:
         """Cancel allowances voluntarily: removed forever (R-C8)."""
-        rid = request_id or new_request_id()
-        request = api.CancelAllowancesRequest(
-            request_id=rid, account_id=account_id, instrument=instrument, quantity_tonnes=quantity
-        )
-        reply: api.CancelAllowancesResponse = await self._channel.call(
-            self._stub.CancelAllowances, request, request_id=rid
+        reply: api.CancelAllowancesResponse = await self._channel.mutate(
+            self._stub.CancelAllowances,
+            api.CancelAllowancesRequest,
+            request_id,
+            account_id=account_id,
+            instrument=instrument,
+            quantity_tonnes=quantity,
         )
         return HoldingChange(reply.cancellation_id, Holding.from_proto(reply.holding))
 
@@ -164,16 +164,14 @@ class RegistryClient:
         request_id: str | None = None,
     ) -> HoldingChange:
         """Freeze part of a registry position (R-A4); the answer's id names the freeze."""
-        rid = request_id or new_request_id()
-        request = api.FreezeRequest(
-            request_id=rid,
+        reply: api.FreezeResponse = await self._channel.mutate(
+            self._stub.Freeze,
+            api.FreezeRequest,
+            request_id,
             account_id=account_id,
             instrument=instrument,
             quantity_tonnes=quantity,
             reason=reason,
-        )
-        reply: api.FreezeResponse = await self._channel.call(
-            self._stub.Freeze, request, request_id=rid
         )
         return HoldingChange(reply.freeze_id, Holding.from_proto(reply.holding))
 
@@ -181,10 +179,12 @@ class RegistryClient:
         self, freeze_id: str, quantity: int, *, request_id: str | None = None
     ) -> HoldingChange:
         """Release (part of) a freeze back to the registry position."""
-        rid = request_id or new_request_id()
-        request = api.UnfreezeRequest(request_id=rid, freeze_id=freeze_id, quantity_tonnes=quantity)
-        reply: api.UnfreezeResponse = await self._channel.call(
-            self._stub.Unfreeze, request, request_id=rid
+        reply: api.UnfreezeResponse = await self._channel.mutate(
+            self._stub.Unfreeze,
+            api.UnfreezeRequest,
+            request_id,
+            freeze_id=freeze_id,
+            quantity_tonnes=quantity,
         )
         return HoldingChange(reply.freeze_id, Holding.from_proto(reply.holding))
 

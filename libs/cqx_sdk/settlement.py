@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from cqx.settlement.v1 import settlement_service_pb2 as api
 from cqx.settlement.v1 import settlement_service_pb2_grpc as api_grpc
 
-from cqx_sdk.channels import ServiceChannel, new_request_id
+from cqx_sdk.channels import ServiceChannel
 from cqx_sdk.paging import DEFAULT_PAGE_SIZE
 from cqx_sdk.settlement_views import (
     CashBalance,
@@ -33,12 +33,12 @@ class SettlementClient:
         self, account_id: str, amount_fen: int, *, request_id: str | None = None
     ) -> Deposit:
         """Operator: cash into the clearing account (the exchange credits its risk ledger)."""
-        rid = request_id or new_request_id()
-        request = api.DepositFundsRequest(
-            request_id=rid, account_id=account_id, amount_fen=amount_fen
-        )
-        reply: api.DepositFundsResponse = await self._channel.call(
-            self._stub.DepositFunds, request, request_id=rid
+        reply: api.DepositFundsResponse = await self._channel.mutate(
+            self._stub.DepositFunds,
+            api.DepositFundsRequest,
+            request_id,
+            account_id=account_id,
+            amount_fen=amount_fen,
         )
         return Deposit(reply.deposit_id, reply.account_id, reply.amount_fen, reply.balance_fen)
 
@@ -46,12 +46,12 @@ class SettlementClient:
         self, account_id: str, amount_fen: int, *, request_id: str | None = None
     ) -> Withdrawal:
         """Ask to take cash out; PENDING until the exchange approves what no order reserves."""
-        rid = request_id or new_request_id()
-        request = api.RequestWithdrawalRequest(
-            request_id=rid, account_id=account_id, amount_fen=amount_fen
-        )
-        reply: api.RequestWithdrawalResponse = await self._channel.call(
-            self._stub.RequestWithdrawal, request, request_id=rid
+        reply: api.RequestWithdrawalResponse = await self._channel.mutate(
+            self._stub.RequestWithdrawal,
+            api.RequestWithdrawalRequest,
+            request_id,
+            account_id=account_id,
+            amount_fen=amount_fen,
         )
         return Withdrawal.from_proto(reply.withdrawal)
 
@@ -105,14 +105,20 @@ class SettlementClient:
         request_id: str | None = None,
     ) -> SettlementDay:
         """Close a day once every trade the exchange reported has settled (R-S2)."""
-        rid = request_id or new_request_id()
-        request = api.CloseSettlementDayRequest(request_id=rid, trading_date=trading_date)
-        if expected_trade_count is not None:
-            request.expected_trade_count = expected_trade_count
-        if expected_volume_tonnes is not None:
-            request.expected_volume_tonnes = expected_volume_tonnes
-        reply: api.CloseSettlementDayResponse = await self._channel.call(
-            self._stub.CloseSettlementDay, request, request_id=rid
+        expected = {
+            name: figure
+            for name, figure in (
+                ("expected_trade_count", expected_trade_count),
+                ("expected_volume_tonnes", expected_volume_tonnes),
+            )
+            if figure is not None  # optional fields: only the figures given are sent
+        }
+        reply: api.CloseSettlementDayResponse = await self._channel.mutate(
+            self._stub.CloseSettlementDay,
+            api.CloseSettlementDayRequest,
+            request_id,
+            trading_date=trading_date,
+            **expected,
         )
         return SettlementDay.from_proto(reply.day)
 

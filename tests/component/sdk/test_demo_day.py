@@ -10,9 +10,9 @@ import pytest
 
 from cqx_local import demo_market as market
 from cqx_local.demo import seed, trade_a_day
-from cqx_sdk import CqxClient
+from cqx_sdk import CqxApiError, CqxClient
 from cqx_sdk.cli import run
-from tests.component.sdk.support import ThreeServices, WednesdayClock, four_services
+from tests.component.sdk.support import ThreeServices, WednesdayClock, eventually, four_services
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +111,33 @@ async def test_after_the_day_closed_the_seed_and_the_demo_say_why_nothing_trades
     out = capsys.readouterr().out
     assert "DAY_ALREADY_CLOSED" in out
     assert "hint: today's trading day was closed" in out
+
+
+async def test_the_settlement_day_closes_on_the_operators_figures(services: ThreeServices) -> None:
+    """Runs after the simulated day above (same module, same services): the operator's
+    expected figures reach the clearing house, a wrong one is a break, the right ones close."""
+    date = WednesdayClock.TRADING_DATE
+    async with CqxClient(services.addresses) as client:
+        traded = [
+            t async for t in client.matching.list_trades(market.INSTRUMENT, trading_date=date)
+        ]
+        volume = sum(t.quantity_tonnes for t in traded)
+
+        answers: list[str] = []
+
+        async def answered_a_wrong_count() -> bool:
+            try:
+                await client.settlement.close_settlement_day(
+                    date, expected_trade_count=len(traded) + 1, expected_volume_tonnes=volume
+                )
+                answers.append("closed")
+            except CqxApiError as error:
+                answers.append(error.reason)
+            return answers[-1] != "DELIVERIES_PENDING"  # the registry's answers on their way
+
+        await eventually(answered_a_wrong_count)
+        assert answers[-1] == "RECONCILIATION_BREAK"
+        day = await client.settlement.close_settlement_day(
+            date, expected_trade_count=len(traded), expected_volume_tonnes=volume
+        )
+    assert (day.status, day.trades_settled, day.tonnes_delivered) == ("closed", len(traded), volume)
