@@ -8,13 +8,14 @@ checks only what it alone can see, so it is safe to drive directly (the benchmar
 
 Deliberate exceptions to the house style, for speed (a Python call costs about as much as a
 dict lookup): ``apply`` carries out the two commonest commands inline, a new limit day order
-that rests without crossing and the cancel of an open order, and ``_match`` is one long loop;
-both repeat a little code of :mod:`price_levels` and :mod:`order_index` instead of calling
-it. Every other path goes through those small helpers. On the inline paths the resting order
-and the events (``OrderAccepted``, ``OrderCancelled``, ``TradeExecuted``) are made with
-``object.__new__`` and one store per field instead of a call of the class: the same objects,
-without the cost of a Python ``__init__`` (theirs only store the fields). The check at the end
-of this module fails at import if one of those classes gains or loses a field.
+that rests without crossing and the cancel of an open order, and the walk of a crossing order
+(:mod:`cqx_matching.domain.crossing`) is one long loop; both repeat a little code of
+:mod:`price_levels` and :mod:`order_index` instead of calling it. Every other path goes through
+those small helpers. On the inline paths the resting order and the events (``OrderAccepted``,
+``OrderCancelled``, and the crossing's ``TradeExecuted``) are made with ``object.__new__`` and
+one store per field instead of a call of the class: the same objects, without the cost of a
+Python ``__init__`` (theirs only store the fields). A check at the end of each module fails at
+import if one of those classes gains or loses a field.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bisect import insort
 from dataclasses import fields
 
 from cqx_matching.domain.commands import CancelOrder, PlaceOrder, ReduceOrder, ReplaceOrder
+from cqx_matching.domain.crossing import cross, settle_incoming
 from cqx_matching.domain.errors import UnknownCommandError, check
 from cqx_matching.domain.events import (
     Event,
@@ -31,10 +33,9 @@ from cqx_matching.domain.events import (
     OrderReduced,
     OrderRejected,
     OrderReplaced,
-    TradeExecuted,
 )
 from cqx_matching.domain.order_index import OrderIndex, TradeCounter, closed_reason
-from cqx_matching.domain.price_levels import BookSide, DepthRow, PriceLevel, RestingOrder
+from cqx_matching.domain.price_levels import DepthRow, PriceLevel, RestingOrder
 from cqx_matching.domain.vocabulary import (
     CancelReason,
     OrderType,
@@ -45,13 +46,12 @@ from cqx_matching.domain.vocabulary import (
     TradingMode,
 )
 
-BUY, SELL = Side.BUY, Side.SELL
+BUY = Side.BUY
 DAY, FOK = TimeInForce.DAY, TimeInForce.FOK
 LIMIT = OrderType.LIMIT
 CONTINUOUS = TradingMode.CONTINUOUS
 NEWEST, OLDEST = SelfTradePrevention.CANCEL_NEWEST, SelfTradePrevention.CANCEL_OLDEST
-STP_CANCELLED = CancelReason.SELF_TRADE_PREVENTED
-REQUESTED, UNFILLED = CancelReason.REQUESTED, CancelReason.UNFILLED_REMAINDER
+REQUESTED = CancelReason.REQUESTED
 _new = object.__new__
 
 
@@ -245,147 +245,9 @@ class ContinuousBook(OrderIndex):
                 c.order_type, tif, c.post_only, c.at,
             )
         ]  # fmt: skip
-        if not (crosses and self._match(order, opposite, stp, events, c.at)):
-            self._settle_incoming(order, tif is DAY, events, c.at)
+        if not (crosses and cross(self, order, opposite, stp, events, c.at)):
+            settle_incoming(self, order, tif is DAY, events, c.at)
         return events
-
-    def _settle_incoming(
-        self, order: RestingOrder, rests: bool, events: list[Event], at: int
-    ) -> None:
-        """Rest what is left of an incoming order, or cancel it (IOC), or mark it filled."""
-        oid = order.order_id
-        if not order.remaining:
-            self.close(oid, filled=True)
-        elif rests:
-            self.rest(order)
-        else:
-            events.append(
-                OrderCancelled(
-                    self.instrument, oid, order.account, CONTINUOUS, order.remaining,
-                    UNFILLED, at,
-                )
-            )  # fmt: skip
-            self.close(oid, filled=False)
-
-    def _match(
-        self,
-        taker: RestingOrder,
-        side: BookSide,
-        stp: SelfTradePrevention,
-        events: list[Event],
-        at: int,
-    ) -> bool:
-        """Trade ``taker`` against ``side`` in price-time priority; True if STP cancelled it.
-
-        A level's filled makers are a prefix of its queue: they are dropped as the walk goes
-        (each one's forward link cut, so no cycle is left for the collector) and the level's
-        head, quantity and count are written once, when the walk leaves the level.
-        """
-        levels, keys, sign = side.levels, side.keys, side.sign
-        limit_key = sign * taker.price
-        remaining, account = taker.remaining, taker.account
-        open_orders, counter = self.open, self.trades
-        append = events.append
-        instrument, fee_bps, taker_id = self.instrument, self.fee_bps, taker.order_id
-        taker_buys = taker.is_buy
-        aggressor = BUY if taker_buys else SELL
-        trade_id = counter.value
-        while remaining and keys and keys[-1] >= limit_key:
-            price = keys[-1] * sign
-            level = levels[price]
-            maker = level.head  # the oldest order at this price
-            taken = gone = 0  # what the walk has taken from the level so far
-            while maker is not None:
-                maker_account = maker.account
-                if maker_account == account:
-                    level.head, maker.older = maker, None
-                    level.quantity -= taken
-                    level.count -= gone
-                    taken = gone = 0
-                    if self._prevent_self_trade(
-                        maker, taker, remaining, level, side, stp, events, at
-                    ):
-                        counter.value = trade_id
-                        return True
-                    maker = level.head
-                    continue
-                available, maker_id = maker.remaining, maker.order_id
-                fill = available if available < remaining else remaining
-                fee = price * fill * fee_bps // 10_000
-                trade_id += 1
-                trade = _new(TradeExecuted)
-                trade.instrument, trade.trade_id, trade.mode = instrument, trade_id, CONTINUOUS
-                trade.price, trade.quantity, trade.aggressor = price, fill, aggressor
-                if taker_buys:
-                    trade.buy_order_id, trade.buyer = taker_id, account
-                    trade.sell_order_id, trade.seller = maker_id, maker_account
-                else:
-                    trade.buy_order_id, trade.buyer = maker_id, maker_account
-                    trade.sell_order_id, trade.seller = taker_id, account
-                trade.buyer_fee = trade.seller_fee = fee
-                trade.at = at
-                append(trade)
-                remaining -= fill
-                if fill == available:
-                    del open_orders[maker_id]  # closed filled: its id stays in ``seen``
-                    taken += fill
-                    gone += 1
-                    newer = maker.newer
-                    maker.newer = None
-                    maker = newer
-                    if not remaining:
-                        break
-                else:
-                    maker.remaining = available - fill
-                    taken += fill
-                    break
-            if maker is None:  # the walk emptied the level: it is the best one, so last
-                del levels[price]
-                keys.pop()
-            else:
-                level.head, maker.older = maker, None
-                level.quantity -= taken
-                level.count -= gone
-        counter.value = trade_id
-        taker.remaining = remaining
-        return False
-
-    def _prevent_self_trade(
-        self,
-        maker: RestingOrder,
-        taker: RestingOrder,
-        remaining: int,
-        level: PriceLevel,
-        side: BookSide,
-        stp: SelfTradePrevention,
-        events: list[Event],
-        at: int,
-    ) -> bool:
-        """``taker`` (with ``remaining`` left) meets ``maker``, the head of ``level``, of the
-        same account: cancel the maker (unless CANCEL_NEWEST) and the taker (unless
-        CANCEL_OLDEST). True if the taker was cancelled, which ends its matching."""
-        instrument, account = self.instrument, maker.account
-        if stp is not NEWEST:
-            level.unlink(maker)
-            self.close(maker.order_id, filled=False)
-            events.append(
-                OrderCancelled(
-                    instrument, maker.order_id, account, CONTINUOUS, maker.remaining,
-                    STP_CANCELLED, at,
-                )
-            )  # fmt: skip
-        if stp is OLDEST:
-            return False
-        if not level.count:
-            side.drop(level.price)
-        events.append(
-            OrderCancelled(
-                instrument, taker.order_id, account, CONTINUOUS, remaining, STP_CANCELLED, at
-            )
-        )
-        taker.remaining = 0
-        self.close(taker.order_id, filled=False)
-        return True
 
     def reduce(self, c: ReduceOrder) -> list[Event]:
         """Lower an open order's remaining quantity; it keeps its place in the queue."""
@@ -429,9 +291,9 @@ class ContinuousBook(OrderIndex):
             )
         ]
         stp = self.self_trade_prevention
-        if crosses and self._match(moved, opposite, stp, events, c.at):
+        if crosses and cross(self, moved, opposite, stp, events, c.at):
             return events
-        self._settle_incoming(moved, True, events, c.at)
+        settle_incoming(self, moved, True, events, c.at)
         return events
 
     def _reject_missing(
@@ -458,8 +320,6 @@ def _check_inline_constructors() -> None:
         OrderAccepted: "instrument order_id account side price quantity mode order_type "
         "time_in_force post_only at",
         OrderCancelled: "instrument order_id account mode quantity reason at",
-        TradeExecuted: "instrument trade_id mode price quantity buy_order_id buyer "
-        "sell_order_id seller aggressor buyer_fee seller_fee at",
     }
     for cls, names in built.items():
         found = tuple(f.name for f in fields(cls))
