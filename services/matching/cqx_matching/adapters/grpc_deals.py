@@ -46,6 +46,17 @@ class DealServicer(ServicerBase):
         view = queries.negotiation(self._app.deals, nid)
         return ids, account, nid, view.instrument
 
+    def _terms(
+        self, request: api.CounterBlockTradeRequest | api.AcceptBlockTradeRequest
+    ) -> tuple[tuple[str, dict[str, str]], str, str, str, int, int]:
+        """A counter's or an acceptance's negotiation (as ``_negotiation``), price, quantity."""
+        ids, account, nid, instrument = self._negotiation(
+            request.request_id, request.account_id, request.negotiation_id
+        )
+        price = valid.positive_price(request.price_fen)
+        quantity = valid.positive_quantity(request.quantity_tonnes)
+        return ids, account, nid, instrument, price, quantity
+
     async def ProposeBlockTrade(  # noqa: N802 (gRPC's method names)
         self, request: api.ProposeBlockTradeRequest, context: Context
     ) -> api.ProposeBlockTradeResponse:
@@ -60,11 +71,7 @@ class DealServicer(ServicerBase):
         self, request: api.CounterBlockTradeRequest, context: Context
     ) -> api.CounterBlockTradeResponse:
         """Answer with new terms, which the counterer confirms."""
-        ids, account, nid, instrument = self._negotiation(
-            request.request_id, request.account_id, request.negotiation_id
-        )
-        price = valid.positive_price(request.price_fen)
-        quantity = valid.positive_quantity(request.quantity_tonnes)
+        ids, account, nid, instrument, price, quantity = self._terms(request)
         raw = await self._trade(
             ids, lambda at: CounterBlockTrade(instrument, nid, account, price, quantity, at),
             self._negotiation_answer(nid),
@@ -75,11 +82,7 @@ class DealServicer(ServicerBase):
         self, request: api.AcceptBlockTradeRequest, context: Context
     ) -> api.AcceptBlockTradeResponse:
         """Confirm the other party's terms: the deal and its trade."""
-        ids, account, nid, instrument = self._negotiation(
-            request.request_id, request.account_id, request.negotiation_id
-        )
-        price = valid.positive_price(request.price_fen)
-        quantity = valid.positive_quantity(request.quantity_tonnes)
+        ids, account, nid, instrument, price, quantity = self._terms(request)
         raw = await self._trade(
             ids, lambda at: AcceptBlockTrade(instrument, nid, account, price, quantity, at),
             self._negotiation_answer(nid, with_trade=True),
