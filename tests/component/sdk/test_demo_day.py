@@ -135,7 +135,7 @@ async def test_the_settlement_day_closes_on_the_operators_figures(services: Thre
                 answers.append(error.reason)
             return answers[-1] != "DELIVERIES_PENDING"  # the registry's answers on their way
 
-        await eventually(answered_a_wrong_count)
+        await eventually(answered_a_wrong_count, within=90)
         assert answers[-1] == "RECONCILIATION_BREAK"
         day = await client.settlement.close_settlement_day(
             date, expected_trade_count=len(traded), expected_volume_tonnes=volume

@@ -68,7 +68,7 @@ async def delivery_recorded(service: Settlement, trade_id: str) -> None:
         types = await service.event_types(f"trade-{trade_id}")
         return types.count("DeliveryConfirmed") == 2
 
-    await eventually(recorded)
+    await eventually(recorded, within=90)  # a fresh broker may be slow to seat a new group
 
 
 async def close_day(service: Settlement, trading_date: str, **expected: int) -> api.SettlementDay:
