@@ -1,7 +1,8 @@
 """A consumer of another context's events, with exactly-once effect.
 
 For each batch of messages: decode each envelope (an undecodable one goes to the dead-letter
-table with the reason, and the consumer goes on), keep those of the event types the service
+table with the reason, and the consumer goes on, as does a message the handler finds unusable:
+:class:`~cqx_bus.errors.UnusableMessageError`), keep those of the event types the service
 acts on, skip the ones already handled, ask the handler what each one causes, and commit all
 of it together with one tracking record per message in the service's event store (a message
 that causes nothing records nothing: redelivered, it again causes nothing). Only after that
@@ -24,7 +25,7 @@ from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 
 from cqx_bus.bookkeeping import Bookkeeping, DeadLetter
 from cqx_bus.envelope import decode
-from cqx_bus.errors import UndecodableMessageError
+from cqx_bus.errors import UndecodableMessageError, UnusableMessageError
 from cqx_eventstore.errors import ConcurrencyError
 from cqx_eventstore.model import Outcome, TrackingRecord, UnitOfWork
 from cqx_eventstore.port import EventStore
@@ -113,6 +114,7 @@ class Consumer:
     async def handle(self, records: Sequence[ConsumerRecord]) -> None:
         """Handle a batch of messages; returns once their effects are committed."""
         envelopes: list[EventEnvelope] = []
+        records_of: dict[str, ConsumerRecord] = {}
         for record in records:
             try:
                 envelope = decode(record.value)
@@ -121,6 +123,7 @@ class Consumer:
                 continue
             if self._wanted is None or envelope.event_type in self._wanted:
                 envelopes.append(envelope)
+                records_of.setdefault(envelope.event_id, record)
         if not envelopes:
             return
         seen = await self._store.handled(self.name, [e.event_id for e in envelopes])
@@ -133,7 +136,7 @@ class Consumer:
         if self._submit is not None:  # queue each unit the moment it is decided
             futures = []
             for envelope in pending.values():
-                unit = await self._handler(envelope)
+                unit = await self._usable(envelope, records_of[envelope.event_id])
                 if not _causes_nothing(unit):
                     handled.append(envelope)
                     futures.append(self._submit(self._tracked(unit, envelope)))
@@ -141,7 +144,7 @@ class Consumer:
         else:
             units = []
             for envelope in pending.values():
-                unit = await self._handler(envelope)
+                unit = await self._usable(envelope, records_of[envelope.event_id])
                 if not _causes_nothing(unit):
                     handled.append(envelope)
                     units.append(self._tracked(unit, envelope))
@@ -151,6 +154,15 @@ class Consumer:
                 await self._handle_one(envelope)
             elif isinstance(result, BaseException):
                 raise result
+
+    async def _usable(self, envelope: EventEnvelope, record: ConsumerRecord) -> UnitOfWork:
+        """What the handler makes of ``envelope``; a message it cannot use is dead-lettered
+        with the reason and causes nothing (the consumer goes on)."""
+        try:
+            return await self._handler(envelope)
+        except UnusableMessageError as error:
+            await self._dead_letter(record, f"{error.reason}: {error.message}")
+            return UnitOfWork()
 
     def _tracked(self, unit: UnitOfWork, envelope: EventEnvelope) -> UnitOfWork:
         tracking = (*unit.tracking, TrackingRecord(self.name, envelope.event_id))

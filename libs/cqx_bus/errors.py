@@ -11,7 +11,14 @@ class BusError(CqxError):
     default_reason = "BUS_ERROR"
 
 
-class UndecodableMessageError(BusError, InvalidArgumentError):
+class UnusableMessageError(BusError):
+    """A message the consumer cannot act on: it goes to the dead letters with this reason,
+    and the consumer goes on (a handler raises it; the consumer never stops for it)."""
+
+    default_reason = "UNUSABLE_MESSAGE"
+
+
+class UndecodableMessageError(UnusableMessageError, InvalidArgumentError):
     """A message on a CQX topic is not a well-formed event envelope."""
 
     default_reason = "UNDECODABLE_MESSAGE"

@@ -17,16 +17,21 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from cqx_bus.bookkeeping import PostgresBookkeeping
 from cqx_bus.consumer import Consumer, Handler
 from cqx_bus.relay import Relay
 from cqx_bus.topics import ensure_topic
 from cqx_eventstore.migrate import migrate
+from cqx_eventstore.port import EventStore
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_grpc import GrpcServer, OperatorAccess, ServicerRegistration
+from cqx_service.application import EventSourcedApplication
 from cqx_service.journal import Journal
 from cqx_service.settings import RuntimeSettings
+
+A = TypeVar("A")
 
 log = logging.getLogger("cqx.service")
 
@@ -43,11 +48,22 @@ class ConsumerSpec:
 
 @dataclass
 class ServiceContext:
-    """What the runtime gives a service's composition root."""
+    """What the runtime gives a service's composition root: the settings and the ports (the
+    runtime passes the PostgreSQL store; tests pass the in-memory one)."""
 
     settings: RuntimeSettings
-    store: PostgresEventStore
+    store: EventStore
     journal: Journal
+
+    @classmethod
+    def over(cls, store: EventStore, service: str) -> ServiceContext:
+        """A context over ``store`` alone, with no database or broker behind it (unit tests,
+        offline tools); its journal is not started yet."""
+        settings = RuntimeSettings(
+            service=service, database_url="", service_database_url="", kafka_bootstrap="",
+            host="127.0.0.1", port=0, grace_seconds=0.0,
+        )  # fmt: skip
+        return cls(settings, store, Journal(store))
 
 
 @dataclass
@@ -62,6 +78,25 @@ class Wiring:
 
 
 Build = Callable[[ServiceContext], Awaitable[Wiring]]
+
+
+@dataclass(frozen=True)
+class Assembly(Generic[A]):
+    """What a composition root's ``assemble`` built: the application (tests use it) and the
+    wiring (the runtime serves it)."""
+
+    app: A
+    wiring: Wiring
+
+
+def consumers_of(app: EventSourcedApplication[Any, Any]) -> list[ConsumerSpec]:
+    """One consumer per source context of the application's foreign table (one group and one
+    tracking name each, so a source added later never makes an existing consumer start over),
+    each looking up only the types the table names."""
+    return [
+        ConsumerSpec([source], app.on_foreign_event, app.foreign.event_types(source))
+        for source in app.foreign.sources
+    ]
 
 
 class ServiceRuntime:

@@ -7,17 +7,18 @@ from typing import Any
 
 from cqx.allocation.v1 import allocation_service_pb2_grpc as api_grpc
 
-from cqx_allocation.adapters.codec import SURRENDERED, AllocationEventCodec, RegistryEvents
+from cqx_allocation.adapters.codec import CODEC
+from cqx_allocation.adapters.foreign import FOREIGN
 from cqx_allocation.adapters.servicer import OPERATOR_METHODS, SERVICE_NAME, AllocationServicer
-from cqx_allocation.application.service import AllocationApplication
-from cqx_service import ConsumerSpec, ServiceContext, Wiring
+from cqx_allocation.application.app import AllocationApplication
+from cqx_service import Assembly, ServiceContext, Wiring, consumers_of
 
 log = logging.getLogger("cqx.allocation")
 
 
-async def build(context: ServiceContext) -> Wiring:
+async def assemble(context: ServiceContext) -> Assembly[AllocationApplication]:
     """Rebuild the state from the service's own log; serve it; consume the registry's events."""
-    app = AllocationApplication(context.journal, AllocationEventCodec(), RegistryEvents())
+    app = AllocationApplication(context.journal, CODEC, FOREIGN)
     applied = await app.rebuild(context.store)
     log.info("allocation: rebuilt from %d events", applied)
     servicer = AllocationServicer(app)
@@ -25,9 +26,15 @@ async def build(context: ServiceContext) -> Wiring:
     def register(server: Any) -> None:
         api_grpc.add_AllocationServiceServicer_to_server(servicer, server)
 
-    return Wiring(
+    wiring = Wiring(
         service_names=[SERVICE_NAME],
         operator_methods=OPERATOR_METHODS,
         registrations=[register],
-        consumers=[ConsumerSpec(["registry"], app.on_foreign_event, [SURRENDERED])],
+        consumers=consumers_of(app),
     )
+    return Assembly(app, wiring)
+
+
+async def build(context: ServiceContext) -> Wiring:
+    """The runtime's entry point (``ServiceRuntime(settings, build)``)."""
+    return (await assemble(context)).wiring

@@ -1,42 +1,40 @@
-"""The registry's composition root: the application, its servicer, consumers and projector."""
+"""The registry's composition root: the application from settings and ports, its servicer,
+consumers and (on PostgreSQL) the holdings table's projector."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from cqx.registry.v1 import registry_service_pb2_grpc as rpc
 
-from cqx_registry.adapters.foreign import EVENT_TYPES as FOREIGN_EVENT_TYPES
-from cqx_registry.adapters.foreign import SOURCE_CONTEXTS
+from cqx_eventstore.postgres import PostgresEventStore
+from cqx_registry.adapters.codec import CODEC
+from cqx_registry.adapters.foreign import FOREIGN
+from cqx_registry.adapters.holdings_projector import HoldingsProjector
 from cqx_registry.adapters.holdings_table import HoldingsTable
 from cqx_registry.adapters.servicer import OPERATOR_METHODS, SERVICE_NAME, RegistryServicer
-from cqx_registry.application.projector import HoldingsProjector
-from cqx_registry.application.registry_app import RegistryApplication
-from cqx_service import ConsumerSpec, ServiceContext, Wiring
+from cqx_registry.application.app import RegistryApplication
+from cqx_service import Assembly, ServiceContext, Wiring, consumers_of
+
+log = logging.getLogger("cqx.registry")
 
 
 @dataclass(frozen=True)
-class Assembly:
-    """What :func:`assemble` built: the application (tests inspect it) and the wiring."""
+class RegistryAssembly(Assembly[RegistryApplication]):
+    """The registry's assembly: also the holdings table's projector (None off PostgreSQL)."""
 
-    app: RegistryApplication
-    wiring: Wiring
+    projector: HoldingsProjector | None = None
 
 
-async def assemble(context: ServiceContext) -> Assembly:
-    """Rebuild the registry from its log, bring the holdings table up to date, wire it all."""
-    settings = context.settings
-    projector = HoldingsProjector(
-        context.store,
-        HoldingsTable(context.store.pool, settings.schema),
-        admin_dsn=settings.database_url,
-        role=await context.store.pool.fetchval("SELECT current_user"),
-    )
-    app = await RegistryApplication.start(context.store, context.journal, projector)
-    await projector.prepare()
-    await projector.catch_up()  # before serving: health stays NOT_SERVING meanwhile
-    projector.start()
+async def assemble(context: ServiceContext) -> RegistryAssembly:
+    """Rebuild the registry from its log; on PostgreSQL, bring the holdings table up to date
+    before serving (health stays NOT_SERVING meanwhile); wire it all."""
+    app = RegistryApplication(context.journal, CODEC, FOREIGN)
+    applied = await app.rebuild(context.store)
+    log.info("registry: rebuilt %d accounts from %d events", len(app.state.accounts), applied)
+    projector = await _projector(context)
     servicer = RegistryServicer(app)
 
     def register(server: Any) -> None:
@@ -46,13 +44,26 @@ async def assemble(context: ServiceContext) -> Assembly:
         service_names=[SERVICE_NAME],
         operator_methods=OPERATOR_METHODS,
         registrations=[register],
-        consumers=[
-            ConsumerSpec([source], app.on_foreign_event, FOREIGN_EVENT_TYPES)
-            for source in SOURCE_CONTEXTS
-        ],
-        on_stop=[projector.stop],
+        consumers=consumers_of(app),
+        on_stop=[projector.stop] if projector is not None else [],
     )
-    return Assembly(app, wiring)
+    return RegistryAssembly(app, wiring, projector)
+
+
+async def _projector(context: ServiceContext) -> HoldingsProjector | None:
+    store = context.store
+    if not isinstance(store, PostgresEventStore):
+        return None  # the holdings table is a PostgreSQL projection; memory has none
+    projector = HoldingsProjector(
+        store,
+        HoldingsTable(store.pool, context.settings.schema),
+        admin_dsn=context.settings.database_url,
+        role=await store.pool.fetchval("SELECT current_user"),
+    )
+    await projector.prepare()
+    await projector.catch_up()
+    projector.start()
+    return projector
 
 
 async def build(context: ServiceContext) -> Wiring:

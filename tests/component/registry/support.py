@@ -16,8 +16,9 @@ from cqx.registry.v1 import registry_service_pb2_grpc as api_grpc
 from google.protobuf.message import Message
 
 from cqx_grpc import error_info
-from cqx_registry.application.registry_app import RegistryApplication
-from cqx_registry.bootstrap import assemble
+from cqx_registry.adapters.holdings_projector import HoldingsProjector
+from cqx_registry.application.app import RegistryApplication
+from cqx_registry.bootstrap import RegistryAssembly, assemble
 from cqx_service import RuntimeSettings, ServiceContext, Wiring
 from tests.support.bus import first_published, publish_to
 from tests.support.service_harness import running
@@ -33,6 +34,7 @@ class Registry:
     settings: RuntimeSettings
     app: RegistryApplication
     channel: grpc.aio.Channel
+    projector: HoldingsProjector | None = None
 
     async def head(self) -> int:
         """The last recorded position."""
@@ -73,18 +75,20 @@ class Registry:
 @contextlib.asynccontextmanager
 async def registry_service(settings: RuntimeSettings) -> AsyncIterator[Registry]:
     """Start the registry (port 0), yield it with a channel open; stop it afterwards."""
-    apps: list[RegistryApplication] = []
+    built: list[RegistryAssembly] = []
 
     async def build(context: ServiceContext) -> Wiring:
         assembly = await assemble(context)
-        apps.append(assembly.app)
+        built.append(assembly)
         return assembly.wiring
 
     async with (
         running(settings, build) as runtime,
         grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel,
     ):
-        yield Registry(api_grpc.RegistryServiceStub(channel), settings, apps[-1], channel)
+        stub = api_grpc.RegistryServiceStub(channel)
+        last = built[-1]
+        yield Registry(stub, settings, last.app, channel, last.projector)
 
 
 def rid() -> str:

@@ -98,7 +98,9 @@ async def _trade_a_little(registry: Registry) -> None:
 
 async def _projected_when_caught_up(registry: Registry) -> list[HoldingRow]:
     async def caught_up() -> bool:
-        return await registry.app.projection_position() == await registry.head()
+        assert registry.projector is not None
+        return await registry.projector.checkpoint() == await registry.head()
 
     await eventually(caught_up)
-    return await registry.app.projected_holdings()
+    assert registry.projector is not None
+    return await registry.projector.rows()

@@ -9,8 +9,8 @@ import pytest
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.registry.v1 import events_pb2 as registry_pb2
 
-from cqx_allocation.adapters.codec import AllocationEventCodec, RegistryEvents
-from cqx_allocation.application.service import AllocationApplication
+from cqx_allocation.application.app import AllocationApplication
+from cqx_allocation.bootstrap import assemble
 from cqx_allocation.domain.commands import (
     OpenComplianceYear,
     RecordVerifiedEmissions,
@@ -20,7 +20,7 @@ from cqx_allocation.domain.commands import (
 from cqx_allocation.domain.errors import NothingToIssueError
 from cqx_allocation.domain.events import AllocationIssued, ComplianceStatus, Event
 from cqx_eventstore import InMemoryEventStore
-from cqx_service import Journal
+from tests.support.assembled import assembled
 
 META = {"request_id": "r", "correlation_id": "c"}
 
@@ -42,11 +42,8 @@ async def store() -> InMemoryEventStore:
 
 @pytest.fixture
 async def app(store: InMemoryEventStore) -> AsyncIterator[AllocationApplication]:
-    journal = Journal(store)
-    journal.start()
-    application = AllocationApplication(journal, AllocationEventCodec(), RegistryEvents())
-    yield application
-    await journal.stop()
+    async with assembled(assemble, "allocation", store) as application:
+        yield application
 
 
 async def _seed(app: AllocationApplication) -> None:
@@ -113,6 +110,6 @@ async def test_a_rebuild_from_the_log_equals_the_live_state(
     await _seed(app)
     await app.issue_allocation("r4", "p1", 2024, _issued, META)
     await app.execute("r5", RecordVerifiedEmissions("p1", 2024, 1000), _names, META)
-    fresh = AllocationApplication(Journal(store), AllocationEventCodec(), RegistryEvents())
-    assert await fresh.rebuild(store) == 6
-    assert fresh.state == app.state
+    async with assembled(assemble, "allocation", store) as fresh:
+        assert fresh.state == app.state
+        assert fresh.state.record("p1", 2024).status is ComplianceStatus.B

@@ -9,7 +9,8 @@ from cqx.allocation.v1 import events_pb2
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.registry.v1 import events_pb2 as registry_pb2
 
-from cqx_allocation.adapters.codec import AllocationEventCodec, RegistryEvents
+from cqx_allocation.adapters.codec import CODEC
+from cqx_allocation.adapters.foreign import FOREIGN
 from cqx_allocation.domain.commands import RecordSurrender
 from cqx_allocation.domain.events import (
     EVENT_TYPES,
@@ -24,6 +25,7 @@ from cqx_allocation.domain.events import (
     SurrenderRecorded,
     SurrenderUnattributed,
 )
+from cqx_service.codec import UnknownEventTypeError
 
 SAMPLES: list[Event] = [
     EntityRegistered("shanxi-001", "acct-001", "Datong Power", "power", "Shanxi"),
@@ -44,7 +46,7 @@ def test_the_samples_cover_every_event_type() -> None:
 
 @pytest.mark.parametrize("event", SAMPLES, ids=lambda e: type(e).__name__)
 def test_an_event_decodes_to_what_was_encoded(event: Event) -> None:
-    codec = AllocationEventCodec()
+    codec = CODEC
     event_type, payload = codec.encode(event)
     assert event_type == f"cqx.allocation.v1.{type(event).__name__}"
     assert codec.decode(event_type, payload) == event
@@ -53,13 +55,15 @@ def test_an_event_decodes_to_what_was_encoded(event: Event) -> None:
 @pytest.mark.parametrize("status", list(ComplianceStatus))
 def test_each_status_is_stored_as_its_eu_code(status: ComplianceStatus) -> None:
     event = ComplianceStatusChanged("e", 2024, status, 0, 0)
-    _, payload = AllocationEventCodec().encode(event)
+    _, payload = CODEC.encode(event)
     stored = events_pb2.ComplianceStatusChanged.FromString(payload).status
     assert events_pb2.ComplianceStatus.Name(stored) == f"COMPLIANCE_STATUS_{status.value}"
 
 
-def test_an_unknown_stored_type_is_skipped() -> None:
-    assert AllocationEventCodec().decode("cqx.allocation.v1.Unheard", b"") is None
+def test_an_unknown_stored_type_is_not_one_of_ours() -> None:
+    assert not CODEC.knows("cqx.allocation.v1.Unheard")
+    with pytest.raises(UnknownEventTypeError):
+        CODEC.decode("cqx.allocation.v1.Unheard", b"")
 
 
 def _envelope(event_type: str, payload: bytes) -> EventEnvelope:
@@ -74,7 +78,7 @@ def test_a_registry_surrender_becomes_a_surrender_to_record() -> None:
         compliance_year=2024,
     )  # fmt: skip
     envelope = _envelope("cqx.registry.v1.AllowancesSurrendered", surrendered.SerializeToString())
-    assert RegistryEvents().command_for(envelope) == RecordSurrender(
+    assert FOREIGN.command_for(envelope) == RecordSurrender(
         "acct-001", "CEA-2024", 40, 2024, envelope.event_id
     )
 
@@ -82,4 +86,4 @@ def test_a_registry_surrender_becomes_a_surrender_to_record() -> None:
 def test_other_registry_events_cause_nothing_here() -> None:
     opened = registry_pb2.AccountOpened(account_id="acct-001", name="x")
     envelope = _envelope("cqx.registry.v1.AccountOpened", opened.SerializeToString())
-    assert RegistryEvents().command_for(envelope) is None
+    assert FOREIGN.command_for(envelope) is None

@@ -11,29 +11,25 @@ from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 
 from cqx_eventstore import InMemoryEventStore
 from cqx_kernel.errors import FailedPreconditionError, InvalidArgumentError
-from cqx_registry.application.registry_app import RegistryApplication
+from cqx_registry.application.app import RegistryApplication
+from cqx_registry.bootstrap import assemble
 from cqx_registry.domain import commands as cmd
 from cqx_registry.domain.commands import AccountKind
 from cqx_registry.domain.state import Holding
-from cqx_service import Journal
+from tests.support.assembled import assembled
 
 CEA = "CEA-2024"
 
 
 @pytest.fixture
 async def app() -> AsyncIterator[RegistryApplication]:
-    store = InMemoryEventStore()
-    journal = Journal(store)
-    journal.start()
-    try:
-        yield await RegistryApplication.start(store, journal)
-    finally:
-        await journal.stop()
+    async with assembled(assemble, "registry", InMemoryEventStore()) as registry:
+        yield registry
 
 
 async def _open(app: RegistryApplication, account_id: str) -> None:
     command = cmd.OpenAccount(account_id, AccountKind.COVERED_ENTITY, f"Company {account_id}")
-    await app.execute(f"open-{account_id}", lambda _: command, lambda c: b"ok", {})
+    await app.execute(f"open-{account_id}", command, lambda _: b"ok", {})
 
 
 async def _issue(app: RegistryApplication, account_id: str, quantity: int) -> None:
@@ -60,10 +56,11 @@ async def test_a_retried_request_gets_the_first_answer_and_changes_nothing_more(
 ) -> None:
     await _open(app, "A")
     await _issue(app, "A", 100)
-    move = lambda new_id: cmd.MoveToTrading(new_id, "A", CEA, 30)  # noqa: E731
-    first = await app.execute("r1", move, lambda c: c.move_id.encode(), {"actor": "ops"})
-    again = await app.execute("r1", move, lambda c: c.move_id.encode(), {"actor": "ops"})
-    assert first == again
+    first_move = cmd.MoveToTrading(app.new_id(), "A", CEA, 30)
+    retried_move = cmd.MoveToTrading(app.new_id(), "A", CEA, 30)  # a new id: the retry's own
+    first = await app.execute("r1", first_move, lambda _: first_move.move_id.encode(), {})
+    again = await app.execute("r1", retried_move, lambda _: retried_move.move_id.encode(), {})
+    assert first == again == first_move.move_id.encode()
     assert app.holding("A", CEA) == Holding(registry=70, trading=30)
 
 
@@ -71,21 +68,21 @@ async def test_a_terminated_transfer_is_recorded_then_refused(app: RegistryAppli
     await _open(app, "A")
     await _open(app, "B")
     head_before, _ = await app.store.head()
-    transfer = lambda new_id: cmd.TransferAllowances(new_id, "A", "B", CEA, 5)  # noqa: E731
+    transfer = cmd.TransferAllowances(app.new_id(), "A", "B", CEA, 5)
     with pytest.raises(FailedPreconditionError) as refused:
-        await app.execute("t1", transfer, lambda c: b"", {})
+        await app.execute("t1", transfer, lambda _: b"", {})
     assert refused.value.reason == "INSUFFICIENT_REGISTRY_POSITION"
     types = [e.event_type async for e in app.store.read_all(head_before)]
     assert types == ["cqx.registry.v1.TransferProposed", "cqx.registry.v1.TransferTerminated"]
     with pytest.raises(FailedPreconditionError):  # the retry is answered the same way
-        await app.execute("t1", transfer, lambda c: b"", {})
+        await app.execute("t1", transfer, lambda _: b"", {})
 
 
 async def test_a_refused_command_records_nothing(app: RegistryApplication) -> None:
     await _open(app, "A")
     head_before, _ = await app.store.head()
     with pytest.raises(InvalidArgumentError):
-        await app.execute("bad", lambda i: cmd.MoveToTrading(i, "A", "CEA-1", 1), lambda c: b"", {})
+        await app.execute("bad", cmd.MoveToTrading("m", "A", "CEA-1", 1), lambda _: b"", {})
     assert (await app.store.head())[0] == head_before
 
 
@@ -105,15 +102,25 @@ async def test_a_restart_rebuilds_the_same_registry_and_the_past_stays_queryable
     await _open(app, "A")
     await _issue(app, "A", 100)
     after_issue, _ = await app.store.head()
-    await app.execute("m", lambda i: cmd.MoveToTrading(i, "A", CEA, 40), lambda c: b"", {})
-    restarted = await RegistryApplication.start(app.store, app.journal)
-    assert restarted.state == app.state
-    past = await restarted.holdings("A", as_of_position=after_issue)
-    assert (past.holdings, past.position) == ({CEA: Holding(registry=100)}, after_issue)
-    now = await restarted.holdings("A")
-    assert now.holdings == {CEA: Holding(registry=60, trading=40)}
-    beyond = await restarted.holdings("A", as_of_position=10_000)
-    assert beyond.position == now.position
+    await app.execute("m", cmd.MoveToTrading("m", "A", CEA, 40), lambda _: b"", {})
+    async with assembled(assemble, "registry", app.store) as restarted:
+        assert restarted.state == app.state
+        past = await restarted.holdings("A", as_of_position=after_issue)
+        assert (past.holdings, past.position) == ({CEA: Holding(registry=100)}, after_issue)
+        now = await restarted.holdings("A")
+        assert now.holdings == {CEA: Holding(registry=60, trading=40)}
+
+
+async def test_holdings_as_of_a_position_past_the_head_are_refused_not_answered_for_now(
+    app: RegistryApplication,
+) -> None:
+    await _open(app, "A")
+    head, _ = await app.store.head()
+    for beyond in (head + 1, 2**63 - 1):
+        with pytest.raises(InvalidArgumentError) as refused:
+            await app.holdings("A", as_of_position=beyond)
+        assert refused.value.reason == "POSITION_AFTER_HEAD"
+        assert refused.value.metadata["head_position"] == str(head)
 
 
 async def test_accounts_are_listed_in_id_order_a_page_at_a_time(app: RegistryApplication) -> None:

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from cqx_registry.adapters.codec import (
-    UnknownEventTypeError,
-    account_kind,
-    decode,
-    encode,
-    kind_number,
-    stream_of,
-)
+from cqx_registry.adapters.codec import account_kind, decode, encode, kind_number
 from cqx_registry.domain import events as ev
 from cqx_registry.domain.commands import AccountKind
 from cqx_registry.domain.events import DeliveryLeg
+from cqx_registry.domain.streams import stream_of
+from cqx_service.codec import UnknownEventTypeError
 
 DELIVERY = ("t1", "S", "B", "CEA-2024", 5, "e1")
 EVERY_EVENT: list[ev.Event] = [

@@ -16,13 +16,14 @@ from hypothesis import strategies as st
 
 from cqx_eventstore import RecordedEvent
 from cqx_kernel.errors import CqxError
-from cqx_registry.adapters.codec import decode, encode, stream_of
-from cqx_registry.application.projector import row_changes
+from cqx_registry.adapters.codec import decode, encode
+from cqx_registry.adapters.holdings_projector import row_changes
 from cqx_registry.domain import commands as cmd
 from cqx_registry.domain import events as ev
 from cqx_registry.domain.conservation import conservation_of_all
 from cqx_registry.domain.decide import decide
 from cqx_registry.domain.state import Registry, evolve
+from cqx_registry.domain.streams import stream_of
 
 ACCOUNTS = ("A", "B", "C")
 INSTRUMENTS = ("CEA-2019-2020", "CEA-2024")

@@ -11,7 +11,8 @@ from cqx.registry.v1 import events_pb2 as registry
 from cqx.settlement.v1 import events_pb2
 from google.protobuf.message import Message
 
-from cqx_settlement.adapters import codec, inbound
+from cqx_settlement.adapters.codec import CODEC
+from cqx_settlement.adapters.foreign import FOREIGN
 from cqx_settlement.domain import events
 from cqx_settlement.domain.commands import (
     CompleteWithdrawal,
@@ -42,13 +43,13 @@ EXAMPLES: list[events.Event] = [
 
 @pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: type(e).__name__)
 def test_every_event_round_trips_under_its_contract_name(event: events.Event) -> None:
-    event_type, payload = codec.encode(event)
+    event_type, payload = CODEC.encode(event)
     assert event_type == f"cqx.settlement.v1.{type(event).__name__}"
-    assert codec.decode(event_type, payload) == event
+    assert CODEC.decode(event_type, payload) == event
 
 
 def test_the_contract_names_the_units() -> None:
-    _, payload = codec.encode(EXAMPLES[4])
+    _, payload = CODEC.encode(EXAMPLES[4])
     settled = events_pb2.TradeSettled.FromString(payload)
     assert (settled.buyer_paid_fen, settled.seller_received_fen, settled.fee_fen) == (
         74_640,
@@ -73,7 +74,7 @@ def test_a_trade_executed_becomes_a_settle_trade_with_the_exchanges_fees() -> No
         trading_date="2025-03-14",
     )  # fmt: skip
     wrapped = envelope(trade)
-    assert inbound.command_for(wrapped) == SettleTrade(
+    assert FOREIGN.command_for(wrapped) == SettleTrade(
         "T7", "CEA-2025", 7_463, 10, "b", "s", 4, 3, "2025-03-14", wrapped.event_id
     )
 
@@ -84,13 +85,13 @@ def test_the_exchanges_day_close_and_withdrawal_answers_become_commands() -> Non
             instrument="CEA-2025", trading_date="2025-03-14", volume_tonnes=10, turnover_fen=9
         )
     )
-    assert inbound.command_for(closed) == RecordExchangeDay(
+    assert FOREIGN.command_for(closed) == RecordExchangeDay(
         "2025-03-14", "CEA-2025", 10, 9, closed.event_id
     )
     approved = envelope(
         matching.CashWithdrawalApproved(withdrawal_id="w1", account_id="a", amount_fen=5)
     )
-    assert inbound.command_for(approved) == CompleteWithdrawal("w1", "a", 5)
+    assert FOREIGN.command_for(approved) == CompleteWithdrawal("w1", "a", 5)
 
 
 def test_other_matching_events_ask_nothing_of_the_clearing_house() -> None:
@@ -98,7 +99,7 @@ def test_other_matching_events_ask_nothing_of_the_clearing_house() -> None:
     wrapped = EventEnvelope(
         event_type=opened.DESCRIPTOR.full_name, payload=opened.SerializeToString()
     )
-    assert inbound.command_for(wrapped) is None
+    assert FOREIGN.command_for(wrapped) is None
 
 
 def test_the_registrys_answers_for_allowance_legs_become_commands() -> None:
@@ -109,12 +110,12 @@ def test_the_registrys_answers_for_allowance_legs_become_commands() -> None:
     # The registry records a delivery on each party's account stream: the stream is the side.
     for stream, leg in (("account-s", "SELLER"), ("account-b", "BUYER"), ("rejections", "")):
         applied = envelope(delivery, stream)
-        assert inbound.command_for(applied) == ConfirmDelivery(
+        assert FOREIGN.command_for(applied) == ConfirmDelivery(
             "T1", "CEA-2025", "s", "b", 10, applied.event_id, leg
         )
     same = registry.TradeDeliveryApplied(trade_id="T3", seller_account_id="a", buyer_account_id="a")
-    assert inbound.command_for(envelope(same, "account-a")).leg == "BOTH"  # type: ignore[union-attr]
+    assert FOREIGN.command_for(envelope(same, "account-a")).leg == "BOTH"  # type: ignore[union-attr]
     rejected = envelope(registry.TradeDeliveryRejected(trade_id="T2", reason="FROZEN"))
-    assert inbound.command_for(rejected) == RecordDeliveryRefused("T2", "FROZEN", rejected.event_id)
+    assert FOREIGN.command_for(rejected) == RecordDeliveryRefused("T2", "FROZEN", rejected.event_id)
     opened = envelope(registry.AccountOpened(account_id="a"))
-    assert inbound.command_for(opened) is None
+    assert FOREIGN.command_for(opened) is None

@@ -14,7 +14,7 @@ from cqx_allocation.adapters.messages import (
     entity_message,
 )
 from cqx_allocation.application import queries
-from cqx_allocation.application.service import AllocationApplication, Render
+from cqx_allocation.application.app import AllocationApplication
 from cqx_allocation.domain.commands import (
     Command,
     OpenComplianceYear,
@@ -23,7 +23,9 @@ from cqx_allocation.domain.commands import (
     SetAllocation,
 )
 from cqx_allocation.domain.events import AllocationIssued, Event
-from cqx_grpc import current_call, method_paths
+from cqx_grpc import method_paths
+from cqx_service import Render
+from cqx_service.servicer import ServicerBase, request_ids
 
 SERVICE_NAME: str = api.DESCRIPTOR.services_by_name["AllocationService"].full_name
 # Only the operator calls these (when the service has CQX_OPERATOR_TOKEN): cqx_grpc.access.
@@ -40,16 +42,8 @@ OPERATOR_METHODS = method_paths(
 Context = Any  # grpc.aio.ServicerContext (grpc ships no type stubs)
 
 
-def _metadata(request_id: str) -> dict[str, str]:
-    """The call's ids as event metadata, the request id being the one in the message."""
-    return {**current_call().as_event_metadata(), "request_id": request_id}
-
-
-class AllocationServicer(api_grpc.AllocationServiceServicer):
+class AllocationServicer(ServicerBase[AllocationApplication], api_grpc.AllocationServiceServicer):
     """``cqx.allocation.v1.AllocationService`` over an :class:`AllocationApplication`."""
-
-    def __init__(self, app: AllocationApplication) -> None:
-        self._app = app
 
     async def RegisterEntity(  # noqa: N802 (gRPC's method names)
         self, request: api.RegisterEntityRequest, context: Context
@@ -61,7 +55,7 @@ class AllocationServicer(api_grpc.AllocationServiceServicer):
         )  # fmt: skip
 
         def render(_: Sequence[Event]) -> bytes:
-            entity = self._app.state.entity(request.entity_id)
+            entity = self.app.state.entity(request.entity_id)
             return api.RegisterEntityResponse(entity=entity_message(entity)).SerializeToString()
 
         answer = await self._execute(request.request_id, command, render)
@@ -71,14 +65,14 @@ class AllocationServicer(api_grpc.AllocationServiceServicer):
         self, request: api.GetEntityRequest, context: Context
     ) -> api.GetEntityResponse:
         """One entity."""
-        entity = queries.get_entity(self._app.state, request.entity_id)
+        entity = queries.get_entity(self.app.state, request.entity_id)
         return api.GetEntityResponse(entity=entity_message(entity))
 
     async def ListEntities(  # noqa: N802
         self, request: api.ListEntitiesRequest, context: Context
     ) -> api.ListEntitiesResponse:
         """A page of entities."""
-        found = queries.list_entities(self._app.state, request.page_size, request.page_token)
+        found = queries.list_entities(self.app.state, request.page_size, request.page_token)
         return api.ListEntitiesResponse(
             entities=[entity_message(e) for e in found.entities],
             next_page_token=found.next_page_token,
@@ -91,7 +85,7 @@ class AllocationServicer(api_grpc.AllocationServiceServicer):
 
         def render(_: Sequence[Event]) -> bytes:
             year = api.ComplianceYear(
-                year=request.year, instrument=self._app.state.instrument(request.year)
+                year=request.year, instrument=self.app.state.instrument(request.year)
             )
             return api.OpenComplianceYearResponse(compliance_year=year).SerializeToString()
 
@@ -105,7 +99,7 @@ class AllocationServicer(api_grpc.AllocationServiceServicer):
         """Set an entity's allocation for a year."""
 
         def render(_: Sequence[Event]) -> bytes:
-            view = queries.entity_year(self._app.state, request.entity_id, request.year)
+            view = queries.entity_year(self.app.state, request.entity_id, request.year)
             return api.SetAllocationResponse(
                 allocation=allocation_message(view)
             ).SerializeToString()
@@ -121,17 +115,17 @@ class AllocationServicer(api_grpc.AllocationServiceServicer):
 
         def render(events: Sequence[Event]) -> bytes:
             (issued,) = (e for e in events if isinstance(e, AllocationIssued))
-            view = queries.entity_year(self._app.state, request.entity_id, request.year)
+            view = queries.entity_year(self.app.state, request.entity_id, request.year)
             return api.IssueAllocationResponse(
                 issuance_id=issued.issuance_id,
                 quantity_tonnes=issued.quantity_tonnes,
                 allocation=allocation_message(view),
             ).SerializeToString()
 
-        answer = await self._app.issue_allocation(
-            request.request_id, request.entity_id, request.year, render,
-            _metadata(request.request_id),
-        )  # fmt: skip
+        request_id, metadata = request_ids(request.request_id)
+        answer = await self.app.issue_allocation(
+            request_id, request.entity_id, request.year, render, metadata
+        )
         return api.IssueAllocationResponse.FromString(answer)
 
     async def RecordVerifiedEmissions(  # noqa: N802
@@ -140,7 +134,7 @@ class AllocationServicer(api_grpc.AllocationServiceServicer):
         """Record an entity's verified emissions for a year."""
 
         def render(_: Sequence[Event]) -> bytes:
-            view = queries.entity_year(self._app.state, request.entity_id, request.year)
+            view = queries.entity_year(self.app.state, request.entity_id, request.year)
             return api.RecordVerifiedEmissionsResponse(
                 compliance=compliance_message(view)
             ).SerializeToString()
@@ -153,7 +147,7 @@ class AllocationServicer(api_grpc.AllocationServiceServicer):
         self, request: api.GetComplianceStatusRequest, context: Context
     ) -> api.GetComplianceStatusResponse:
         """An entity's compliance for a year."""
-        view = queries.entity_year(self._app.state, request.entity_id, request.year)
+        view = queries.entity_year(self.app.state, request.entity_id, request.year)
         return api.GetComplianceStatusResponse(compliance=compliance_message(view))
 
     async def ListComplianceStatuses(  # noqa: N802
@@ -161,12 +155,13 @@ class AllocationServicer(api_grpc.AllocationServiceServicer):
     ) -> api.ListComplianceStatusesResponse:
         """A page of one year's compliance records."""
         found = queries.list_compliance(
-            self._app.state, request.year, request.page_size, request.page_token
+            self.app.state, request.year, request.page_size, request.page_token
         )
         return api.ListComplianceStatusesResponse(
             compliance=[compliance_message(v) for v in found.records],
             next_page_token=found.next_page_token,
         )
 
-    async def _execute(self, request_id: str, command: Command, render: Render) -> bytes:
-        return await self._app.execute(request_id, command, render, _metadata(request_id))
+    async def _execute(self, request_id: str, command: Command, render: Render[Event]) -> bytes:
+        request_id, metadata = request_ids(request_id)
+        return await self.app.execute(request_id, command, render, metadata)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cqx_allocation.application.paging import page
 from cqx_allocation.domain import rules
 from cqx_allocation.domain.errors import YearNotOpenError
 from cqx_allocation.domain.state import AllocationState, ComplianceRecord, Entity
+from cqx_service.paging import page_of
 
 
 @dataclass(frozen=True)
@@ -44,8 +44,8 @@ def get_entity(state: AllocationState, entity_id: str) -> Entity:
 
 def list_entities(state: AllocationState, page_size: int, page_token: str) -> EntityPage:
     """A page of entities in entity_id order."""
-    found = page(state.entity_ids, page_size, page_token)
-    return EntityPage([state.entities[i] for i in found.ids], found.next_page_token)
+    found = page_of(state.entity_ids, page_size, page_token)
+    return EntityPage([state.entities[i] for i in found.keys], found.next_page_token)
 
 
 def entity_year(state: AllocationState, entity_id: str, year: int) -> EntityYear:
@@ -62,9 +62,9 @@ def list_compliance(
 ) -> CompliancePage:
     """A page of every registered entity's record for ``year``, in entity_id order."""
     rules.check_year(year)
-    found = page(state.entity_ids, page_size, page_token)
+    found = page_of(state.entity_ids, page_size, page_token)
     _check_known(state, year)
-    records = [_entity_year(state, state.entities[i], year) for i in found.ids]
+    records = [_entity_year(state, state.entities[i], year) for i in found.keys]
     return CompliancePage(records, found.next_page_token)
 
 

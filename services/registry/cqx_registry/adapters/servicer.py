@@ -11,15 +11,16 @@ from cqx.registry.v1 import registry_service_pb2 as api
 from cqx.registry.v1 import registry_service_pb2_grpc as rpc
 from google.protobuf.message import Message
 
-from cqx_grpc import current_call, method_paths
+from cqx_grpc import method_paths
 from cqx_registry.adapters.codec import account_kind
 from cqx_registry.adapters.messages import (
     account_message,
     conservation_message,
     holding_message,
 )
-from cqx_registry.application.registry_app import RegistryApplication
+from cqx_registry.application.app import RegistryApplication
 from cqx_registry.domain import commands as cmd
+from cqx_service.servicer import ServicerBase
 
 SERVICE_NAME: str = api.DESCRIPTOR.services_by_name["RegistryService"].full_name
 # Only the operator calls these (when the service has CQX_OPERATOR_TOKEN): cqx_grpc.access.
@@ -35,11 +36,8 @@ C = TypeVar("C", bound=cmd.ClientCommand)
 M = TypeVar("M", bound=Message)
 
 
-class RegistryServicer(rpc.RegistryServiceServicer):
+class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceServicer):
     """Maps each RPC to a command or a query of the application."""
-
-    def __init__(self, app: RegistryApplication) -> None:
-        self.app = app
 
     async def OpenAccount(
         self, request: api.OpenAccountRequest, context: Any
@@ -195,13 +193,9 @@ class RegistryServicer(rpc.RegistryServiceServicer):
         self,
         request_id: str,
         make: Callable[[str], C],
-        render: Callable[[C], Message],
+        render: Callable[[C], M],
         response: type[M],
     ) -> M:
-        metadata = current_call().as_event_metadata()
-        if request_id:  # the body's idempotency key, whether or not the header carried it
-            metadata["request_id"] = request_id
-        answer = await self.app.execute(
-            request_id, make, lambda c: render(c).SerializeToString(), metadata
-        )
-        return response.FromString(answer)
+        """Run the command ``make`` builds (given a fresh id for what it creates)."""
+        command = make(self.app.new_id())
+        return await self.run(request_id, command, lambda _: render(command), response)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cqx_service.paging import offset_page
 from cqx_settlement.domain.errors import (
     CashAccountNotFoundError,
     InvalidSettlementRequestError,
@@ -17,9 +18,6 @@ from cqx_settlement.domain.ledger import (
     Withdrawal,
 )
 from cqx_settlement.domain.validation import require_account_id, require_trading_date
-
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
 
 
 @dataclass(frozen=True)
@@ -87,43 +85,16 @@ def settlements_page(
     ledger: ClearingLedger, trading_date: str, page_size: int, page_token: str
 ) -> Page:
     """Settlements in the order they were settled, optionally of one date, a page at a time."""
-    size = _page_size(page_size)
-    offset = _offset(page_token)
     if trading_date:
         require_trading_date(trading_date)
         day = ledger.days.get(trading_date)
         ids = day.trade_ids if day is not None else []
     else:
         ids = ledger.settlement_order
-    chosen = [ledger.settlements[t] for t in ids[offset : offset + size]]
-    more = offset + size < len(ids)
-    return Page(chosen, str(offset + size) if more else "")
+    chosen, next_token = offset_page(len(ids), page_size, page_token)
+    return Page([ledger.settlements[t] for t in ids[chosen]], next_token)
 
 
 def conservation(ledger: ClearingLedger) -> Conservation:
     """The conservation check of the whole cash ledger."""
     return Conservation(ledger.total_balances(), ledger.deposited, ledger.withdrawn)
-
-
-def _page_size(page_size: int) -> int:
-    if page_size < 0:
-        raise InvalidSettlementRequestError(
-            "page_size cannot be negative", reason="PAGE_SIZE_NEGATIVE"
-        )
-    if page_size > MAX_PAGE_SIZE:
-        raise InvalidSettlementRequestError(
-            f"page_size is at most {MAX_PAGE_SIZE}",
-            reason="PAGE_SIZE_TOO_LARGE",
-            metadata={"max_page_size": str(MAX_PAGE_SIZE)},
-        )
-    return page_size or DEFAULT_PAGE_SIZE
-
-
-def _offset(page_token: str) -> int:
-    if not page_token:
-        return 0
-    if not (page_token.isascii() and page_token.isdigit()) or len(page_token) > 12:
-        raise InvalidSettlementRequestError(
-            "page_token is not one this service gave", reason="PAGE_TOKEN_INVALID"
-        )
-    return int(page_token)

@@ -8,10 +8,12 @@ from typing import Any
 from cqx.settlement.v1 import settlement_service_pb2 as api
 from cqx.settlement.v1 import settlement_service_pb2_grpc as api_grpc
 
-from cqx_grpc import current_call, method_paths
+from cqx_grpc import method_paths
+from cqx_service import Render
+from cqx_service.servicer import ServicerBase, request_ids
 from cqx_settlement.adapters import views
 from cqx_settlement.application import queries
-from cqx_settlement.application.clearing import Answer, ClearingHouse
+from cqx_settlement.application.app import ClearingHouse
 from cqx_settlement.domain import commands
 from cqx_settlement.domain.events import Event
 
@@ -28,17 +30,14 @@ OPERATOR_METHODS = method_paths(
 Context = Any  # grpc.aio.ServicerContext (grpc ships no type hints)
 
 
-class SettlementServicer(api_grpc.SettlementServiceServicer):
+class SettlementServicer(ServicerBase[ClearingHouse], api_grpc.SettlementServiceServicer):
     """The gRPC face of the clearing house (proto ↔ command, nothing else)."""
-
-    def __init__(self, house: ClearingHouse) -> None:
-        self._house = house
 
     async def DepositFunds(  # noqa: N802 (gRPC's method names)
         self, request: api.DepositFundsRequest, context: Context
     ) -> api.DepositFundsResponse:
         """Credit cash to a trading account."""
-        house = self._house
+        house = self.app
         command = commands.DepositFunds(house.new_id(), request.account_id, request.amount_fen)
 
         def answer(_: Sequence[Event]) -> bytes:
@@ -56,7 +55,7 @@ class SettlementServicer(api_grpc.SettlementServiceServicer):
         self, request: api.RequestWithdrawalRequest, context: Context
     ) -> api.RequestWithdrawalResponse:
         """Hold cash for a withdrawal until the exchange answers."""
-        house = self._house
+        house = self.app
         command = commands.RequestWithdrawal(house.new_id(), request.account_id, request.amount_fen)
 
         def answer(_: Sequence[Event]) -> bytes:
@@ -72,20 +71,20 @@ class SettlementServicer(api_grpc.SettlementServiceServicer):
         self, request: api.GetWithdrawalRequest, context: Context
     ) -> api.GetWithdrawalResponse:
         """A withdrawal and where it stands."""
-        found = queries.withdrawal(self._house.ledger, request.withdrawal_id)
+        found = queries.withdrawal(self.app.ledger, request.withdrawal_id)
         return api.GetWithdrawalResponse(withdrawal=views.withdrawal_view(found))
 
     async def GetCashBalance(  # noqa: N802
         self, request: api.GetCashBalanceRequest, context: Context
     ) -> api.GetCashBalanceResponse:
         """An account's balance and what pending withdrawals hold of it."""
-        return views.balance_view(queries.cash_account(self._house.ledger, request.account_id))
+        return views.balance_view(queries.cash_account(self.app.ledger, request.account_id))
 
     async def GetTradeSettlement(  # noqa: N802
         self, request: api.GetTradeSettlementRequest, context: Context
     ) -> api.GetTradeSettlementResponse:
         """How a trade settled (UNKNOWN if it never reached the clearing house)."""
-        found = queries.settlement(self._house.ledger, request.trade_id)
+        found = queries.settlement(self.app.ledger, request.trade_id)
         view = (
             views.unknown_settlement(request.trade_id)
             if found is None
@@ -98,7 +97,7 @@ class SettlementServicer(api_grpc.SettlementServiceServicer):
     ) -> api.ListSettlementsResponse:
         """Settlements in the order they happened, a page at a time."""
         page = queries.settlements_page(
-            self._house.ledger, request.trading_date, request.page_size, request.page_token
+            self.app.ledger, request.trading_date, request.page_size, request.page_token
         )
         return api.ListSettlementsResponse(
             settlements=[views.settlement_view(s) for s in page.settlements],
@@ -109,7 +108,7 @@ class SettlementServicer(api_grpc.SettlementServiceServicer):
         self, request: api.CloseSettlementDayRequest, context: Context
     ) -> api.CloseSettlementDayResponse:
         """Close a day that reconciles; record the breaks of one that does not."""
-        house = self._house
+        house = self.app
         command = commands.CloseSettlementDay(
             request.trading_date,
             request.expected_trade_count if request.HasField("expected_trade_count") else None,
@@ -127,16 +126,16 @@ class SettlementServicer(api_grpc.SettlementServiceServicer):
         self, request: api.GetSettlementDayRequest, context: Context
     ) -> api.GetSettlementDayResponse:
         """A day's status and totals."""
-        day = queries.settlement_day(self._house.ledger, request.trading_date)
+        day = queries.settlement_day(self.app.ledger, request.trading_date)
         return api.GetSettlementDayResponse(day=views.day_view(day))
 
     async def CheckConservation(  # noqa: N802
         self, request: api.CheckConservationRequest, context: Context
     ) -> api.CheckConservationResponse:
         """Σ balances against Σ deposits − Σ completed withdrawals."""
-        ledger = self._house.ledger
+        ledger = self.app.ledger
         check = queries.conservation(ledger)
-        fee_account = ledger.accounts.get(self._house.rules.fee_account_id)
+        fee_account = ledger.accounts.get(self.app.rules.fee_account_id)
         return api.CheckConservationResponse(
             holds=check.holds,
             total_balances_fen=check.total_balances,
@@ -149,9 +148,7 @@ class SettlementServicer(api_grpc.SettlementServiceServicer):
         self,
         request_id: str,
         command: commands.Command,
-        answer: Answer,
+        answer: Render[Event],
     ) -> bytes:
-        call = current_call()
-        request_id = request_id or call.request_id or ""
-        metadata = {**call.as_event_metadata(), "request_id": request_id}
-        return await self._house.execute(request_id, command, answer, metadata)
+        request_id, metadata = request_ids(request_id)
+        return await self.app.execute(request_id, command, answer, metadata)

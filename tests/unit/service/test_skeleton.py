@@ -1,0 +1,172 @@
+"""The shared skeleton's rules, written once for all four services: the request id, foreign
+events that cannot be used (dead letters, never a crash), the codec's table and units."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+
+import pytest
+from aiokafka import ConsumerRecord
+from cqx.eventing.v1.envelope_pb2 import EventEnvelope
+from cqx.matching.v1 import events_pb2 as matching
+from cqx.registry.v1 import events_pb2 as registry
+
+from cqx_bus.bookkeeping import InMemoryBookkeeping
+from cqx_bus.consumer import Consumer
+from cqx_eventstore import InMemoryEventStore
+from cqx_grpc import CallMetadata, bind_call
+from cqx_kernel.errors import InvalidArgumentError
+from cqx_registry.bootstrap import assemble as assemble_registry
+from cqx_service.codec import EventCodec
+from cqx_service.servicer import MAX_REQUEST_ID_LENGTH, request_ids
+from cqx_settlement.bootstrap import assemble as assemble_settlement
+from tests.support.assembled import assembled
+
+
+def _ids(field: str, header: str | None) -> tuple[str, dict[str, str]]:
+    with bind_call(CallMetadata(request_id=header, correlation_id="corr", actor="trader-1")):
+        return request_ids(field)
+
+
+def test_the_request_id_is_the_field_else_the_header() -> None:
+    assert _ids("from-field", "from-header")[0] == "from-field"
+    request_id, metadata = _ids("", "from-header")
+    assert request_id == "from-header"
+    assert metadata == {
+        "request_id": "from-header", "correlation_id": "corr", "actor": "trader-1",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("field", "header", "reason"),
+    [
+        ("", None, "REQUEST_ID_MISSING"),
+        ("x" * (MAX_REQUEST_ID_LENGTH + 1), None, "FIELD_TOO_LONG"),
+        ("", "y" * (MAX_REQUEST_ID_LENGTH + 1), "FIELD_TOO_LONG"),
+    ],
+)
+def test_a_missing_or_overlong_request_id_is_refused(
+    field: str, header: str | None, reason: str
+) -> None:
+    with pytest.raises(InvalidArgumentError) as refused:
+        _ids(field, header)
+    assert refused.value.reason == reason
+
+
+def _record(event_type: str, payload: bytes, offset: int) -> ConsumerRecord[bytes, bytes]:
+    envelope = EventEnvelope(
+        source="matching", position=offset + 1, stream_id="book-x", event_id=str(uuid.uuid4()),
+        event_type=event_type, payload=payload,
+    )  # fmt: skip
+    value = envelope.SerializeToString()
+    return ConsumerRecord("t", 0, offset, 0, 0, None, value, None, 0, len(value), [])
+
+
+async def test_an_undecodable_or_refused_foreign_event_is_dead_lettered_and_the_rest_applied() -> (
+    None
+):
+    store = InMemoryEventStore()
+    async with assembled(assemble_settlement, "settlement", store) as house:
+        books = InMemoryBookkeeping()
+        consumer = Consumer(
+            "settlement<-matching", ["t"], bootstrap="unused", store=store, bookkeeping=books,
+            handler=house.on_foreign_event, submit=house.journal.submit,
+        )  # fmt: skip
+        trade_type = matching.TradeExecuted.DESCRIPTOR.full_name
+        good = matching.TradeExecuted(
+            trade_id="T1", instrument="CEA-2025", price_fen=100, quantity_tonnes=3,
+            buyer_account_id="b", seller_account_id="s", trading_date="2025-06-02",
+        )  # fmt: skip
+        nameless = matching.TradeExecuted(trade_id="", trading_date="2025-06-02")
+        await consumer.handle([
+            _record(trade_type, b"\xff\xff\xff", 0),
+            _record(trade_type, nameless.SerializeToString(), 1),
+            _record(trade_type, good.SerializeToString(), 2),
+        ])  # fmt: skip
+        letters = await books.dead_letters("settlement<-matching")
+        assert [(letter.offset, letter.reason.split(":")[0]) for letter in letters] == [
+            (0, "UNDECODABLE_PAYLOAD"),
+            (1, "FOREIGN_EVENT_REFUSED"),
+        ]
+        assert list(house.ledger.settlements) == ["T1"]
+
+
+async def test_the_events_a_foreign_event_causes_name_it_and_its_source_as_actor() -> None:
+    store = InMemoryEventStore()
+    async with assembled(assemble_registry, "registry", store) as app:
+        issued = EventEnvelope(
+            source="allocation", position=1, stream_id="entity-1", event_id="ev-1",
+            event_type="cqx.allocation.v1.AllocationIssued",
+            payload=b"", metadata={"correlation_id": "plan-2024"},
+        )  # fmt: skip
+        unit = await app.on_foreign_event(issued)
+        (request,) = unit.requests
+        assert request.metadata == {
+            "correlation_id": "plan-2024", "causation_id": "ev-1", "actor": "allocation",
+        }  # fmt: skip
+
+
+class Side(Enum):
+    """A domain enum whose values are the contract's names without the prefix."""
+
+    BUY = "BUY"
+    SELL = "SELL"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """A domain event with an account, a plain price and quantity, an enum and a time."""
+
+    order_id: str
+    account: str
+    side: Side
+    price: int
+    quantity: int
+    at: int
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A domain event with a date."""
+
+    day: date
+    at: int
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A domain event with an optional string."""
+
+    order_id: str
+    reason: str | None
+
+
+def test_the_codec_renames_units_and_converts_enums_dates_and_absent_strings() -> None:
+    codec: EventCodec[Accepted | Opened | Refused] = EventCodec([
+        (Accepted, matching.OrderAccepted),
+        (Opened, matching.ExchangeDayOpened),
+        (Refused, matching.OrderRejected),
+    ])  # fmt: skip
+    accepted = Accepted("o1", "acct-1", Side.SELL, 7463, 20, 1_700_000_000_000_000)
+    event_type, payload = codec.encode(accepted)
+    message = matching.OrderAccepted.FromString(payload)
+    assert event_type == "cqx.matching.v1.OrderAccepted"
+    assert (message.account_id, message.price_fen, message.quantity_tonnes) == ("acct-1", 7463, 20)
+    assert message.side == matching.SIDE_SELL
+    assert message.occurred_at_us == accepted.at
+    opened = Opened(date(2026, 12, 7), 1)
+    assert matching.ExchangeDayOpened.FromString(codec.encode(opened)[1]).trading_date == (
+        "2026-12-07"
+    )
+    refused = Refused("o2", None)
+    assert matching.OrderRejected.FromString(codec.encode(refused)[1]).reason == ""
+    for event in (accepted, opened, refused):
+        assert codec.decode(*codec.encode(event)) == event
+
+
+def test_a_pair_whose_message_lacks_a_field_fails_when_the_table_is_made() -> None:
+    with pytest.raises(TypeError, match="AccountOpened has no field for order_id"):
+        EventCodec([(Accepted, registry.AccountOpened)])
