@@ -13,11 +13,15 @@ import pytest
 
 from cqx_eventstore import (
     AppendOnlyViolationError,
+    AppendRequest,
+    Committed,
     ConcurrencyError,
     EventStoreBusyError,
     EventStoreDatabaseError,
+    GroupCommitter,
     NewEvent,
     StoreUnavailableError,
+    UnitOfWork,
 )
 from cqx_eventstore.hashing import GENESIS_HASH
 from cqx_eventstore.migrate import migrate, service_dsn, service_role
@@ -84,6 +88,32 @@ async def test_an_append_that_cannot_lock_the_head_within_the_timeout_is_busy_an
         assert await store.verify() is None
     finally:
         await store.close()
+
+
+@pytest.mark.parametrize("busy_retries", [0, 20])
+async def test_group_commit_commits_a_busy_batch_again_in_order_or_refuses_it_whole(
+    database_url: str, unique_name: str, admin: asyncpg.Connection, busy_retries: int
+) -> None:
+    store = await open_store(database_url, unique_name, lock_timeout=0.2)
+    committer = GroupCommitter(store, busy_retries=busy_retries)
+    committer.start()
+    try:
+        holder = admin.transaction()
+        await holder.start()
+        await admin.execute(f"SELECT * FROM {unique_name}.head FOR UPDATE")
+        commits = [
+            committer.submit(UnitOfWork([AppendRequest(f"s{i}", 0, one_event())])) for i in range(3)
+        ]
+        await asyncio.sleep(0.7)  # more than one lock timeout
+        await holder.rollback()
+        results = await asyncio.wait_for(asyncio.gather(*commits, return_exceptions=True), 10)
+    finally:
+        await committer.stop()
+        await store.close()
+    if busy_retries:
+        assert results == [Committed((1,)), Committed((2,)), Committed((3,))]
+    else:
+        assert all(isinstance(r, EventStoreBusyError) for r in results)
 
 
 async def test_the_lock_timeout_defaults_to_five_seconds(
