@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
+from asyncpg.transaction import Transaction
 
 from cqx_eventstore import (
     AppendOnlyViolationError,
@@ -47,6 +48,14 @@ async def open_store(database_url: str, schema: str, lock_timeout: float) -> Pos
     return await PostgresEventStore.connect(dsn, schema, lock_timeout=lock_timeout)
 
 
+async def hold_the_head_row(admin: asyncpg.Connection, schema: str) -> Transaction:
+    """Lock the store's head row from another connection, as a second writer would."""
+    holder = admin.transaction()
+    await holder.start()
+    await admin.execute(f"SELECT * FROM {schema}.head FOR UPDATE")
+    return holder
+
+
 async def wait_until_blocked_on_a_lock(admin: asyncpg.Connection, schema: str) -> int:
     """The backend id of the store's connection once it waits for a lock."""
     for _ in range(200):
@@ -67,9 +76,7 @@ async def test_an_append_that_cannot_lock_the_head_within_the_timeout_is_busy_an
     try:
         assert await store.append("s", 0, one_event()) == (1,)
         head = await store.head()
-        holder = admin.transaction()
-        await holder.start()
-        await admin.execute(f"SELECT * FROM {unique_name}.head FOR UPDATE")
+        holder = await hold_the_head_row(admin, unique_name)
         started = time.monotonic()
         with pytest.raises(EventStoreBusyError) as caught:
             await store.append("s", 1, one_event())
@@ -98,9 +105,7 @@ async def test_group_commit_commits_a_busy_batch_again_in_order_or_refuses_it_wh
     committer = GroupCommitter(store, busy_retries=busy_retries)
     committer.start()
     try:
-        holder = admin.transaction()
-        await holder.start()
-        await admin.execute(f"SELECT * FROM {unique_name}.head FOR UPDATE")
+        holder = await hold_the_head_row(admin, unique_name)
         commits = [
             committer.submit(UnitOfWork([AppendRequest(f"s{i}", 0, one_event())])) for i in range(3)
         ]
@@ -132,9 +137,7 @@ async def test_a_connection_lost_during_an_append_is_unavailable_and_the_store_r
 ) -> None:
     store = await open_store(database_url, unique_name, lock_timeout=30)
     try:
-        holder = admin.transaction()
-        await holder.start()
-        await admin.execute(f"SELECT * FROM {unique_name}.head FOR UPDATE")
+        holder = await hold_the_head_row(admin, unique_name)
         append = asyncio.create_task(store.append("s", 0, one_event()))
         pid = await wait_until_blocked_on_a_lock(admin, unique_name)
         await admin.execute("SELECT pg_terminate_backend($1)", pid)
