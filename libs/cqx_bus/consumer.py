@@ -6,16 +6,16 @@ table with the reason, and the consumer goes on, as does a message the handler f
 acts on, skip the ones already handled, ask the handler what each one causes, and commit all
 of it together with one tracking record per message in the service's event store (a message
 that causes nothing records nothing: redelivered, it again causes nothing). Only after that
-transaction does it commit the Kafka offsets. A redelivered message finds its tracking record
-and changes nothing. A service that keeps its state in memory passes ``submit`` (its
-journal's), so that consumed events and commands are recorded in the one order they were
-decided in.
+transaction does it commit the Kafka offsets, in the background (a :class:`LatestValueWriter`:
+the next batch is fetched while the last one's offsets travel; a failed commit is logged and
+tried again). A redelivered message finds its tracking record and changes nothing. A service
+that keeps its state in memory passes ``submit`` (its journal's), so that consumed events and
+commands are recorded in the one order they were decided in.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
@@ -26,6 +26,7 @@ from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx_bus.bookkeeping import Bookkeeping, DeadLetter
 from cqx_bus.envelope import decode
 from cqx_bus.errors import UndecodableMessageError, UnusableMessageError
+from cqx_bus.latest import LatestValueWriter, OnWriteFailure
 from cqx_eventstore.errors import ConcurrencyError
 from cqx_eventstore.model import Outcome, TrackingRecord, UnitOfWork
 from cqx_eventstore.port import EventStore
@@ -80,25 +81,19 @@ class Consumer:
         )
         await consumer.start()
         self._consumer = consumer
-        offsets = _Offsets(consumer, self.name)
-        committer = asyncio.create_task(offsets.keep_committing(), name=f"commit {self.name}")
         try:
-            while True:
-                batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
-                if not batches:
-                    continue
-                records = [r for partition in batches.values() for r in partition]
-                await self.handle(records)
-                offsets.handled({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
+            # The stop's wait is bounded: aiokafka retries a commit for as long as the broker
+            # is away, and a lost commit only means messages delivered again.
+            async with _offsets_writer(consumer, self.name) as offsets:
+                while True:
+                    batches = await consumer.getmany(timeout_ms=500, max_records=self._max_records)
+                    if not batches:
+                        continue
+                    records = [r for partition in batches.values() for r in partition]
+                    await self.handle(records)
+                    offsets.offer({tp: rs[-1].offset + 1 for tp, rs in batches.items() if rs})
         finally:
             self._consumer = None
-            committer.cancel()
-            await asyncio.gather(committer, return_exceptions=True)
-            # Best effort and bounded: aiokafka retries a commit for as long as the broker is
-            # away, and a lost commit only means messages delivered again.
-            with contextlib.suppress(Exception):
-                async with asyncio.timeout(FINAL_COMMIT_SECONDS):
-                    await offsets.commit_now()
             await consumer.stop()
 
     async def lag(self) -> int | None:
@@ -199,39 +194,21 @@ def _causes_nothing(unit: UnitOfWork) -> bool:
     return not unit.requests and unit.idempotency is None and not unit.tracking
 
 
-class _Offsets:
-    """Kafka offsets of handled messages, committed in the background: the next batch is
-    fetched while the last one's offsets travel. An offset committed late (or lost with a
-    crash) only means messages delivered again, which their tracking records skip."""
+_Offsets = dict[TopicPartition, int]
 
-    def __init__(self, consumer: AIOKafkaConsumer, name: str) -> None:
-        self._consumer = consumer
-        self._name = name
-        self._latest: dict[TopicPartition, int] = {}
-        self._wanted = asyncio.Event()
 
-    def handled(self, offsets: dict[TopicPartition, int]) -> None:
-        """The next offsets to commit (the newest per partition wins)."""
-        self._latest.update(offsets)
-        self._wanted.set()
+def _offsets_writer(consumer: AIOKafkaConsumer, name: str) -> LatestValueWriter[_Offsets]:
+    """Kafka offsets of handled messages, committed in the background. Offsets not committed
+    yet merge per partition (the newest wins); a failed commit is logged and tried again."""
 
-    async def keep_committing(self) -> None:
-        """Commit whatever was handled since the last commit, until cancelled."""
-        while True:
-            await self._wanted.wait()
-            await self.commit_now()
+    async def commit(offsets: _Offsets) -> None:
+        # A partition a rebalance took away meanwhile is no longer ours to commit.
+        assigned = consumer.assignment()
+        mine = {tp: offset for tp, offset in offsets.items() if tp in assigned}
+        if mine:
+            await consumer.commit(mine)
 
-    async def commit_now(self) -> None:
-        """Commit what is pending now (a failure is logged: the next commit covers it)."""
-        self._wanted.clear()
-        offsets, self._latest = self._latest, {}
-        if not offsets:
-            return
-        try:
-            await self._consumer.commit(offsets)
-        except Exception as error:  # e.g. a rebalance took a partition away meanwhile
-            log.warning("%s: offsets not committed (%s); they will be again", self._name, error)
-            assigned = self._consumer.assignment()
-            for tp, offset in offsets.items():
-                if tp in assigned:
-                    self._latest.setdefault(tp, offset)
+    return LatestValueWriter(
+        commit, name=f"{name} offsets", on_failure=OnWriteFailure.RETRY,
+        merge=lambda older, newer: {**older, **newer}, stop_timeout=FINAL_COMMIT_SECONDS,
+    )  # fmt: skip

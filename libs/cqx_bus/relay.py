@@ -2,15 +2,15 @@
 
 It publishes a batch, waits until the broker has acknowledged all of it (acks=all, idempotent
 producer, keyed by stream id so one stream's events stay in order), and only then records the
-batch's last position, in the background, while the next batch goes out (a write waits for
-the one before it; the newest position wins). After a crash it resumes from the recorded
-position: an event may be published twice, never lost, and consumers deduplicate by event id.
+batch's last position, in the background, while the next batch goes out (a
+:class:`LatestValueWriter`: one write at a time, the newest position wins; a failed write fails
+the relay). After a crash it resumes from the recorded position: an event may be published
+twice, never lost, and consumers deduplicate by event id.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -19,6 +19,7 @@ from aiokafka.partitioner import DefaultPartitioner
 
 from cqx_bus.bookkeeping import Bookkeeping
 from cqx_bus.envelope import from_recorded, topic_for
+from cqx_bus.latest import LatestValueWriter, OnWriteFailure
 from cqx_eventstore.model import RecordedEvent
 from cqx_eventstore.port import EventStore
 
@@ -60,29 +61,28 @@ class Relay:
             max_request_size=8 << 20,
         )
         await producer.start()
-        checkpoints: _Checkpoints | None = None
-        recorder: asyncio.Task[None] | None = None
         try:
             self.published = await self._bookkeeping.published_position(self.topic)
             log.info("relay %s resumes after position %d", self.topic, self.published)
-            checkpoints = _Checkpoints(self._bookkeeping, self.topic, self.published)
-            recorder = asyncio.create_task(checkpoints.keep_recording())
-            async for batch in self._store.subscribe_batches(
-                self.published, batch_size=self._batch_size
-            ):
-                await self._publish(producer, batch)
-                if recorder.done():  # recording failed: fail the relay with its error
-                    recorder.result()
-                checkpoints.published(self.published)
+            # On stop, the last position is recorded if it can be within the bound: what is
+            # not recorded is published again.
+            async with self._checkpoints() as checkpoints:
+                async for batch in self._store.subscribe_batches(
+                    self.published, batch_size=self._batch_size
+                ):
+                    await self._publish(producer, batch)
+                    checkpoints.offer(self.published)  # raises if recording failed
         finally:
-            if recorder is not None:
-                recorder.cancel()
-                await asyncio.gather(recorder, return_exceptions=True)
-            if checkpoints is not None:  # best effort: what is not recorded is published again
-                with contextlib.suppress(Exception):
-                    async with asyncio.timeout(FINAL_CHECKPOINT_SECONDS):
-                        await checkpoints.record_now()
             await producer.stop()
+
+    def _checkpoints(self) -> LatestValueWriter[int]:
+        async def record(position: int) -> None:
+            await self._bookkeeping.save_published_position(self.topic, position)
+
+        return LatestValueWriter(
+            record, name=f"relay {self.topic} checkpoint", on_failure=OnWriteFailure.FAIL,
+            stop_timeout=FINAL_CHECKPOINT_SECONDS,
+        )  # fmt: skip
 
     async def _publish(self, producer: AIOKafkaProducer, batch: list[RecordedEvent]) -> None:
         """Send a batch as per-partition record batches; return when the broker has all of it."""
@@ -118,33 +118,3 @@ class Relay:
                 self._partitions.clear()
             cached = self._partitions[key] = self._partitioner(key, partitions, partitions)
         return cached
-
-
-class _Checkpoints:
-    """The relay's recorded position, written in the background: one write at a time, each
-    of the newest position published by then."""
-
-    def __init__(self, bookkeeping: Bookkeeping, topic: str, recorded: int) -> None:
-        self._bookkeeping = bookkeeping
-        self._topic = topic
-        self._recorded = self._latest = recorded
-        self._wanted = asyncio.Event()
-
-    def published(self, position: int) -> None:
-        """Everything up to ``position`` is acknowledged by the broker."""
-        self._latest = position
-        self._wanted.set()
-
-    async def keep_recording(self) -> None:
-        """Record each new position until cancelled."""
-        while True:
-            await self._wanted.wait()
-            await self.record_now()
-
-    async def record_now(self) -> None:
-        """Record the newest position now, if it is not recorded yet."""
-        self._wanted.clear()
-        latest = self._latest
-        if latest > self._recorded:
-            await self._bookkeeping.save_published_position(self._topic, latest)
-            self._recorded = latest

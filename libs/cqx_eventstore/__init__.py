@@ -1,7 +1,11 @@
 """The CQX event store: an append-only, hash-chained log per service (see DESIGN.md)."""
 
 from cqx_eventstore.errors import (
+    AppendOnlyViolationError,
     ConcurrencyError,
+    DuplicateEventIdError,
+    EventStoreBusyError,
+    EventStoreDatabaseError,
     EventStoreError,
     InvalidAppendError,
     StoreUnavailableError,
@@ -26,11 +30,15 @@ from cqx_eventstore.port import EventStore
 __all__ = [
     "GENESIS_HASH",
     "AlreadyHandled",
+    "AppendOnlyViolationError",
     "AppendRequest",
     "Committed",
     "ConcurrencyError",
     "Duplicate",
+    "DuplicateEventIdError",
     "EventStore",
+    "EventStoreBusyError",
+    "EventStoreDatabaseError",
     "EventStoreError",
     "GroupCommitter",
     "IdempotencyRecord",

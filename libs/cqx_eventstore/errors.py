@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from cqx_kernel.errors import ConflictError, CqxError, InvalidArgumentError, UnavailableError
+from cqx_kernel.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    CqxError,
+    FailedPreconditionError,
+    InvalidArgumentError,
+    UnavailableError,
+)
 
 
 class EventStoreError(CqxError):
@@ -36,6 +43,43 @@ class InvalidAppendError(EventStoreError, InvalidArgumentError):
 
 
 class StoreUnavailableError(EventStoreError, UnavailableError):
-    """The database cannot be reached."""
+    """The database cannot be reached, or the connection was lost during the operation.
+
+    A connection lost while a commit was in flight leaves its fate unknown: a retry must be
+    idempotent (a request id, a tracking record), which every CQX writer's is.
+    """
 
     default_reason = "EVENT_STORE_UNAVAILABLE"
+
+
+class EventStoreBusyError(EventStoreError, UnavailableError):
+    """The store's write lock was not granted within the lock timeout; nothing was written.
+
+    Another transaction holds the ``head`` row (a second writer on the same schema, or an
+    administrator's long transaction). The append was rolled back whole, so sending it again
+    unchanged is safe.
+    """
+
+    default_reason = "EVENT_STORE_BUSY"
+
+
+class DuplicateEventIdError(EventStoreError, AlreadyExistsError):
+    """An event id the batch would record is recorded already (event ids are unique)."""
+
+    default_reason = "EVENT_ID_ALREADY_RECORDED"
+
+
+class AppendOnlyViolationError(EventStoreError, FailedPreconditionError):
+    """The log refused to change or remove a recorded row: it is append-only."""
+
+    default_reason = "EVENT_LOG_APPEND_ONLY"
+
+
+class EventStoreDatabaseError(EventStoreError):
+    """Any other refusal by the database, with its SQLSTATE (``sqlstate``, and in metadata)."""
+
+    default_reason = "EVENT_STORE_DATABASE_ERROR"
+
+    def __init__(self, message: str, *, sqlstate: str, reason: str | None = None) -> None:
+        super().__init__(message, reason=reason, metadata={"sqlstate": sqlstate})
+        self.sqlstate = sqlstate

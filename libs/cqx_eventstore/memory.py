@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 
-from cqx_eventstore.errors import ConcurrencyError
+from cqx_eventstore.errors import ConcurrencyError, DuplicateEventIdError
 from cqx_eventstore.hashing import GENESIS_HASH
 from cqx_eventstore.model import EventRow, Outcome, RecordedEvent
 from cqx_eventstore.planning import PreparedUnit, plan_commit, streams_of
@@ -23,6 +23,7 @@ class InMemoryEventStore(EventStore):
         self._streams: dict[str, list[RecordedEvent]] = {}
         self._outcomes: dict[str, bytes] = {}
         self._handled: set[tuple[str, str]] = set()
+        self._event_ids: set[str] = set()
         self._lock = asyncio.Lock()
         self._listeners: set[asyncio.Event] = set()
 
@@ -40,7 +41,10 @@ class InMemoryEventStore(EventStore):
                 handled=self._handled,
                 recorded_at=self._clock.now(),
             )
-            for event in plan.recorded():
+            recorded = plan.recorded()
+            self._refuse_recorded_event_ids(recorded)
+            for event in recorded:
+                self._event_ids.add(event.event_id)
                 self._events.append(event)
                 self._streams.setdefault(event.stream_id, []).append(event)
             self._outcomes.update((r.request_id, r.outcome) for r, _ in plan.idempotency)
@@ -102,6 +106,14 @@ class InMemoryEventStore(EventStore):
         """Change a stored event's payload behind the chain's back (for tests of verify)."""
         event = self._events[position - 1]
         self._events[position - 1] = event._replace(payload=payload)
+
+    def _refuse_recorded_event_ids(self, recorded: Sequence[RecordedEvent]) -> None:
+        """As PostgreSQL's unique event id: a batch that would record an id twice writes
+        nothing."""
+        ids = [e.event_id for e in recorded]
+        repeated = self._event_ids.intersection(ids) or len(set(ids)) < len(ids)
+        if repeated:
+            raise DuplicateEventIdError("an event id is recorded already")
 
     def _head(self) -> tuple[int, bytes]:
         if not self._events:

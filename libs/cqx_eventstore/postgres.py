@@ -1,8 +1,11 @@
 """The PostgreSQL event store: one schema per service, the source of truth and the outbox.
 
 Appends lock the schema's ``head`` row, so global positions are gap-free and equal commit
-order, and the hash chain is extended by one writer at a time. Rows go in with COPY. Readers
-page by position; subscribers are woken by LISTEN/NOTIFY, never by busy polling.
+order, and the hash chain is extended by one writer at a time. The lock is waited for at most
+``lock_timeout`` seconds (``SET LOCAL lock_timeout``, sent with the BEGIN, so it costs no round
+trip): a writer that cannot have it gets :class:`EventStoreBusyError` and has written nothing.
+Rows go in with COPY. Readers page by position; subscribers are woken by LISTEN/NOTIFY, never
+by busy polling. The driver's errors become the store's own (:mod:`cqx_eventstore.pgerrors`).
 """
 
 from __future__ import annotations
@@ -15,10 +18,11 @@ from typing import Any
 
 import asyncpg
 
-from cqx_eventstore.errors import ConcurrencyError, StoreUnavailableError
+from cqx_eventstore.errors import ConcurrencyError, InvalidAppendError
 from cqx_eventstore.migrate import checked_identifier
 from cqx_eventstore.model import EventRow, Outcome, RecordedEvent
 from cqx_eventstore.pgcopy import COLUMNS, HEADER, TRAILER
+from cqx_eventstore.pgerrors import driver_errors, expected_versions
 from cqx_eventstore.planning import CommitPlan, PreparedUnit, plan_commit, streams_of
 from cqx_eventstore.port import EventStore
 from cqx_kernel.clock import Clock, SystemClock
@@ -27,18 +31,35 @@ _COLUMNS = (
     "position, stream_id, stream_version, event_id::text, event_type, payload, metadata,"
     " recorded_at, prev_hash, hash"
 )
+# How long an append waits for the head row before it gives up (EventStoreBusyError). Group
+# commit holds the lock for one batch's COPY (milliseconds), so only a foreign transaction
+# holding the row (a second writer, an administrator's session) waits this long.
+DEFAULT_LOCK_TIMEOUT = 5.0
 
 
 class PostgresEventStore(EventStore):
     """An event store in one PostgreSQL schema (see the module docstring)."""
 
-    def __init__(self, pool: Any, schema: str, dsn: str, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        pool: Any,
+        schema: str,
+        dsn: str,
+        clock: Clock | None = None,
+        *,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
         self._pool = pool
         self._dsn = dsn
         self._schema = checked_identifier(schema)
         self._clock = clock or SystemClock()
         self.channel = f"cqx_events_{schema}"
         s = self._schema
+        if not 0 < lock_timeout <= 3600:
+            raise InvalidAppendError(f"lock timeout must be in (0, 3600] s, not {lock_timeout}")
+        self.lock_timeout = lock_timeout
+        # One simple-query message: the transaction and its lock timeout in one round trip.
+        self._sql_begin = f"BEGIN; SET LOCAL lock_timeout = '{round(lock_timeout * 1000)}ms'"
         self._sql_lock = f"SELECT position, hash FROM {s}.head FOR UPDATE"
         self._sql_head = f"SELECT position, hash FROM {s}.head"
         # Each key is looked up through its index (LATERAL ... LIMIT 1 keeps the planner from a
@@ -77,22 +98,28 @@ class PostgresEventStore(EventStore):
 
     @classmethod
     async def connect(
-        cls, dsn: str, schema: str, *, clock: Clock | None = None, max_size: int = 10
+        cls,
+        dsn: str,
+        schema: str,
+        *,
+        clock: Clock | None = None,
+        max_size: int = 10,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> PostgresEventStore:
-        """Open a connection pool to ``dsn`` for the store in ``schema`` (already migrated)."""
-        try:
+        """Open a connection pool to ``dsn`` for the store in ``schema`` (already migrated).
+
+        ``lock_timeout`` (seconds) bounds an append's wait for the store's write lock.
+        """
+        with driver_errors():
             pool = await asyncpg.create_pool(
                 dsn, min_size=1, max_size=max_size, reset=_session_kept_clean
             )
-        except (OSError, asyncpg.PostgresError) as error:
-            raise StoreUnavailableError(
-                f"cannot reach the event store database: {error}"
-            ) from error
-        return cls(pool, schema, dsn, clock)
+        return cls(pool, schema, dsn, clock, lock_timeout=lock_timeout)
 
     async def close(self) -> None:
         """Close the pool."""
-        await self._pool.close()
+        with driver_errors():
+            await self._pool.close()
 
     @property
     def schema(self) -> str:
@@ -107,9 +134,16 @@ class PostgresEventStore(EventStore):
     async def commit_prepared(
         self, prepared: Sequence[PreparedUnit]
     ) -> list[Outcome | ConcurrencyError]:
-        async with self._pool.acquire() as connection, connection.transaction():
-            plan = await self._plan(connection, prepared)
-            await self._write(connection, plan)
+        with driver_errors(expected_versions(prepared)):
+            async with self._pool.acquire() as connection:
+                await connection.execute(self._sql_begin)
+                try:
+                    plan = await self._plan(connection, prepared)
+                    await self._write(connection, plan)
+                except BaseException:
+                    await _roll_back(connection)
+                    raise
+                await connection.execute("COMMIT")
         return plan.results
 
     async def _plan(self, connection: Any, prepared: Sequence[PreparedUnit]) -> CommitPlan:
@@ -163,7 +197,8 @@ class PostgresEventStore(EventStore):
         self, stream_id: str, *, up_to_version: int | None = None
     ) -> list[RecordedEvent]:
         limit = up_to_version if up_to_version is not None else 2**62
-        rows = await self._pool.fetch(self._sql_stream, stream_id, limit)
+        with driver_errors():
+            rows = await self._pool.fetch(self._sql_stream, stream_id, limit)
         return [RecordedEvent(*row) for row in rows]
 
     async def read_all(
@@ -171,58 +206,69 @@ class PostgresEventStore(EventStore):
     ) -> AsyncIterator[RecordedEvent]:
         end = to_position if to_position is not None else 2**62
         position = from_position
-        async with self._pool.acquire() as connection:
-            statement = await connection.prepare(self._sql_page)
-            while True:
-                rows = await statement.fetch(position, end, batch_size)
-                for row in rows:
-                    yield RecordedEvent(*row)
-                if len(rows) < batch_size:
-                    return
-                position = rows[-1][0]
+        # The driver's errors are translated around the yields too: only the driver raises
+        # its own exceptions, and GeneratorExit passes through unchanged.
+        with driver_errors():
+            async with self._pool.acquire() as connection:
+                statement = await connection.prepare(self._sql_page)
+                while True:
+                    rows = await statement.fetch(position, end, batch_size)
+                    for row in rows:
+                        yield RecordedEvent(*row)
+                    if len(rows) < batch_size:
+                        return
+                    position = rows[-1][0]
 
     async def read_rows(
         self, from_position: int = 0, *, to_position: int | None = None, batch_size: int = 20_000
     ) -> AsyncIterator[Sequence[EventRow]]:
         end = to_position if to_position is not None else 2**62
         position = from_position
-        async with self._pool.acquire() as connection:
-            statement = await connection.prepare(self._sql_rows)
-            while True:
-                rows = await statement.fetch(position, end, batch_size)
-                if rows:
-                    yield rows
-                if len(rows) < batch_size:
-                    return
-                position = rows[-1][0]
+        with driver_errors():
+            async with self._pool.acquire() as connection:
+                statement = await connection.prepare(self._sql_rows)
+                while True:
+                    rows = await statement.fetch(position, end, batch_size)
+                    if rows:
+                        yield rows
+                    if len(rows) < batch_size:
+                        return
+                    position = rows[-1][0]
 
     @contextlib.asynccontextmanager
     async def appends(self) -> AsyncIterator[asyncio.Event]:
         """LISTEN on the store's channel on a connection of its own while the context lasts."""
         appended = asyncio.Event()
-        listener = await asyncpg.connect(self._dsn)
+        with driver_errors():
+            listener = await asyncpg.connect(self._dsn)
         try:
-            await listener.add_listener(self.channel, lambda *_: appended.set())
+            with driver_errors():
+                await listener.add_listener(self.channel, lambda *_: appended.set())
             yield appended
         finally:
-            await listener.close()
+            with driver_errors():
+                await listener.close()
 
     async def head(self) -> tuple[int, bytes]:
-        position, last_hash = await self._pool.fetchrow(self._sql_head)
+        with driver_errors():
+            position, last_hash = await self._pool.fetchrow(self._sql_head)
         return int(position), bytes(last_hash)
 
     async def stream_version(self, stream_id: str) -> int:
-        rows = await self._pool.fetch(self._sql_versions, [stream_id])
+        with driver_errors():
+            rows = await self._pool.fetch(self._sql_versions, [stream_id])
         return int(rows[0][1]) if rows else 0
 
     async def recorded_outcomes(self, request_ids: Sequence[str]) -> dict[str, bytes]:
-        rows = await self._pool.fetch(self._sql_outcomes, list(request_ids))
+        with driver_errors():
+            rows = await self._pool.fetch(self._sql_outcomes, list(request_ids))
         return {row[0]: bytes(row[1]) for row in rows}
 
     async def handled(self, consumer: str, event_ids: Sequence[str]) -> set[str]:
-        rows = await self._pool.fetch(
-            self._sql_handled, [consumer] * len(event_ids), list(event_ids)
-        )
+        with driver_errors():
+            rows = await self._pool.fetch(
+                self._sql_handled, [consumer] * len(event_ids), list(event_ids)
+            )
         return {row[1] for row in rows}
 
 
@@ -231,3 +277,13 @@ async def _session_kept_clean(connection: asyncpg.Connection) -> None:
     left open; the store never changes session state on a pooled connection (no SET, LISTEN,
     cursors or session advisory locks: LISTEN has a connection of its own), so the default
     reset query would be one wasted round trip per use of the pool."""
+
+
+async def _roll_back(connection: Any) -> None:
+    """Roll back after a failed append, if the connection still can (a lost one cannot; a
+    query cut short by a cancellation is rolled back by the pool when it takes the connection
+    back)."""
+    if connection.is_closed() or not connection.is_in_transaction():
+        return
+    with contextlib.suppress(Exception):
+        await connection.execute("ROLLBACK")

@@ -20,6 +20,7 @@ from cqx_eventstore import (
     Committed,
     ConcurrencyError,
     Duplicate,
+    DuplicateEventIdError,
     EventStore,
     GroupCommitter,
     IdempotencyRecord,
@@ -169,6 +170,21 @@ class EventStoreContract(ABC):
         with pytest.raises(InvalidAppendError):
             await store.append("s", 0, [NewEvent(str(uuid.uuid4()).upper(), "t", b"")])
         assert await store.head() == (0, GENESIS_HASH)
+
+    async def test_an_event_id_recorded_already_is_refused_and_the_batch_writes_nothing(
+        self, store: EventStore
+    ) -> None:
+        (first,) = events(1)
+        await store.append("a", 0, [first])
+        with pytest.raises(DuplicateEventIdError) as caught:
+            await store.commit_many([unit("b", 0), UnitOfWork([AppendRequest("c", 0, [first])])])
+        assert caught.value.reason == "EVENT_ID_ALREADY_RECORDED"
+        assert await collect(store) == [1]
+        (twice,) = events(1)
+        with pytest.raises(DuplicateEventIdError):
+            await store.append("d", 0, [twice, twice])
+        assert await store.head() == (1, (await store.read_stream("a"))[0].hash)
+        assert await store.append("b", 0, events(1)) == (2,)
 
     async def test_group_commit_answers_each_caller_with_its_own_outcome(
         self, store: EventStore
