@@ -63,9 +63,12 @@ class JournalStoppedError(UnavailableError):
 class Journal:
     """Records decided events in decision order, answering each caller after its commit."""
 
-    def __init__(self, store: EventStore, *, max_batch: int = 1000) -> None:
+    def __init__(self, store: EventStore, *, max_batch: int = 1000, busy_retries: int = 2) -> None:
         self.store = store
-        self._committer = GroupCommitter(store, max_batch=max_batch)
+        # A batch refused as busy (the head-row lock not granted in time) wrote nothing, so it
+        # is committed again, in place, before any later one; only a lock held past all the
+        # retries stops the journal (memory is ahead of the log then: a restart rebuilds).
+        self._committer = GroupCommitter(store, max_batch=max_batch, busy_retries=busy_retries)
         self._in_flight: dict[str, asyncio.Future[bytes]] = {}
         self._lookups = OutcomeLookups(store)
         self.failure: BaseException | None = None
