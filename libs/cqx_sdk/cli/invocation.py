@@ -33,6 +33,10 @@ class Invocation:
 
 
 Handler = Callable[[Invocation], Awaitable[int]]
+# The global flags are hidden in a leaf's help (documented once, at the top), but named.
+LEAF_EPILOG = """\b
+The global flags may come here too (see 'cqx --help'): -o/--output, --json,
+--registry, --allocation, --matching, --settlement, --actor, --token-file{}."""
 _NEGATIVE_NUMBER = re.compile(r"^-[0-9][0-9.,]*$")
 
 
@@ -113,8 +117,7 @@ def leaf(
         params=[*params, *global_options(mutating=mutating, hidden=True)],
         help=help,
         short_help=help,
-        epilog="Global flags (-o/--output, --json, the service addresses, --actor, "
-        "--token-file, --request-id) may also come here: see 'cqx --help'.",
+        epilog=LEAF_EPILOG.format(", --request-id" if mutating else ""),
     )
     group.add_command(command)
     return command

@@ -26,7 +26,7 @@ async def book(run: Invocation) -> int:
     resubscribes for a fresh snapshot)."""
     a = run.args
     view = BookView(a.instrument, TradingMode.LISTED if a.listed else TradingMode.CONTINUOUS)
-    redraw = a.watch and not run.out.as_json and sys.stdout.isatty()
+    redraw = a.watch and run.out.mode == "table" and sys.stdout.isatty()
     budget = a.count if a.watch else 1
     while True:
         async with contextlib.aclosing(
