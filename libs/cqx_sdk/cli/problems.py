@@ -92,13 +92,15 @@ def refused(error: CqxApiError, exit_code: int) -> Problem:
 
 def bad_value(error: InvalidValueError, exit_code: int) -> Problem:
     """A value the SDK refused before sending it."""
-    return Problem("USAGE", "INVALID_VALUE", str(error), "", exit_code, {}, f"error: {error}")
+    hint = "nothing was sent: correct the value and run the command again"
+    return Problem("USAGE", "INVALID_VALUE", str(error), hint, exit_code, {}, f"error: {error}")
 
 
 def usage(error: click.ClickException, exit_code: int) -> Problem:
     """A command line Click (or a command, before calling) refused."""
     if isinstance(error, UsageError):
-        return Problem("USAGE", "BAD_USAGE", error.message, "", exit_code, {}, str(error))
+        hint = f"see '{error.prog} --help'"
+        return Problem("USAGE", "BAD_USAGE", error.message, hint, exit_code, {}, str(error))
     ctx = getattr(error, "ctx", None)
     prog = ctx.command_path if ctx is not None else "cqx"
     message = error.format_message()

@@ -6,6 +6,8 @@ would fail with exit code 1 instead.
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
 from cqx_sdk.cli import run
@@ -13,6 +15,13 @@ from cqx_sdk.cli import run
 NOWHERE = {
     f"CQX_{s}_ADDRESS": "127.0.0.1:9" for s in ("REGISTRY", "ALLOCATION", "MATCHING", "SETTLEMENT")
 }
+
+PLACE = shlex.split(
+    "order place --account a-1 --side buy --instrument CEA-2024 --price 74 --quantity 10"
+)
+ANNOUNCE = shlex.split(
+    "bidding announce --account a --side sell --instrument CEA-2030 --quantity 10 --reserve 70"
+)
 
 
 async def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -39,62 +48,9 @@ async def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         (["--registry", "nowhere", "accounts", "list"], "address must be HOST:PORT"),
         (["accounts"], "missing command: one of list, open, show"),
         (["launch"], "no such command 'launch'"),
-        (
-            [
-                "order",
-                "place",
-                "--account",
-                "a-1",
-                "--side",
-                "buy",
-                "--instrument",
-                "CEA-2024",
-                "--price",
-                "74.00",
-                "--quantity",
-                "10",
-                "--ioc",
-                "--fok",
-            ],
-            "--ioc is not allowed with --fok",
-        ),
-        (
-            [
-                "bidding",
-                "announce",
-                "--account",
-                "a",
-                "--side",
-                "sell",
-                "--instrument",
-                "CEA-2030",
-                "--quantity",
-                "10",
-                "--reserve",
-                "70.00",
-            ],
-            "give one of --end, --minutes",
-        ),
-        (
-            [
-                "bidding",
-                "announce",
-                "--account",
-                "a",
-                "--side",
-                "sell",
-                "--instrument",
-                "CEA-2030",
-                "--quantity",
-                "10",
-                "--reserve",
-                "70.00",
-                "--minutes",
-                "5",
-                "stray",
-            ],
-            "unexpected argument 'stray'",
-        ),
+        ([*PLACE, "--ioc", "--fok"], "--ioc is not allowed with --fok"),
+        (ANNOUNCE, "give one of --end, --minutes"),
+        ([*ANNOUNCE, "--minutes", "5", "stray"], "unexpected argument 'stray'"),
     ],
 )
 async def test_a_bad_argument_exits_2_naming_the_problem(
