@@ -1,15 +1,20 @@
-"""Run one ``cqx`` command: parse, call, print; exit 0, 1 (refused, unreachable) or 2 (usage)."""
+"""Run one ``cqx`` command: parse (Click), call, print; exit 0, 1 (refused, unreachable) or
+2 (usage)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 
-from cqx_sdk.channels import SERVICES, Addresses
-from cqx_sdk.cli.arguments import USAGE_ERROR, UsageError
-from cqx_sdk.cli.invocation import Handler, Invocation
-from cqx_sdk.cli.parser import build_parser
-from cqx_sdk.cli.render import Output, error_line
+import click
+
+from cqx_sdk.cli import problems
+from cqx_sdk.cli.arguments import USAGE_ERROR
+from cqx_sdk.cli.globals import connection, mode_in, output_mode
+from cqx_sdk.cli.invocation import Call, Invocation
+from cqx_sdk.cli.render import Output
+from cqx_sdk.cli.tree import build_cli
 from cqx_sdk.client import CqxClient
 from cqx_sdk.errors import CqxApiError, InvalidValueError
 
@@ -18,36 +23,48 @@ REFUSED = 1
 CLI_ATTEMPTS = 3
 
 
+def parse(argv: Sequence[str]) -> Call | int:
+    """The call ``argv`` asks for, or the exit code of ``--help``/``--version`` (printed
+    already); a bad command line raises :class:`click.ClickException`."""
+    cli = build_cli()
+    try:
+        with cli.make_context("cqx", list(argv)) as ctx:
+            call = cli.invoke(ctx)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    assert isinstance(call, Call), "every leaf command returns its Call"
+    return call
+
+
 async def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> int:
     """Run the command ``argv`` (without the program name) and return its exit code.
 
-    Output goes to ``sys.stdout``; errors are one line on ``sys.stderr``.
+    Answers go to ``sys.stdout``; a failure is one line (or, under ``-o json``, one JSON
+    document) on ``sys.stderr``.
     """
     env = os.environ if environ is None else environ
+    mode = mode_in(argv)
     try:
-        args = build_parser().parse_args(list(argv))
-    except UsageError as error:
-        error_line(f"{error}; see '{error.prog} --help'")
-        return USAGE_ERROR
-    except SystemExit as done:  # --help
-        return done.code if isinstance(done, SystemExit) and isinstance(done.code, int) else 0
-    addresses = Addresses.from_env(env).with_overrides(
-        {service: getattr(args, service, None) for service in SERVICES}
-    )
-    handler: Handler = args.handler
-    actor = getattr(args, "actor", None) or env.get("CQX_ACTOR") or None
-    try:
-        token = env.get("CQX_OPERATOR_TOKEN", "")  # from the given environment only
+        call = parse(argv)
+        if isinstance(call, int):
+            return call
+        mode = output_mode(call.params) or output_mode(call.before) or "table"
+        flags = call.merged()
+        where = connection(flags, env)
+        args = SimpleNamespace(**flags)
         async with CqxClient(
-            addresses, actor, attempts=CLI_ATTEMPTS, operator_token=token
+            where.addresses,
+            where.actor,
+            attempts=CLI_ATTEMPTS,
+            operator_token=where.operator_token,
         ) as client:
-            return await handler(Invocation(client, args, Output(bool(args.json)), env))
-    except UsageError as error:
-        error_line(str(error))
+            return await call.handler(Invocation(client, args, Output(mode), env))
+    except click.ClickException as error:
+        problems.usage(error, USAGE_ERROR).show(mode)
         return USAGE_ERROR
     except InvalidValueError as error:
-        error_line(f"error: {error}")
+        problems.bad_value(error, USAGE_ERROR).show(mode)
         return USAGE_ERROR
     except CqxApiError as error:
-        error_line(error.one_line())
+        problems.refused(error, REFUSED).show(mode)
         return REFUSED

@@ -1,22 +1,27 @@
-"""What a command handler gets: the client, its parsed arguments and where to print."""
+"""What a command handler gets (the client, its arguments, where to print), and how a leaf
+command is declared: Click parses, the leaf's callback only says which handler to await."""
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
-from cqx_sdk.cli.arguments import CommandParser
+import click
+
+from cqx_sdk.cli.globals import global_options
 from cqx_sdk.cli.render import Output
 from cqx_sdk.client import CqxClient
 
 
 @dataclass(frozen=True)
 class Invocation:
-    """One run of a command."""
+    """One run of a command; ``args`` holds its parameters by name (``args.account_id``)."""
 
     client: CqxClient
-    args: argparse.Namespace
+    args: SimpleNamespace
     out: Output
     environ: Mapping[str, str]
 
@@ -28,27 +33,109 @@ class Invocation:
 
 
 Handler = Callable[[Invocation], Awaitable[int]]
+# The global flags are hidden in a leaf's help (documented once, at the top), but named.
+LEAF_EPILOG = """\b
+The global flags may come here too (see 'cqx --help'): -o/--output, --json,
+--registry, --allocation, --matching, --settlement, --actor, --token-file{}."""
+_NEGATIVE_NUMBER = re.compile(r"^-[0-9][0-9.,]*$")
+
+
+class LeafCommand(click.Command):
+    """A command that reads ``-5`` as a (negative, so refused) value rather than as an
+    unknown option, as long as it has no option named like that: the user then learns
+    what is wrong with the value."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse, letting negative numbers through as values."""
+        if any(_NEGATIVE_NUMBER.match(a) for a in args) and self._only_numbers_unknown(ctx, args):
+            ctx.ignore_unknown_options = True
+        return super().parse_args(ctx, args)
+
+    def _only_numbers_unknown(self, ctx: click.Context, args: list[str]) -> bool:
+        known = {o for p in self.get_params(ctx) for o in (*p.opts, *p.secondary_opts)}
+        for word in args:
+            if word == "--":
+                break
+            if not word.startswith("-") or _NEGATIVE_NUMBER.match(word):
+                continue
+            if word.split("=", 1)[0] not in known and word[:2] not in known:
+                return False
+        return True
 
 
 @dataclass(frozen=True)
-class Parents:
-    """Options every leaf command takes (``common``), and those of mutating ones."""
+class Call:
+    """What the command line asked for: ``handler`` with the leaf's parameters, global
+    options included (given after the command, they win over those given before it)."""
 
-    common: CommandParser
-    mutating: CommandParser
+    handler: Handler
+    params: dict[str, Any]
+    before: dict[str, Any] = field(default_factory=dict)
+
+    def merged(self) -> dict[str, Any]:
+        """The leaf's parameters, a global flag it was not given taken from before it."""
+        given = {k: v for k, v in self.params.items() if v not in (None, False)}
+        return {**self.params, **self.before, **given}
+
+
+def group(parent: click.Group, name: str, help: str) -> click.Group:
+    """A command of actions (``cqx order`` of ``cqx order place``)."""
+    child = click.Group(name, help=help, short_help=help, no_args_is_help=False)
+    parent.add_command(child)
+    return child
 
 
 def leaf(
-    group: argparse._SubParsersAction[CommandParser],
+    group: click.Group,
     name: str,
     handler: Handler,
-    parents: Parents,
+    params: Sequence[click.Parameter] = (),
     *,
     mutating: bool = False,
     help: str,
-) -> CommandParser:
-    """Add the subcommand ``name`` run by ``handler``, with the shared options."""
-    parent = parents.mutating if mutating else parents.common
-    parser = group.add_parser(name, parents=[parent], help=help, description=help)
-    parser.set_defaults(handler=handler)
-    return parser
+    exclusive: Sequence[tuple[str, ...]] = (),
+    one_of: Sequence[tuple[str, ...]] = (),
+) -> click.Command:
+    """Add the command ``name`` run by ``handler``, with ``params`` and the global options.
+
+    ``exclusive``: groups of flags of which at most one may be given; ``one_of``: groups of
+    which exactly one must be given (both are named by their parameter names).
+    """
+
+    def callback(**values: Any) -> Call:
+        ctx = click.get_current_context()
+        for names in exclusive:
+            _at_most_one(ctx, values, names, required=False)
+        for names in one_of:
+            _at_most_one(ctx, values, names, required=True)
+        root = ctx.find_root()
+        return Call(handler, values, dict(root.params))
+
+    command = LeafCommand(
+        name,
+        callback=callback,
+        params=[*params, *global_options(mutating=mutating, hidden=True)],
+        help=help,
+        short_help=help,
+        epilog=LEAF_EPILOG.format(", --request-id" if mutating else ""),
+    )
+    group.add_command(command)
+    return command
+
+
+def _at_most_one(
+    ctx: click.Context, values: Mapping[str, Any], names: tuple[str, ...], *, required: bool
+) -> None:
+    flags = [_flag(ctx, n) for n in names]
+    given = [flag for n, flag in zip(names, flags, strict=True) if values.get(n)]
+    if len(given) > 1:
+        raise click.UsageError(f"{given[0]} is not allowed with {given[1]}", ctx)
+    if required and not given:
+        raise click.UsageError(f"give one of {', '.join(flags)}", ctx)
+
+
+def _flag(ctx: click.Context, name: str) -> str:
+    for param in ctx.command.params:
+        if param.name == name and param.opts:
+            return max(param.opts, key=len)
+    return name

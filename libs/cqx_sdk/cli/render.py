@@ -1,41 +1,62 @@
-"""What the command line prints: aligned tables and key/value blocks, or JSON for scripts."""
+"""What the command line prints: tables and key/value blocks (drawn by Rich), the wide view
+(every field of the answer) or one JSON document for scripts."""
 
 from __future__ import annotations
 
-import dataclasses
+import io
 import json
 import re
 import sys
-from collections.abc import Mapping, Sequence
-from enum import Enum
+from collections.abc import Sequence
 
-_NUMBER = re.compile(r"^[-+]?[0-9][0-9,]*(\.[0-9]+)?%?$")
+from rich.box import Box
+from rich.console import Console
+from rich.table import Table
+
+from cqx_sdk.cli.units import jsonable
+
+_NUMBER = re.compile(r"^[-+]?[0-9][0-9,]*(\.[0-9]+)?%?( CNY| t)?$")
+# Headers over a rule of dashes, no other lines: easy to read, and to cut with `awk`.
+_RULE_UNDER_HEADERS = Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
+# Wide enough never to wrap a row: a table is for reading whole, or for piping.
+_NEVER_WRAP = 10_000
+
+__all__ = ["Output", "details", "jsonable", "table"]
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]], *, empty: str = "") -> str:
-    """Rows under headers, columns padded to their widest cell; a column whose cells are all
-    numbers is right-aligned. ``empty`` is printed under the headers when there are no rows."""
+    """Rows under headers and a rule; a column whose cells are all numbers is right-aligned.
+    ``empty`` is printed under the headers when there are no rows."""
     cells = [[str(cell) for cell in row] for row in rows]
-    widths = [len(h) for h in headers]
+    grid = Table(
+        box=_RULE_UNDER_HEADERS,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1, 0, 0),
+        header_style=None,
+    )
+    for i, header in enumerate(headers):
+        numeric = bool(cells) and all(_NUMBER.match(row[i]) or row[i] == "" for row in cells)
+        grid.add_column(header, justify="right" if numeric else "left", no_wrap=True)
     for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    numeric = [
-        bool(cells) and all(_NUMBER.match(row[i]) or row[i] == "" for row in cells)
-        for i in range(len(headers))
-    ]
+        grid.add_row(*row)
+    text = _plain(grid)
+    return f"{text}\n{empty}" if not cells and empty else text
 
-    def line(values: Sequence[str]) -> str:
-        padded = (
-            v.rjust(w) if right else v.ljust(w)
-            for v, w, right in zip(values, widths, numeric, strict=True)
-        )
-        return "  ".join(padded).rstrip()
 
-    lines = [line(headers), line(["-" * w for w in widths])]
-    lines += [line(row) for row in cells]
-    if not cells and empty:
-        lines.append(empty)
-    return "\n".join(lines)
+def _plain(renderable: Table) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=_NEVER_WRAP,
+        color_system=None,
+        force_terminal=False,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    console.print(renderable)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
 
 
 def details(pairs: Sequence[tuple[str, object]]) -> str:
@@ -44,42 +65,75 @@ def details(pairs: Sequence[tuple[str, object]]) -> str:
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in pairs)
 
 
-def jsonable(value: object) -> object:
-    """``value`` as JSON-ready data: dataclasses as objects, enums as their values."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Enum):
-        return jsonable(value.value)
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "-" if value in ("", None) else str(value)
+
+
+def _flat(data: dict[str, object], prefix: str = "") -> tuple[dict[str, str], dict[str, object]]:
+    """Scalars by dotted key, and the lists of objects (shown as tables of their own)."""
+    scalars: dict[str, str] = {}
+    lists: dict[str, object] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            inner, more = _flat(value, f"{name}.")
+            scalars.update(inner)
+            lists.update(more)
+        elif isinstance(value, list) and any(isinstance(v, dict) for v in value):
+            lists[name] = value
+        elif isinstance(value, list):
+            scalars[name] = ", ".join(_cell(v) for v in value) or "-"
+        else:
+            scalars[name] = _cell(value)
+    return scalars, lists
+
+
+def wide(data: object) -> str:
+    """Every field of JSON-ready ``data``: a list of objects as one table (a column per
+    field), an object as key/value lines, its lists of objects as tables under it."""
+    if isinstance(data, list):
+        rows = [_flat(item)[0] if isinstance(item, dict) else {"value": str(item)} for item in data]
+        headers = list(dict.fromkeys(key for row in rows for key in row))
+        return table(headers, [[row.get(h, "") for h in headers] for row in rows], empty="(none)")
+    if not isinstance(data, dict):
+        return str(data)
+    scalars, lists = _flat(data)
+    parts = [details(list(scalars.items()))] if scalars else []
+    parts += [f"{name}:\n{wide(items)}" for name, items in lists.items()]
+    return "\n\n".join(parts)
 
 
 class Output:
-    """Where a command's answer goes: text for people, or one JSON document (``--json``)."""
+    """Where a command's answer goes, in the mode asked for: ``table`` (text for people),
+    ``json`` (one JSON document) or ``wide`` (every field, in tables)."""
 
-    def __init__(self, as_json: bool) -> None:
-        self.as_json = as_json
+    def __init__(self, mode: str = "table") -> None:
+        self.mode = mode
+
+    @property
+    def as_json(self) -> bool:
+        """Whether the answer is JSON."""
+        return self.mode == "json"
 
     def emit(self, data: object, text: str) -> None:
-        """Print the answer: ``data`` as JSON, or ``text``."""
-        if self.as_json:
-            print(json.dumps(jsonable(data), indent=2, ensure_ascii=False), file=sys.stdout)
-        else:
-            print(text, file=sys.stdout)
-        sys.stdout.flush()
+        """Print the answer: ``data`` as JSON or every field of it, or ``text``."""
+        if self.mode == "json":
+            text = json.dumps(jsonable(data), indent=2, ensure_ascii=False)
+        elif self.mode == "wide":
+            text = wide(jsonable(data))
+        print(text, file=sys.stdout, flush=True)
 
     def emit_update(self, data: object, text: str) -> None:
-        """Print one update of a live view: a compact JSON line, or ``text``."""
-        if self.as_json:
-            print(json.dumps(jsonable(data), ensure_ascii=False), file=sys.stdout)
-        else:
-            print(text, file=sys.stdout)
-        sys.stdout.flush()
+        """Print one update of a live view: a compact JSON line, every field, or ``text``."""
+        if self.mode == "json":
+            text = json.dumps(jsonable(data), ensure_ascii=False)
+        elif self.mode == "wide":
+            text = wide(jsonable(data)) + "\n"
+        print(text, file=sys.stdout, flush=True)
 
 
 def error_line(message: str) -> None:
     """One line on stderr."""
-    print(message, file=sys.stderr)
+    print(message, file=sys.stderr, flush=True)

@@ -149,3 +149,39 @@ async def test_audit_verify_checks_each_hash_chain(
     verified = json.loads(out)
     assert [(v["schema"], v["intact"]) for v in verified] == [(s, True) for s in schemas]
     assert verified[0]["message"].startswith(f"{schemas[0]}: hash chain intact over ")
+
+
+async def test_the_three_output_modes_show_one_answer(cqx: Cqx) -> None:
+    await cqx("deposit", "modes-cli", "1234.56")
+    code, out, _ = await cqx("cash", "modes-cli", "-o", "table")
+    assert code == 0
+    assert "balance              1,234.56 CNY" in out
+    code, out, _ = await cqx("-o", "json", "cash", "modes-cli")
+    assert json.loads(out) == {
+        "account_id": "modes-cli",
+        "balance_fen": 123_456,
+        "balance_cny": "1234.56",
+        "pending_withdrawals_fen": 0,
+        "pending_withdrawals_cny": "0.00",
+        "available_fen": 123_456,
+        "available_cny": "1234.56",
+    }
+    code, out, _ = await cqx("cash", "modes-cli", "-o", "wide")
+    assert code == 0
+    lines = {line.split()[0]: line.split()[1:] for line in out.splitlines()}
+    assert lines["balance_fen"] == ["123456"]
+    assert lines["available_cny"] == ["1234.56"]
+
+
+async def test_a_refusal_under_o_json_keeps_the_services_reason_and_metadata(cqx: Cqx) -> None:
+    code, out, err = await cqx("holdings", "nobody-json", "-o", "json")
+    assert (code, out) == (1, "")
+    error = json.loads(err)["error"]
+    assert (error["code"], error["reason"], error["exit_code"]) == (
+        "NOT_FOUND",
+        "ACCOUNT_NOT_FOUND",
+        1,
+    )
+    assert "nobody-json" in error["message"]
+    assert "nobody-json" in error["metadata"].values()
+    assert error["hint"].startswith("check the id")

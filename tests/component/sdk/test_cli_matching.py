@@ -282,15 +282,15 @@ async def test_the_live_book_shows_each_change_in_sequence(
     assert [u["sequence"] for u in updates] == list(range(first, first + 5))
     assert updates[0]["snapshot"]["continuous"]["asks"] == []
     trade_print = updates[2]["trade"]
-    assert (trade_print["trade_id"], trade_print["price_fen"], trade_print["quantity_tonnes"]) == (
+    assert (trade_print["trade_id"], trade_print["price_fen"], trade_print["quantity_t"]) == (
         f"{cea}-1",
         7470,
         100,
     )
     assert updates[3]["depth"]["asks"] == [
-        {"price_fen": 7470, "quantity_tonnes": 200, "order_count": 1}
+        {"price_fen": 7470, "price_cny": "74.70", "quantity_t": 200, "order_count": 1}
     ]
-    assert updates[4]["statistics"]["volume_tonnes"] == 100
+    assert updates[4]["statistics"]["volume_t"] == 100
 
 
 async def test_recent_trades_are_the_last_of_the_day_oldest_first(market: Market, cqx: Cqx) -> None:
@@ -478,7 +478,7 @@ async def test_r_t3_a_block_deal_is_proposed_countered_and_accepted_on_the_comma
     assert row.split()[1:6] == ["block", "69.50", "100,000", m.buyer, m.seller]
     _, out, _ = await cqx("--json", "block", "show", deal)
     shown = json.loads(out)
-    assert (shown["status"], shown["price_fen"], shown["quantity_tonnes"]) == (
+    assert (shown["status"], shown["price_fen"], shown["quantity_t"]) == (
         "agreed", 6_950, 100_000,
     )  # fmt: skip
     code, _, err = await cqx("block", "withdraw", "--account", m.buyer, deal)
@@ -547,7 +547,7 @@ async def test_r_t11_a_bidding_is_announced_bid_on_and_closed_on_the_command_lin
     assert lines[0].endswith("— closed, 1 bid(s), filled 600 t")
     assert lines[-1].split()[1:6] == ["bidding", "70.10", "600", m.buyer, m.seller]
     _, out, _ = await cqx("--json", "bidding", "show", auction)
-    assert (json.loads(out)["status"], json.loads(out)["filled_tonnes"]) == ("closed", 600)
+    assert (json.loads(out)["status"], json.loads(out)["filled_t"]) == ("closed", 600)
     # What did not sell is free again.
     risk = await client.matching.risk_balance(m.seller)
     assert (risk.of(m.instrument).reserved_tonnes, risk.of(m.instrument).free_tonnes) == (
@@ -619,4 +619,4 @@ async def test_an_order_is_reduced_in_place_and_replaced_on_the_command_line(
     assert f"sell 150 t {m.instrument} at 74.70" in out
     _, out, _ = await cqx("--json", "book", m.instrument)
     asks = json.loads(out)["snapshot"]["continuous"]["asks"]
-    assert [(a["price_fen"], a["quantity_tonnes"]) for a in asks] == [(7470, 150)]
+    assert [(a["price_fen"], a["quantity_t"]) for a in asks] == [(7470, 150)]

@@ -67,14 +67,14 @@ async def test_the_command_line_shows_the_traded_day(
         == 0
     )
     traded = json.loads(capsys.readouterr().out)
-    volume = sum(t["quantity_tonnes"] for t in traded)
-    vwap = sum(t["price_fen"] * t["quantity_tonnes"] for t in traded) // volume
+    volume = sum(t["quantity_t"] for t in traded)
+    vwap = sum(t["price_fen"] * t["quantity_t"] for t in traded) // volume
     # Closed: the day's close (the VWAP, R-T9) is the reference price of the next day.
     assert shown["day_status"] == "not-open"
     assert abs(shown["reference_price_fen"] - vwap) <= 1
     assert await run(["settlement", "status", date, "--json"], environ=env) == 0
     day = json.loads(capsys.readouterr().out)
-    assert (day["trades_settled"], day["tonnes_delivered"]) == (len(traded), volume)
+    assert (day["trades_settled"], day["delivered_t"]) == (len(traded), volume)
     code = await run(
         [
             "order",

@@ -6,6 +6,8 @@ would fail with exit code 1 instead.
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
 from cqx_sdk.cli import run
@@ -13,6 +15,13 @@ from cqx_sdk.cli import run
 NOWHERE = {
     f"CQX_{s}_ADDRESS": "127.0.0.1:9" for s in ("REGISTRY", "ALLOCATION", "MATCHING", "SETTLEMENT")
 }
+
+PLACE = shlex.split(
+    "order place --account a-1 --side buy --instrument CEA-2024 --price 74 --quantity 10"
+)
+ANNOUNCE = shlex.split(
+    "bidding announce --account a --side sell --instrument CEA-2030 --quantity 10 --reserve 70"
+)
 
 
 async def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -33,12 +42,15 @@ async def _refused(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
         (["move", "from-trading", "a-1", "CEA-2024", "1.5"], "'1.5' is not a whole number"),
         (["holdings", "a-1", "--as-of", "zero"], "position must be a whole number"),
         (["holdings", "not an id"], "'not an id' is not an id"),
-        (["accounts", "open", "a-1", "--kind", "bank", "--name", "A"], "invalid choice: 'bank'"),
+        (["accounts", "open", "a-1", "--kind", "bank", "--name", "A"], "'bank' is not one of"),
         (["accounts", "open", "a-1", "--kind", "institution"], "--name"),
         (["settlement", "status", "2025-13-01"], "date must be yyyy-mm-dd"),
         (["--registry", "nowhere", "accounts", "list"], "address must be HOST:PORT"),
-        (["accounts"], "required: ACTION"),
-        (["launch"], "invalid choice: 'launch'"),
+        (["accounts"], "missing command: one of list, open, show"),
+        (["launch"], "no such command 'launch'"),
+        ([*PLACE, "--ioc", "--fok"], "--ioc is not allowed with --fok"),
+        (ANNOUNCE, "give one of --end, --minutes"),
+        ([*ANNOUNCE, "--minutes", "5", "stray"], "unexpected argument 'stray'"),
     ],
 )
 async def test_a_bad_argument_exits_2_naming_the_problem(
@@ -52,15 +64,23 @@ async def test_a_bad_argument_exits_2_naming_the_problem(
 async def test_global_options_are_accepted_after_the_subcommand_too(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = await run(["accounts", "list", "--json", "--registry", "127.0.0.1:9"], environ={})
+    code = await run(["accounts", "list", "--registry", "127.0.0.1:9"], environ={})
     _, err = capsys.readouterr()
     assert code == 1  # it got as far as calling the (absent) registry at the given address
     assert "registry service at 127.0.0.1:9" in err
 
 
+async def test_a_global_option_after_the_subcommand_wins_over_the_one_before_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["--registry", "127.0.0.1:8", "accounts", "list", "--registry", "127.0.0.1:9"]
+    assert await run(argv, environ={}) == 1
+    assert "registry service at 127.0.0.1:9" in capsys.readouterr().err
+
+
 async def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
     assert await run(["--help"], environ={}) == 0
-    assert "usage: cqx" in capsys.readouterr().out
+    assert "Usage: cqx [OPTIONS] COMMAND" in capsys.readouterr().out
 
 
 async def test_audit_verify_needs_a_database(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,4 +1,4 @@
-"""What the command line prints: aligned tables, JSON-ready data, one-line errors."""
+"""What the command line prints: aligned tables, JSON-ready data with units, one-line errors."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def test_a_table_pads_columns_and_right_aligns_numbers() -> None:
     )
     assert text.splitlines() == [
         "ACCOUNT     TRADING t  PRICE",
-        "----------  ---------  -----",
+        "----------- ---------- -----",
         "shanxi-001      1,000  74.63",
         "b                  25   7.00",
     ]
@@ -22,7 +22,7 @@ def test_a_table_pads_columns_and_right_aligns_numbers() -> None:
 def test_an_empty_table_says_so_under_its_headers() -> None:
     assert table(("ACCOUNT", "KIND"), [], empty="(no accounts)").splitlines() == [
         "ACCOUNT  KIND",
-        "-------  ----",
+        "-------- ----",
         "(no accounts)",
     ]
 
@@ -41,10 +41,10 @@ def test_json_data_spells_enums_as_the_command_line_does() -> None:
         {
             "account_id": "a-1",
             "instrument": "CEA-2024",
-            "registry_tonnes": 0,
-            "trading_tonnes": 5,
-            "frozen_tonnes": 0,
-            "pending_out_tonnes": 0,
+            "registry_t": 0,
+            "trading_t": 5,
+            "frozen_t": 0,
+            "pending_out_t": 0,
         },
     ]
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
+from functools import partial
 
-from cqx_sdk.cli import arguments
-from cqx_sdk.cli.arguments import CommandParser
-from cqx_sdk.cli.invocation import Invocation, Parents, leaf
+import click
+
+from cqx_sdk.cli import arguments, invocation
+from cqx_sdk.cli.invocation import Handler, Invocation, leaf
 from cqx_sdk.cli.render import details, table
 from cqx_sdk.registry_views import Account, AccountKind, Holding, HoldingChange, Holdings
 
@@ -81,52 +82,58 @@ async def show_holdings(run: Invocation) -> int:
     return 0
 
 
-async def move(run: Invocation) -> int:
+async def move(direction: str, run: Invocation) -> int:
     """``cqx move to-trading|from-trading ACCOUNT INSTRUMENT QUANTITY``."""
     a = run.args
     registry = run.client.registry
-    mover = registry.move_to_trading if a.direction == "to-trading" else registry.move_from_trading
+    mover = registry.move_to_trading if direction == "to-trading" else registry.move_from_trading
     change: HoldingChange = await mover(
         a.account_id, a.instrument, a.quantity, request_id=run.request_id
     )
-    note = "" if a.direction == "to-trading" else " (pending until the exchange approves)"
+    note = "" if direction == "to-trading" else " (pending until the exchange approves)"
     run.out.emit(
         change,
-        f"move {change.operation_id}: {a.quantity:,} t {a.direction}{note}\n"
+        f"move {change.operation_id}: {a.quantity:,} t {direction}{note}\n"
         f"{_holding_line(change.holding)}",
     )
     return 0
 
 
-def register(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
-    """Add ``accounts``, ``holdings`` and ``move``."""
-    group = commands.add_parser("accounts", help="registry accounts: list, show, open")
-    sub = group.add_subparsers(dest="action", required=True, metavar="ACTION")
-    leaf(sub, "list", list_accounts, parents, help="every account")
-    show = leaf(sub, "show", show_account, parents, help="one account and its holdings")
-    show.add_argument("account_id", metavar="ID", type=arguments.identifier)
-    opened = leaf(sub, "open", open_account, parents, mutating=True, help="open an account")
-    opened.add_argument("account_id", metavar="ID", type=arguments.identifier)
-    opened.add_argument("--kind", required=True, choices=KINDS)
-    opened.add_argument("--name", required=True)
+def _mover(direction: str) -> Handler:
+    return partial(move, direction)
 
-    held = leaf(
-        commands,
+
+def register(root: click.Group) -> None:
+    """Add ``accounts``, ``holdings`` and ``move``."""
+    group = invocation.group(root, "accounts", "registry accounts: list, show, open")
+    leaf(group, "list", list_accounts, help="every account")
+    account_id = click.Argument(["account_id"], metavar="ID", type=arguments.IDENTIFIER)
+    leaf(group, "show", show_account, [account_id], help="one account and its holdings")
+    opened = [
+        click.Argument(["account_id"], metavar="ID", type=arguments.IDENTIFIER),
+        click.Option(["--kind"], required=True, type=click.Choice(KINDS)),
+        click.Option(["--name"], required=True),
+    ]
+    leaf(group, "open", open_account, opened, mutating=True, help="open an account")
+    held = [
+        click.Argument(["account_id"], metavar="ACCOUNT", type=arguments.IDENTIFIER),
+        click.Option(["--as-of"], type=arguments.POSITION, metavar="POSITION"),
+    ]
+    leaf(
+        root,
         "holdings",
         show_holdings,
-        parents,
+        held,
         help="an account's holdings, now or as of a registry log position",
     )
-    held.add_argument("account_id", metavar="ACCOUNT", type=arguments.identifier)
-    held.add_argument("--as-of", type=arguments.position, metavar="POSITION")
-
-    group = commands.add_parser("move", help="move allowances to or from trading")
-    sub = group.add_subparsers(dest="direction", required=True, metavar="DIRECTION")
+    group = invocation.group(root, "move", "move allowances to or from trading")
     for direction, text in (
         ("to-trading", "registry position → trading position"),
         ("from-trading", "trading position → registry position"),
     ):
-        moved = leaf(sub, direction, move, parents, mutating=True, help=text)
-        moved.add_argument("account_id", metavar="ACCOUNT", type=arguments.identifier)
-        moved.add_argument("instrument", metavar="INSTRUMENT")
-        moved.add_argument("quantity", metavar="QUANTITY", type=arguments.quantity)
+        moved = [
+            click.Argument(["account_id"], metavar="ACCOUNT", type=arguments.IDENTIFIER),
+            click.Argument(["instrument"], metavar="INSTRUMENT"),
+            click.Argument(["quantity"], metavar="QUANTITY", type=arguments.QUANTITY),
+        ]
+        leaf(group, direction, _mover(direction), moved, mutating=True, help=text)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sys
 
-from cqx_sdk.cli.arguments import CommandParser, UsageError
+import click
+
+from cqx_sdk.cli import invocation
+from cqx_sdk.cli.arguments import UsageError
 from cqx_sdk.cli.commands.cash import cny
-from cqx_sdk.cli.invocation import Invocation, Parents, leaf
+from cqx_sdk.cli.invocation import Invocation, leaf
 from cqx_sdk.cli.render import table
 from cqx_sdk.registry_views import Conservation, InstrumentConservation
 from cqx_sdk.settlement_views import CashConservation
@@ -87,23 +89,23 @@ async def verify(run: Invocation) -> int:
     return 0 if all(r["intact"] for r in results) else 1
 
 
-def register(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
+def register(root: click.Group) -> None:
     """Add ``conservation`` and ``audit``."""
-    p = leaf(
-        commands,
+    leaf(
+        root,
         "conservation",
         conservation,
-        parents,
+        [click.Argument(["instrument"], metavar="INSTRUMENT", required=False)],
         help="check that allowances and cash are conserved",
     )
-    p.add_argument("instrument", metavar="INSTRUMENT", nargs="?")
-    group = commands.add_parser("audit", help="verify the services' event logs")
-    sub = group.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = leaf(sub, "verify", verify, parents, help="verify the hash chain of event store schemas")
-    p.add_argument(
-        "--schema",
-        action="append",
-        required=True,
-        help="a service's schema, e.g. registry (repeat for several)",
-    )
-    p.add_argument("--dsn", help="admin DSN (default: $CQX_DATABASE_URL)")
+    group = invocation.group(root, "audit", "verify the services' event logs")
+    verified = [
+        click.Option(
+            ["--schema"],
+            multiple=True,
+            required=True,
+            help="a service's schema, e.g. registry (repeat for several)",
+        ),
+        click.Option(["--dsn"], help="admin DSN (default: $CQX_DATABASE_URL)"),
+    ]
+    leaf(group, "verify", verify, verified, help="verify the hash chain of event store schemas")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import argparse
+import click
 
-from cqx_sdk.cli import arguments
-from cqx_sdk.cli.arguments import CommandParser
-from cqx_sdk.cli.invocation import Invocation, Parents, leaf
+from cqx_sdk.cli import arguments, invocation
+from cqx_sdk.cli.invocation import Invocation, leaf
 from cqx_sdk.cli.render import details, table
 from cqx_sdk.dates import today_in_shanghai
 from cqx_sdk.money import format_amount, format_price
@@ -129,27 +128,32 @@ async def settlement_trade(run: Invocation) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
+def register(root: click.Group) -> None:
     """Add ``deposit``, ``withdraw``, ``cash`` and ``settlement``."""
     for name, handler, text in (
         ("deposit", deposit, "operator: deposit cash (CNY, e.g. 1000000.00) for an account"),
         ("withdraw", withdraw, "ask to withdraw cash (CNY); pending until the exchange approves"),
     ):
-        p = leaf(commands, name, handler, parents, mutating=True, help=text)
-        p.add_argument("account_id", metavar="ACCOUNT", type=arguments.identifier)
-        p.add_argument("amount", metavar="AMOUNT_CNY", type=arguments.amount)
-    p = leaf(commands, "cash", cash, parents, help="an account's cash balance")
-    p.add_argument("account_id", metavar="ACCOUNT", type=arguments.identifier)
+        moved = [
+            click.Argument(["account_id"], metavar="ACCOUNT", type=arguments.IDENTIFIER),
+            click.Argument(["amount"], metavar="AMOUNT_CNY", type=arguments.AMOUNT),
+        ]
+        leaf(root, name, handler, moved, mutating=True, help=text)
+    account_id = click.Argument(["account_id"], metavar="ACCOUNT", type=arguments.IDENTIFIER)
+    leaf(root, "cash", cash, [account_id], help="an account's cash balance")
 
-    group = commands.add_parser("settlement", help="settlement days and settled trades")
-    sub = group.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = leaf(
-        sub,
+    group = invocation.group(root, "settlement", "settlement days and settled trades")
+    leaf(
+        group,
         "status",
         settlement_status,
-        parents,
+        [click.Argument(["date"], metavar="DATE", required=False, type=arguments.TRADING_DATE)],
         help="a settlement day (default: today, Asia/Shanghai)",
     )
-    p.add_argument("date", metavar="DATE", nargs="?", type=arguments.trading_date)
-    p = leaf(sub, "trade", settlement_trade, parents, help="how one trade settled")
-    p.add_argument("trade_id", metavar="TRADE_ID")
+    leaf(
+        group,
+        "trade",
+        settlement_trade,
+        [click.Argument(["trade_id"], metavar="TRADE_ID")],
+        help="how one trade settled",
+    )

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
-import argparse
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from cqx_sdk.cli import arguments
-from cqx_sdk.cli.arguments import CommandParser, UsageError
+import click
+
+from cqx_sdk.cli import arguments, invocation
+from cqx_sdk.cli.arguments import UsageError
 from cqx_sdk.cli.commands.market import trades_table
-from cqx_sdk.cli.invocation import Invocation, Parents, leaf
+from cqx_sdk.cli.invocation import Invocation, leaf
 from cqx_sdk.dates import SHANGHAI, shanghai_instant_us, shanghai_time, today_in_shanghai
 from cqx_sdk.deal_views import Auction, BlockNegotiation
 from cqx_sdk.matching_views import Side
@@ -104,7 +106,7 @@ async def block_show(run: Invocation) -> int:
     return 0
 
 
-def bidding_window(args: argparse.Namespace) -> tuple[int, int]:
+def bidding_window(args: SimpleNamespace) -> tuple[int, int]:
     """The window [start, end) in microseconds: ``--start`` (default now) on ``--date``
     (default today), to ``--end`` that day or ``--minutes`` after the start."""
     day = args.date or today_in_shanghai()
@@ -128,6 +130,8 @@ async def bidding_announce(run: Invocation) -> int:
     """``cqx bidding announce --account A --side S --instrument I --quantity Q --reserve P
     (--end T | --minutes N) [--start T] [--date D] [--eligible B ...]``."""
     a = run.args
+    if a.more_eligible and not a.eligible:
+        raise UsageError("cqx bidding announce", f"unexpected argument {a.more_eligible[0]!r}")
     start, end = bidding_window(a)
     auction = await run.client.matching.announce_bidding(
         a.account_id,
@@ -137,7 +141,7 @@ async def bidding_announce(run: Invocation) -> int:
         a.reserve,
         start,
         end,
-        eligible=a.eligible or (),
+        eligible=(*a.eligible, *a.more_eligible),
         request_id=run.request_id,
     )
     run.out.emit(auction, auction_line(auction))
@@ -173,70 +177,92 @@ async def bidding_show(run: Invocation) -> int:
     return 0
 
 
-def _terms(p: CommandParser) -> None:
-    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
-    p.add_argument("--price", required=True, type=arguments.price, help="CNY per tonne")
-    p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes")
-
-
-def _register_block(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
-    group = commands.add_parser("block", help="block agreement deals (≥ 100,000 t, 13:00–15:00)")
-    sub = group.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = leaf(sub, "propose", block_propose, parents, mutating=True, help="quote a block deal")
-    _terms(p)
-    p.add_argument("--side", required=True, choices=["buy", "sell"])
-    p.add_argument("--instrument", required=True)
-    p.add_argument(
-        "--counterparty", type=arguments.identifier, help="the account addressed (none: anyone)"
+def _account() -> click.Option:
+    return click.Option(
+        ["--account", "account_id"], required=True, type=arguments.IDENTIFIER, metavar="ACCOUNT"
     )
-    p = leaf(sub, "counter", block_counter, parents, mutating=True, help="answer with new terms")
-    _terms(p)
-    p.add_argument("negotiation_id", metavar="NEGOTIATION")
-    p = leaf(
-        sub, "accept", block_accept, parents, mutating=True, help="accept the terms (repeat them)"
+
+
+def _terms() -> list[click.Parameter]:
+    return [
+        _account(),
+        click.Option(["--price"], required=True, type=arguments.PRICE, help="CNY per tonne"),
+        click.Option(["--quantity"], required=True, type=arguments.QUANTITY, help="tonnes"),
+    ]
+
+
+def _register_block(root: click.Group) -> None:
+    group = invocation.group(root, "block", "block agreement deals (≥ 100,000 t, 13:00–15:00)")
+    proposed = [
+        *_terms(),
+        click.Option(["--side"], required=True, type=arguments.SIDE),
+        click.Option(["--instrument"], required=True),
+        click.Option(
+            ["--counterparty"],
+            type=arguments.IDENTIFIER,
+            help="the account addressed (none: anyone)",
+        ),
+    ]
+    leaf(group, "propose", block_propose, proposed, mutating=True, help="quote a block deal")
+    negotiation = click.Argument(["negotiation_id"], metavar="NEGOTIATION")
+    countered = [*_terms(), negotiation]
+    leaf(group, "counter", block_counter, countered, mutating=True, help="answer with new terms")
+    leaf(
+        group,
+        "accept",
+        block_accept,
+        [*_terms(), negotiation],
+        mutating=True,
+        help="accept the terms (repeat them)",
     )
-    _terms(p)
-    p.add_argument("negotiation_id", metavar="NEGOTIATION")
-    p = leaf(sub, "withdraw", block_withdraw, parents, mutating=True, help="withdraw a quote")
-    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
-    p.add_argument("negotiation_id", metavar="NEGOTIATION")
-    p = leaf(sub, "show", block_show, parents, help="one negotiation")
-    p.add_argument("negotiation_id", metavar="NEGOTIATION")
+    withdrawn = [_account(), negotiation]
+    leaf(group, "withdraw", block_withdraw, withdrawn, mutating=True, help="withdraw a quote")
+    leaf(group, "show", block_show, [negotiation], help="one negotiation")
 
 
-def _register_bidding(
-    commands: argparse._SubParsersAction[CommandParser], parents: Parents
-) -> None:
-    group = commands.add_parser("bidding", help="one-way biddings (sealed bids, R-T11)")
-    sub = group.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = leaf(sub, "announce", bidding_announce, parents, mutating=True, help="announce a bidding")
-    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
-    p.add_argument("--side", required=True, choices=["buy", "sell"], help="what the initiator does")
-    p.add_argument("--instrument", required=True)
-    p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes")
-    p.add_argument("--reserve", required=True, type=arguments.price, help="CNY per tonne")
-    p.add_argument("--date", type=arguments.trading_date, help="yyyy-mm-dd (default today)")
-    p.add_argument("--start", type=arguments.time_of_day, help="HH:MM[:SS] (default now)")
-    until = p.add_mutually_exclusive_group(required=True)
-    until.add_argument("--end", type=arguments.time_of_day, help="HH:MM[:SS], Asia/Shanghai")
-    until.add_argument("--minutes", type=arguments.minutes, help="the window's length")
-    p.add_argument(
-        "--eligible",
-        nargs="+",
-        type=arguments.identifier,
-        metavar="ACCOUNT",
-        help="who may bid (default: anyone)",
+def _register_bidding(root: click.Group) -> None:
+    group = invocation.group(root, "bidding", "one-way biddings (sealed bids, R-T11)")
+    announced = [
+        _account(),
+        click.Option(
+            ["--side"], required=True, type=arguments.SIDE, help="what the initiator does"
+        ),
+        click.Option(["--instrument"], required=True),
+        click.Option(["--quantity"], required=True, type=arguments.QUANTITY, help="tonnes"),
+        click.Option(["--reserve"], required=True, type=arguments.PRICE, help="CNY per tonne"),
+        click.Option(["--date"], type=arguments.TRADING_DATE, help="yyyy-mm-dd (default today)"),
+        click.Option(["--start"], type=arguments.TIME_OF_DAY, help="HH:MM[:SS] (default now)"),
+        click.Option(["--end"], type=arguments.TIME_OF_DAY, help="HH:MM[:SS], Asia/Shanghai"),
+        click.Option(["--minutes"], type=arguments.MINUTES, help="the window's length"),
+        click.Option(
+            ["--eligible"],
+            multiple=True,
+            type=arguments.IDENTIFIER,
+            metavar="ACCOUNT [ACCOUNT ...]",
+            help="who may bid (default: anyone); several after one flag, or the flag repeated",
+        ),
+        # The accounts after the first one of `--eligible a b c` (Click options take one).
+        click.Argument(
+            ["more_eligible"], nargs=-1, type=arguments.IDENTIFIER, metavar="", required=False
+        ),
+    ]
+    leaf(
+        group,
+        "announce",
+        bidding_announce,
+        announced,
+        mutating=True,
+        help="announce a bidding",
+        one_of=[("end", "minutes")],
     )
-    p = leaf(sub, "bid", bidding_bid, parents, mutating=True, help="submit a sealed bid")
-    _terms(p)
-    p.add_argument("auction_id", metavar="AUCTION")
-    p = leaf(sub, "close", bidding_close, parents, mutating=True, help="allocate after the window")
-    p.add_argument("auction_id", metavar="AUCTION")
-    p = leaf(sub, "show", bidding_show, parents, help="one bidding")
-    p.add_argument("auction_id", metavar="AUCTION")
+    auction = click.Argument(["auction_id"], metavar="AUCTION")
+    leaf(group, "bid", bidding_bid, [*_terms(), auction], mutating=True, help="submit a sealed bid")
+    closed = [auction]
+    leaf(group, "close", bidding_close, closed, mutating=True, help="allocate after the window")
+    leaf(group, "show", bidding_show, [auction], help="one bidding")
 
 
-def register(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
+def register(root: click.Group) -> None:
     """Add ``block`` and ``bidding``."""
-    _register_block(commands, parents)
-    _register_bidding(commands, parents)
+    _register_block(root)
+    _register_bidding(root)

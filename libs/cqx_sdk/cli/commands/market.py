@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import sys
 
-from cqx_sdk.cli import arguments
-from cqx_sdk.cli.arguments import CommandParser
+import click
+
+from cqx_sdk.cli import arguments, invocation
 from cqx_sdk.cli.book_view import BookView, statistics_line
 from cqx_sdk.cli.commands.cash import cny
-from cqx_sdk.cli.invocation import Invocation, Parents, leaf
+from cqx_sdk.cli.invocation import Invocation, leaf
 from cqx_sdk.cli.render import details, table
 from cqx_sdk.dates import today_in_shanghai
 from cqx_sdk.exchange_status import InstrumentStatus
@@ -26,7 +26,7 @@ async def book(run: Invocation) -> int:
     resubscribes for a fresh snapshot)."""
     a = run.args
     view = BookView(a.instrument, TradingMode.LISTED if a.listed else TradingMode.CONTINUOUS)
-    redraw = a.watch and not run.out.as_json and sys.stdout.isatty()
+    redraw = a.watch and run.out.mode == "table" and sys.stdout.isatty()
     budget = a.count if a.watch else 1
     while True:
         async with contextlib.aclosing(
@@ -167,41 +167,46 @@ async def day_show(run: Invocation) -> int:
     return 0
 
 
-def register(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
+def register(root: click.Group) -> None:
     """Add ``book``, ``listings``, ``trades``, ``executions`` and ``day``."""
-    p = leaf(commands, "book", book, parents, help="an instrument's depth (live with --watch)")
-    p.add_argument("instrument", metavar="INSTRUMENT")
-    p.add_argument("--watch", action="store_true", help="keep the view live until Ctrl-C")
-    p.add_argument("--listed", action="store_true", help="the listed-agreement book")
-    p.add_argument("--count", type=arguments.quantity, help="with --watch: stop after N updates")
-    p = leaf(
-        commands, "listings", listings, parents, help="listed-agreement listings a taker may name"
+    instrument = click.Argument(["instrument"], metavar="INSTRUMENT")
+    watched = [
+        instrument,
+        click.Option(["--watch"], is_flag=True, help="keep the view live until Ctrl-C"),
+        click.Option(["--listed"], is_flag=True, help="the listed-agreement book"),
+        click.Option(
+            ["--count"], type=arguments.QUANTITY, help="with --watch: stop after N updates"
+        ),
+    ]
+    leaf(root, "book", book, watched, help="an instrument's depth (live with --watch)")
+    depth = click.Option(
+        ["--depth"], type=arguments.QUANTITY, default=5, help="price levels (default 5)"
     )
-    p.add_argument("instrument", metavar="INSTRUMENT")
-    p.add_argument("--depth", type=arguments.quantity, default=5, help="price levels (default 5)")
-    p = leaf(commands, "trades", trades, parents, help="an instrument's recent trades")
-    p.add_argument("instrument", metavar="INSTRUMENT")
-    p.add_argument("--date", type=arguments.trading_date, help="yyyy-mm-dd (default: today)")
-    p.add_argument("--account", dest="account_id", type=arguments.identifier)
-    p.add_argument("--last", type=arguments.quantity, default=20, help="how many (default 20)")
+    listed = [instrument, depth]
+    leaf(root, "listings", listings, listed, help="listed-agreement listings a taker may name")
+    traded = [
+        instrument,
+        click.Option(["--date"], type=arguments.TRADING_DATE, help="yyyy-mm-dd (default: today)"),
+        click.Option(["--account", "account_id"], type=arguments.IDENTIFIER, metavar="ACCOUNT"),
+        click.Option(["--last"], type=arguments.QUANTITY, default=20, help="how many (default 20)"),
+    ]
+    leaf(root, "trades", trades, traded, help="an instrument's recent trades")
+    filled = [
+        click.Argument(["account_id"], metavar="ACCOUNT", type=arguments.IDENTIFIER),
+        click.Option(["--count"], type=arguments.QUANTITY, help="stop after N fills"),
+    ]
+    leaf(root, "executions", executions, filled, help="an account's fills, live until Ctrl-C")
 
-    p = leaf(
-        commands, "executions", executions, parents, help="an account's fills, live until Ctrl-C"
-    )
-    p.add_argument("account_id", metavar="ACCOUNT", type=arguments.identifier)
-    p.add_argument("--count", type=arguments.quantity, help="stop after N fills")
-
-    group = commands.add_parser("day", help="operator: open, close or show a trading day")
-    sub = group.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = leaf(sub, "open", day_open, parents, mutating=True, help="open today's trading day")
-    p.add_argument("instrument", metavar="INSTRUMENT")
-    p.add_argument(
-        "--previous-close",
-        type=arguments.price,
-        help="CNY per tonne (default: the close carried from the last day)",
-    )
-    p.add_argument("--date", type=arguments.trading_date, help="yyyy-mm-dd (default: today)")
-    p = leaf(sub, "close", day_close, parents, mutating=True, help="close the trading day")
-    p.add_argument("instrument", metavar="INSTRUMENT")
-    p = leaf(sub, "show", day_show, parents, help="an instrument's day, bands and figures")
-    p.add_argument("instrument", metavar="INSTRUMENT")
+    group = invocation.group(root, "day", "operator: open, close or show a trading day")
+    opened = [
+        instrument,
+        click.Option(
+            ["--previous-close"],
+            type=arguments.PRICE,
+            help="CNY per tonne (default: the close carried from the last day)",
+        ),
+        click.Option(["--date"], type=arguments.TRADING_DATE, help="yyyy-mm-dd (default: today)"),
+    ]
+    leaf(group, "open", day_open, opened, mutating=True, help="open today's trading day")
+    leaf(group, "close", day_close, [instrument], mutating=True, help="close the trading day")
+    leaf(group, "show", day_show, [instrument], help="an instrument's day, bands and figures")

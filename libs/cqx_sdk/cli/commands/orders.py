@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
+import click
 
-from cqx_sdk.cli import arguments
-from cqx_sdk.cli.arguments import CommandParser, UsageError
+from cqx_sdk.cli import arguments, invocation
+from cqx_sdk.cli.arguments import UsageError
 from cqx_sdk.cli.commands.cash import cny
-from cqx_sdk.cli.invocation import Invocation, Parents, leaf
+from cqx_sdk.cli.invocation import Invocation, leaf
 from cqx_sdk.cli.render import details, table
 from cqx_sdk.errors import CqxApiError
 from cqx_sdk.matching_views import Order, OrderResult, OrderType, Side, TimeInForce, TradingMode
@@ -192,58 +192,84 @@ async def risk(run: Invocation) -> int:
     return 0
 
 
-def _place_arguments(p: CommandParser) -> None:
-    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
-    p.add_argument("--side", required=True, choices=["buy", "sell"])
-    p.add_argument("--instrument", required=True)
-    p.add_argument("--price", type=arguments.price, help="CNY per tonne, e.g. 74.50")
-    p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes")
-    force = p.add_mutually_exclusive_group()
-    force.add_argument("--ioc", action="store_true", help="immediate or cancel")
-    force.add_argument("--fok", action="store_true", help="fill or kill")
-    force.add_argument("--post-only", action="store_true", help="rest without trading")
-    p.add_argument("--market", action="store_true", help="market-to-limit (no --price)")
-    p.add_argument("--listed", action="store_true", help="post a listed-agreement listing")
+def _account() -> click.Option:
+    return click.Option(
+        ["--account", "account_id"], required=True, type=arguments.IDENTIFIER, metavar="ACCOUNT"
+    )
 
 
-def register(commands: argparse._SubParsersAction[CommandParser], parents: Parents) -> None:
+def _order_id() -> click.Argument:
+    return click.Argument(["order_id"], metavar="ORDER_ID")
+
+
+def _of_instrument_option() -> click.Option:
+    return click.Option(["--instrument"], help="refuse unless the order is of this instrument")
+
+
+def _quantity(help: str = "tonnes") -> click.Option:
+    return click.Option(["--quantity"], required=True, type=arguments.QUANTITY, help=help)
+
+
+def _place_arguments() -> list[click.Parameter]:
+    return [
+        _account(),
+        click.Option(["--side"], required=True, type=arguments.SIDE),
+        click.Option(["--instrument"], required=True),
+        click.Option(["--price"], type=arguments.PRICE, help="CNY per tonne, e.g. 74.50"),
+        _quantity(),
+        click.Option(["--ioc"], is_flag=True, help="immediate or cancel"),
+        click.Option(["--fok"], is_flag=True, help="fill or kill"),
+        click.Option(["--post-only"], is_flag=True, help="rest without trading"),
+        click.Option(["--market"], is_flag=True, help="market-to-limit (no --price)"),
+        click.Option(["--listed"], is_flag=True, help="post a listed-agreement listing"),
+    ]
+
+
+def register(root: click.Group) -> None:
     """Add ``order``, ``orders`` and ``risk``."""
-    group = commands.add_parser(
-        "order", help="place, take, reduce, replace, cancel or show an order"
+    group = invocation.group(root, "order", "place, take, reduce, replace, cancel or show an order")
+    leaf(
+        group,
+        "place",
+        place,
+        _place_arguments(),
+        mutating=True,
+        help="place an order",
+        exclusive=[("ioc", "fok", "post_only")],
     )
-    sub = group.add_subparsers(dest="action", required=True, metavar="ACTION")
-    p = leaf(sub, "place", place, parents, mutating=True, help="place an order")
-    _place_arguments(p)
-    p = leaf(sub, "cancel", cancel, parents, mutating=True, help="cancel an open order")
-    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
-    p.add_argument("--instrument", help="refuse unless the order is of this instrument")
-    p.add_argument("order_id", metavar="ORDER_ID")
-    p = leaf(sub, "take", take, parents, mutating=True, help="take a listed-agreement listing")
-    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
-    p.add_argument("--side", required=True, choices=["buy", "sell"], help="what the taker does")
-    p.add_argument("--instrument", required=True)
-    p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes")
-    p.add_argument("--maker", metavar="ORDER_ID", help="the listing taken (default: the best)")
-    p.add_argument("--limit", type=arguments.price, help="the worst price accepted, CNY")
-    p = leaf(sub, "reduce", reduce, parents, mutating=True, help="lower what an order has left")
-    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
-    p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes left")
-    p.add_argument("--instrument", help="refuse unless the order is of this instrument")
-    p.add_argument("order_id", metavar="ORDER_ID")
-    p = leaf(sub, "replace", replace, parents, mutating=True, help="new price and quantity")
-    p.add_argument("--account", dest="account_id", required=True, type=arguments.identifier)
-    p.add_argument("--price", required=True, type=arguments.price, help="CNY per tonne")
-    p.add_argument("--quantity", required=True, type=arguments.quantity, help="tonnes left")
-    p.add_argument("--instrument", help="refuse unless the order is of this instrument")
-    p.add_argument("order_id", metavar="ORDER_ID")
-    p = leaf(sub, "show", show, parents, help="one order")
-    p.add_argument("order_id", metavar="ORDER_ID")
+    cancelled = [_account(), _of_instrument_option(), _order_id()]
+    leaf(group, "cancel", cancel, cancelled, mutating=True, help="cancel an open order")
+    taken = [
+        _account(),
+        click.Option(["--side"], required=True, type=arguments.SIDE, help="what the taker does"),
+        click.Option(["--instrument"], required=True),
+        _quantity(),
+        click.Option(["--maker"], metavar="ORDER_ID", help="the listing taken (default: the best)"),
+        click.Option(["--limit"], type=arguments.PRICE, help="the worst price accepted, CNY"),
+    ]
+    leaf(group, "take", take, taken, mutating=True, help="take a listed-agreement listing")
+    reduced = [_account(), _quantity("tonnes left"), _of_instrument_option(), _order_id()]
+    leaf(group, "reduce", reduce, reduced, mutating=True, help="lower what an order has left")
+    replaced = [
+        _account(),
+        click.Option(["--price"], required=True, type=arguments.PRICE, help="CNY per tonne"),
+        _quantity("tonnes left"),
+        _of_instrument_option(),
+        _order_id(),
+    ]
+    leaf(group, "replace", replace, replaced, mutating=True, help="new price and quantity")
+    leaf(group, "show", show, [_order_id()], help="one order")
 
-    p = leaf(commands, "orders", list_orders, parents, help="an account's orders, oldest first")
-    p.add_argument("account_id", metavar="ACCOUNT", type=arguments.identifier)
-    p.add_argument("--instrument")
-    p.add_argument("--open", action="store_true", help="only open orders")
-    p = leaf(
-        commands, "risk", risk, parents, help="what an account may spend and sell at the exchange"
+    listed = [
+        click.Argument(["account_id"], metavar="ACCOUNT", type=arguments.IDENTIFIER),
+        click.Option(["--instrument"]),
+        click.Option(["--open"], is_flag=True, help="only open orders"),
+    ]
+    leaf(root, "orders", list_orders, listed, help="an account's orders, oldest first")
+    leaf(
+        root,
+        "risk",
+        risk,
+        [click.Argument(["account_id"], metavar="ACCOUNT", type=arguments.IDENTIFIER)],
+        help="what an account may spend and sell at the exchange",
     )
-    p.add_argument("account_id", metavar="ACCOUNT", type=arguments.identifier)
