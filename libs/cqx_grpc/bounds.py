@@ -3,8 +3,10 @@
 A field's rule comes from its type and unit, unless :data:`FIELD_RULES` names the field (by
 its full proto name) with a rule of its own:
 
-- a string is an identifier of at most :data:`MAX_ID_LENGTH` characters, or free text (names,
-  reasons) of at most :data:`MAX_TEXT_LENGTH`; proto3 already guarantees valid UTF-8;
+- a string is an identifier of at most :data:`MAX_ID_LENGTH` characters without control
+  characters, or free text (names, reasons) of at most :data:`MAX_TEXT_LENGTH` without control
+  characters other than tab and line breaks; proto3 already guarantees valid UTF-8, but
+  PostgreSQL cannot store a NUL in text, so a NUL in any id once made the store fail;
 - a repeated field holds at most :data:`MAX_ITEMS` values, each checked by the field's rule;
 - an integer is never negative (no CQX request gives a negative number a meaning) and stays
   under the maximum of its unit, read from the field's name: ``*_tonnes`` a quantity,
@@ -38,6 +40,7 @@ MAX_YEAR = 9_999  # the last year a date can hold
 
 # The reasons of a refusal at the edge: the same words in every service.
 FIELD_TOO_LONG = "FIELD_TOO_LONG"
+CONTROL_CHARACTER = "CONTROL_CHARACTER"
 TOO_MANY_ITEMS = "TOO_MANY_ITEMS"
 VALUE_OUT_OF_RANGE = "VALUE_OUT_OF_RANGE"
 ENUM_VALUE_UNKNOWN = "ENUM_VALUE_UNKNOWN"
@@ -46,6 +49,7 @@ REQUEST_UNDECODABLE = "REQUEST_UNDECODABLE"
 EDGE_REASONS = frozenset(
     {
         FIELD_TOO_LONG,
+        CONTROL_CHARACTER,
         TOO_MANY_ITEMS,
         VALUE_OUT_OF_RANGE,
         ENUM_VALUE_UNKNOWN,
@@ -57,10 +61,12 @@ EDGE_REASONS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class TextBound:
-    """A string (or bytes) of at most ``max_length`` characters; ``kind`` says what it is."""
+    """A string (or bytes) of at most ``max_length`` characters; ``kind`` says what it is;
+    none of the ``forbidden`` characters (bytes are not checked for them)."""
 
     max_length: int
     kind: str
+    forbidden: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +99,10 @@ class Unchecked:
 
 Rule = TextBound | IntBound | EnumBound | Unchecked
 
-IDENTIFIER = TextBound(MAX_ID_LENGTH, "identifier")
-FREE_TEXT = TextBound(MAX_TEXT_LENGTH, "free text")
+# C0 controls and DEL: never part of an id; free text may hold tabs and line breaks.
+CONTROL_CHARACTERS = frozenset(map(chr, (*range(0x20), 0x7F)))
+IDENTIFIER = TextBound(MAX_ID_LENGTH, "identifier", CONTROL_CHARACTERS)
+FREE_TEXT = TextBound(MAX_TEXT_LENGTH, "free text", CONTROL_CHARACTERS - set("\t\n\r"))
 QUANTITY = IntBound(0, MAX_QUANTITY_TONNES, "quantity (t)")
 PRICE = IntBound(0, MAX_PRICE_FEN, "price (fen/t)")
 MONEY = IntBound(0, MAX_MONEY_FEN, "money (fen)")
@@ -141,7 +149,6 @@ _INT_TYPES: Mapping[int, int] = {
     FieldDescriptor.TYPE_UINT64: INT64_MAX,
     FieldDescriptor.TYPE_FIXED64: INT64_MAX,
 }
-_TEXT_TYPES = (FieldDescriptor.TYPE_STRING, FieldDescriptor.TYPE_BYTES)
 
 
 def rule_for(field: FieldDescriptor) -> Rule | None:
@@ -149,8 +156,10 @@ def rule_for(field: FieldDescriptor) -> Rule | None:
     named = FIELD_RULES.get(field.full_name)
     if named is not None:
         return named
-    if field.type in _TEXT_TYPES:
+    if field.type == FieldDescriptor.TYPE_STRING:
         return IDENTIFIER
+    if field.type == FieldDescriptor.TYPE_BYTES:
+        return TextBound(MAX_TEXT_LENGTH, "bytes")
     if field.type == FieldDescriptor.TYPE_ENUM:
         return OPTIONAL_ENUM
     type_max = _INT_TYPES.get(field.type)

@@ -10,6 +10,7 @@ which would answer UNKNOWN.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from google.protobuf.message import Message
 
 from cqx_grpc.bounds import (
+    CONTROL_CHARACTER,
     ENUM_VALUE_REQUIRED,
     ENUM_VALUE_UNKNOWN,
     FIELD_TOO_LONG,
@@ -134,8 +136,14 @@ def _scalar_check(
     field: Any, rule: Rule
 ) -> tuple[Callable[[Any], bool], Callable[[Any, str], None]]:
     if isinstance(rule, TextBound):
-        limit = rule.max_length
-        return (lambda v: len(v) <= limit), (lambda v, p: _too_long(p, len(v), rule))
+        limit, forbidden = rule.max_length, rule.forbidden
+        if not forbidden:
+            return (lambda v: len(v) <= limit), (lambda v, p: _too_long(p, len(v), rule))
+        found = re.compile("[" + re.escape("".join(sorted(forbidden))) + "]").search
+        return (
+            lambda v: len(v) <= limit and found(v) is None,
+            lambda v, p: _bad_text(p, v, rule),
+        )
     if isinstance(rule, IntBound):
         return rule.allows, (lambda v, p: _out_of_range(p, rule))
     assert isinstance(rule, EnumBound)
@@ -204,6 +212,17 @@ def _too_long(path: str, length: int, rule: TextBound) -> None:
         f"{path} is {length} characters long; at most {rule.max_length} ({rule.kind})",
         reason=FIELD_TOO_LONG,
         metadata={"field": path, "max_length": str(rule.max_length), "length": str(length)},
+    )
+
+
+def _bad_text(path: str, text: str, rule: TextBound) -> None:
+    if len(text) > rule.max_length:
+        _too_long(path, len(text), rule)
+    index = next(i for i, c in enumerate(text) if c in rule.forbidden)
+    raise InvalidArgumentError(
+        f"{path} holds the control character U+{ord(text[index]):04X} at {index}",
+        reason=CONTROL_CHARACTER,
+        metadata={"field": path, "index": str(index), "allowed": "printable characters"},
     )
 
 
