@@ -22,6 +22,7 @@ from cqx_grpc.bounds import (
     ENUM_VALUE_REQUIRED,
     ENUM_VALUE_UNKNOWN,
     FIELD_TOO_LONG,
+    IDENTIFIER,
     MAX_ID_LENGTH,
     MAX_ITEMS,
     REQUEST_UNDECODABLE,
@@ -83,7 +84,7 @@ def check_call(call: CallMetadata) -> None:
     )
     for key, value in headers:
         if value is not None and len(value) > MAX_ID_LENGTH:
-            _too_long(key, len(value), TextBound(MAX_ID_LENGTH, "identifier"))
+            _too_long(key, len(value), IDENTIFIER)
 
 
 def check_request(request: Any) -> None:
