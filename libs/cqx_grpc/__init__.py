@@ -5,6 +5,7 @@ so running it as a module does not import it twice).
 """
 
 from cqx_grpc.access import OperatorAccess, method_paths
+from cqx_grpc.bounds import EDGE_REASONS, FIELD_RULES, rule_for
 from cqx_grpc.context import (
     ACTOR_KEY,
     CAUSATION_ID_KEY,
@@ -18,13 +19,16 @@ from cqx_grpc.context import (
 )
 from cqx_grpc.errors import (
     ERROR_DOMAIN,
+    MAX_ECHO_LENGTH,
     ApiEdgeInterceptor,
+    capped,
     error_info,
     rich_status,
     status_code_for,
     to_rpc_status,
     upper_snake,
 )
+from cqx_grpc.request_check import check_request
 from cqx_grpc.server import (
     HEALTH_SERVICE_NAME,
     OVERALL_HEALTH,
@@ -37,8 +41,11 @@ __all__ = [
     "ACTOR_KEY",
     "CAUSATION_ID_KEY",
     "CORRELATION_ID_KEY",
+    "EDGE_REASONS",
     "ERROR_DOMAIN",
+    "FIELD_RULES",
     "HEALTH_SERVICE_NAME",
+    "MAX_ECHO_LENGTH",
     "OPERATOR_TOKEN_KEY",
     "OVERALL_HEALTH",
     "REFLECTION_SERVICE_NAME",
@@ -50,10 +57,13 @@ __all__ = [
     "ServicerRegistration",
     "bind_call",
     "call_metadata",
+    "capped",
+    "check_request",
     "current_call",
     "error_info",
     "method_paths",
     "rich_status",
+    "rule_for",
     "status_code_for",
     "to_rpc_status",
     "upper_snake",

@@ -24,7 +24,12 @@ a bug: the client gets INTERNAL with only ``internal error; correlation id <id>`
 traceback goes to the ``cqx.grpc`` log under the same id.
 
 The interceptor also binds the call's request metadata (see :mod:`cqx_grpc.context`), because
-the correlation id it reads is the one an INTERNAL error must name.
+the correlation id it reads is the one an INTERNAL error must name, and checks each request
+before its handler runs (:mod:`cqx_grpc.request_check`): bytes that are not a valid message and
+values outside their bounds (:mod:`cqx_grpc.bounds`) are INVALID_ARGUMENT, so no handler sees
+them. Nothing the client sent leaves whole in the trailers: the status message and each
+ErrorInfo metadata value are cut at :data:`MAX_ECHO_LENGTH` characters (a client's metadata
+limit would otherwise turn a long id into RESOURCE_EXHAUSTED and lose the reason).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ from grpc_status import rpc_status
 
 from cqx_grpc.access import OperatorAccess
 from cqx_grpc.context import CallMetadata, bind_call
+from cqx_grpc.request_check import check_call, check_request, tolerant
 from cqx_kernel.errors import (
     AlreadyExistsError,
     ConflictError,
@@ -55,6 +61,8 @@ from cqx_kernel.errors import (
 
 ERROR_DOMAIN = "cqx"
 STATUS_DETAILS_KEY = "grpc-status-details-bin"
+MAX_ECHO_LENGTH = 256
+ELLIPSIS = "…"
 
 _LOG = logging.getLogger("cqx.grpc")
 
@@ -87,15 +95,22 @@ def upper_snake(reason: str) -> str:
     return snake or CqxError.default_reason
 
 
+def capped(text: str, limit: int = MAX_ECHO_LENGTH) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis at the end if it was longer."""
+    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)] + ELLIPSIS
+
+
 def to_rpc_status(error: CqxError) -> grpc.Status:
-    """The status ``error`` leaves the server with, ErrorInfo in its details."""
+    """The status ``error`` leaves the server with, ErrorInfo in its details; the message and
+    each metadata value capped at :data:`MAX_ECHO_LENGTH` characters."""
+    metadata = {capped(key): capped(value) for key, value in error.metadata.items()}
     info = error_details_pb2.ErrorInfo(
-        reason=upper_snake(error.reason), domain=ERROR_DOMAIN, metadata=error.metadata
+        reason=capped(upper_snake(error.reason)), domain=ERROR_DOMAIN, metadata=metadata
     )
     detail = any_pb2.Any()
     detail.Pack(info)
     status = status_pb2.Status(
-        code=status_code_for(error).value[0], message=error.message, details=[detail]
+        code=status_code_for(error).value[0], message=capped(error.message), details=[detail]
     )
     return rpc_status.to_status(status)
 
@@ -164,24 +179,37 @@ def _guarded_handler(
         if behavior is None:
             continue
         guard = _guard_generator if inspect.isasyncgenfunction(behavior) else _guard_coroutine
+        # A streamed request is an iterator the handler reads itself: only a single request
+        # is decoded and checked here, before the handler runs.
+        single = attribute.startswith("unary_")
+        deserializer = handler.request_deserializer
         return make_handler(
-            guard(behavior, call, method, refusal),
-            request_deserializer=handler.request_deserializer,
+            guard(behavior, call, method, refusal, checked=single),
+            request_deserializer=tolerant(deserializer) if single else deserializer,
             response_serializer=handler.response_serializer,
         )
     return handler
 
 
+def _admit(request: Any, call: CallMetadata, refusal: CqxError | None, checked: bool) -> None:
+    """Raise why the call may not reach its handler: the operator's refusal, call ids too
+    long, then a request undecodable or out of its bounds."""
+    if refusal is not None:
+        raise refusal
+    check_call(call)
+    if checked:
+        check_request(request)
+
+
 def _guard_coroutine(
-    behavior: Handler, call: CallMetadata, method: str, refusal: CqxError | None
+    behavior: Handler, call: CallMetadata, method: str, refusal: CqxError | None, *, checked: bool
 ) -> Handler:
     """Guard a coroutine handler (a unary response, or a stream written with context.write)."""
 
     async def guarded(request: Any, context: Any) -> Any:
         with bind_call(call):
             try:
-                if refusal is not None:
-                    raise refusal
+                _admit(request, call, refusal, checked)
                 result = behavior(request, context)
                 return await result if inspect.isawaitable(result) else result
             except grpc.aio.AbortError:
@@ -193,15 +221,14 @@ def _guard_coroutine(
 
 
 def _guard_generator(
-    behavior: Handler, call: CallMetadata, method: str, refusal: CqxError | None
+    behavior: Handler, call: CallMetadata, method: str, refusal: CqxError | None, *, checked: bool
 ) -> Callable[[Any, Any], AsyncIterator[Any]]:
     """Guard an async generator handler (a streamed response)."""
 
     async def guarded(request: Any, context: Any) -> AsyncIterator[Any]:
         with bind_call(call):
             try:
-                if refusal is not None:
-                    raise refusal
+                _admit(request, call, refusal, checked)
                 async for response in behavior(request, context):
                     yield response
             except grpc.aio.AbortError:
@@ -224,6 +251,6 @@ async def _abort(context: Any, error: Exception, call: CallMetadata, method: str
         extra={"correlation_id": call.correlation_id, "grpc_method": method},
     )
     await context.abort(
-        grpc.StatusCode.INTERNAL, f"internal error; correlation id {call.correlation_id}"
+        grpc.StatusCode.INTERNAL, capped(f"internal error; correlation id {call.correlation_id}")
     )
     raise AssertionError("context.abort returned")  # unreachable: abort always raises

@@ -22,6 +22,7 @@ from typing import Any
 
 import grpc
 import pytest
+from cqx.matching.v1.matching_service_pb2 import PlaceOrderRequest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -102,6 +103,21 @@ async def write_then_crash(request: bytes, context: Any) -> None:
     raise RuntimeError(SECRET)
 
 
+REACHED: list[str] = []  # the requests that reached the typed handler
+
+
+async def place(request: PlaceOrderRequest, context: Any) -> bytes:
+    """A handler with a typed request: records that it ran, echoes the account id."""
+    REACHED.append(request.request_id)
+    return request.account_id.encode()
+
+
+async def raise_long(request: bytes, context: Any) -> bytes:
+    """A refusal that echoes a 10 kB value in its message and metadata, as a service may."""
+    value = "x" * 10_240
+    raise NotFoundError(f"no account {value}", reason="ACCOUNT_NOT_FOUND", metadata={"id": value})
+
+
 def register_test_service(server: Any) -> None:
     handler = grpc.method_handlers_generic_handler(
         SERVICE,
@@ -113,6 +129,10 @@ def register_test_service(server: Any) -> None:
             "Echo": grpc.unary_unary_rpc_method_handler(echo),
             "EchoThenFail": grpc.unary_stream_rpc_method_handler(echo_then_fail),
             "WriteThenCrash": grpc.unary_stream_rpc_method_handler(write_then_crash),
+            "Place": grpc.unary_unary_rpc_method_handler(
+                place, request_deserializer=PlaceOrderRequest.FromString
+            ),
+            "RaiseLong": grpc.unary_unary_rpc_method_handler(raise_long),
         },
     )
     server.add_generic_rpc_handlers((handler,))
@@ -262,6 +282,90 @@ async def test_a_written_stream_that_crashes_is_internal(channel: grpc.aio.Chann
     assert received == [b"first"]
     assert error.code() == grpc.StatusCode.INTERNAL
     assert SECRET not in error.details()
+
+
+# --- requests checked at the edge -------------------------------------------------------------
+
+
+def valid_order(**fields: Any) -> PlaceOrderRequest:
+    order = PlaceOrderRequest(
+        request_id=str(uuid.uuid4()), account_id="KEU-0001", instrument="CEA-2025", side=1,
+        quantity_tonnes=100, price_fen=6_000,
+    )  # fmt: skip
+    for name, value in fields.items():
+        setattr(order, name, value)
+    return order
+
+
+async def test_a_request_within_its_bounds_reaches_the_handler(channel: grpc.aio.Channel) -> None:
+    order = valid_order()
+
+    assert await unary(channel, "Place", request=order.SerializeToString()) == b"KEU-0001"
+    assert order.request_id in REACHED
+
+
+async def test_bytes_that_are_not_a_message_are_invalid_argument_not_unknown(
+    channel: grpc.aio.Channel,
+) -> None:
+    before = len(REACHED)
+    error = await failed_unary(channel, "Place", request=b"\xff\xff\xff\xff")
+
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    info = error_info(error)
+    assert info is not None
+    assert info.reason == "REQUEST_UNDECODABLE"
+    assert len(REACHED) == before
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason", "allowed"),
+    [
+        ({"quantity_tonnes": 2**63 - 1}, "VALUE_OUT_OF_RANGE",
+         {"field": "quantity_tonnes", "min": "0", "max": "10000000000"}),
+        ({"side": 0}, "ENUM_VALUE_REQUIRED", {"field": "side", "allowed": "SIDE_BUY,SIDE_SELL"}),
+        ({"order_type": 99}, "ENUM_VALUE_UNKNOWN", {"field": "order_type", "allowed":
+         "ORDER_TYPE_UNSPECIFIED,ORDER_TYPE_LIMIT,ORDER_TYPE_MARKET_TO_LIMIT"}),
+        ({"account_id": "a" * 10_240}, "FIELD_TOO_LONG",
+         {"field": "account_id", "max_length": "128", "length": "10240"}),
+    ],
+)  # fmt: skip
+async def test_a_value_outside_its_bounds_never_reaches_the_handler(
+    channel: grpc.aio.Channel, fields: dict[str, Any], reason: str, allowed: dict[str, str]
+) -> None:
+    before = len(REACHED)
+    error = await failed_unary(channel, "Place", request=valid_order(**fields).SerializeToString())
+
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    info = error_info(error)
+    assert info is not None
+    assert (info.reason, dict(info.metadata)) == (reason, allowed)
+    assert len(REACHED) == before
+
+
+async def test_what_a_refusal_echoes_is_capped_so_the_client_keeps_the_reason(
+    channel: grpc.aio.Channel,
+) -> None:
+    error = await failed_unary(channel, "RaiseLong")
+
+    assert error.code() == grpc.StatusCode.NOT_FOUND  # not RESOURCE_EXHAUSTED on the client
+    assert len(error.details()) == 256
+    assert error.details().endswith("…")
+    info = error_info(error)
+    assert info is not None
+    assert info.reason == "ACCOUNT_NOT_FOUND"
+    assert len(info.metadata["id"]) == 256
+
+
+async def test_a_call_id_longer_than_an_identifier_is_refused_not_echoed(
+    channel: grpc.aio.Channel,
+) -> None:
+    error = await failed_unary(channel, "Crash", metadata=call_metadata(correlation_id="c" * 4_000))
+
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT
+    info = error_info(error)
+    assert info is not None
+    assert (info.reason, info.metadata["field"]) == ("FIELD_TOO_LONG", "x-correlation-id")
+    assert "c" * 200 not in error.details()
 
 
 # --- call metadata ------------------------------------------------------------------------

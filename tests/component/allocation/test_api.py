@@ -148,14 +148,14 @@ BAD: list[tuple[str, str, dict[str, Any], CODE, str]] = [
     ("SetAllocation", "SetAllocationRequest", {"request_id": "?", "entity_id": "known-1",
      "year": 2090, "quantity_tonnes": 5}, CODE.FAILED_PRECONDITION, "YEAR_NOT_OPEN"),
     ("SetAllocation", "SetAllocationRequest", {"request_id": "?", "entity_id": "known-1",
-     "year": 2030, "quantity_tonnes": -5}, CODE.INVALID_ARGUMENT, "QUANTITY_TONNES_NEGATIVE"),
+     "year": 2030, "quantity_tonnes": -5}, CODE.INVALID_ARGUMENT, "VALUE_OUT_OF_RANGE"),  # the edge
     ("SetAllocation", "SetAllocationRequest", {"request_id": "?", "entity_id": "nobody",
      "year": 2030, "quantity_tonnes": 5}, CODE.NOT_FOUND, "ENTITY_NOT_FOUND"),
     ("IssueAllocation", "IssueAllocationRequest", {"request_id": "?", "entity_id": "known-1",
      "year": 2030}, CODE.FAILED_PRECONDITION, "NOTHING_TO_ISSUE"),
     ("RecordVerifiedEmissions", "RecordVerifiedEmissionsRequest", {"request_id": "?",
      "entity_id": "known-1", "year": 2030, "verified_tonnes": -1}, CODE.INVALID_ARGUMENT,
-     "VERIFIED_TONNES_NEGATIVE"),
+     "VALUE_OUT_OF_RANGE"),  # refused at the edge (docs/api-bounds.md)
     ("GetComplianceStatus", "GetComplianceStatusRequest", {"entity_id": "known-1",
      "year": 2091}, CODE.FAILED_PRECONDITION, "YEAR_NOT_OPEN"),
     ("ListComplianceStatuses", "ListComplianceStatusesRequest", {"year": 2100},

@@ -121,12 +121,14 @@ async def test_malformed_requests_are_invalid_and_record_nothing(service: Matchi
     head = await service.head()
     cases: list[tuple[dict[str, Any], str]] = [
         ({"quantity_tonnes": 0}, "QUANTITY_NOT_POSITIVE"),
-        ({"quantity_tonnes": -5}, "QUANTITY_NOT_POSITIVE"),
+        ({"quantity_tonnes": -5}, "VALUE_OUT_OF_RANGE"),  # the edge: docs/api-bounds.md
         ({"price_fen": 0}, "PRICE_NOT_POSITIVE"),
-        ({"price_fen": -1}, "PRICE_NOT_POSITIVE"),
+        ({"price_fen": -1}, "VALUE_OUT_OF_RANGE"),
         ({"instrument": ""}, "INSTRUMENT_MISSING"),
         ({"instrument": "EUA-2024"}, "INSTRUMENT_INVALID"),
-        ({"side": events.SIDE_UNSPECIFIED}, "SIDE_MISSING"),
+        ({"side": events.SIDE_UNSPECIFIED}, "ENUM_VALUE_REQUIRED"),
+        ({"side": 99}, "ENUM_VALUE_UNKNOWN"),
+        ({"order_type": 99}, "ENUM_VALUE_UNKNOWN"),
         ({"account_id": ""}, "ACCOUNT_ID_MISSING"),
         ({"account_id": "no spaces"}, "ACCOUNT_ID_INVALID"),
         ({"request_id": ""}, "REQUEST_ID_MISSING"),

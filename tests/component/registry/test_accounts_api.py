@@ -86,7 +86,7 @@ async def _refuses_bad_input_and_records_nothing(registry: Registry) -> None:
         (
             stub.OpenAccount(api.OpenAccountRequest(request_id=rid(), account_id="A", name="A")),
             grpc.StatusCode.INVALID_ARGUMENT,
-            "ACCOUNT_KIND_MISSING",
+            "ENUM_VALUE_REQUIRED",  # refused at the edge (docs/api-bounds.md)
         ),
         (
             stub.GetAccount(api.GetAccountRequest(account_id="NOBODY")),

@@ -71,7 +71,7 @@ async def test_a_retried_deposit_gets_the_first_answer_and_credits_once(
     [
         ("", "acme", 100, grpc.StatusCode.INVALID_ARGUMENT, "REQUEST_ID_MISSING"),
         ("r", "acme", 0, grpc.StatusCode.INVALID_ARGUMENT, "AMOUNT_NOT_POSITIVE"),
-        ("r", "acme", -1, grpc.StatusCode.INVALID_ARGUMENT, "AMOUNT_NOT_POSITIVE"),
+        ("r", "acme", -1, grpc.StatusCode.INVALID_ARGUMENT, "VALUE_OUT_OF_RANGE"),  # the edge
         ("r", "", 100, grpc.StatusCode.INVALID_ARGUMENT, "ACCOUNT_ID_MISSING"),
         ("r", "no spaces", 100, grpc.StatusCode.INVALID_ARGUMENT, "ACCOUNT_ID_INVALID"),
         ("r", FEES, 100, grpc.StatusCode.FAILED_PRECONDITION, "FEE_ACCOUNT_NOT_A_TRADING_ACCOUNT"),
