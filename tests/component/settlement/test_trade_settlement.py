@@ -229,6 +229,8 @@ async def test_r_s2_a_volume_mismatch_is_a_recorded_break_that_blocks_the_close(
         ),
         trading_day_closed(date, 150),
     )  # fmt: skip
+    # The registry answers only for a trade settlement published: never before it settled.
+    await settled(service, "T-600")
     await registry_applied(
         service.settings, "T-600", buyer="buyer-6", seller="seller-6", quantity_tonnes=100
     )
