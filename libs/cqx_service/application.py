@@ -101,9 +101,16 @@ class EventSourcedApplication(ABC, Generic[E, C]):
         return await fold_log(store, self.codec, self.evolve)
 
     async def execute(
-        self, request_id: str, command: C, render: Render[E], metadata: Mapping[str, str]
+        self,
+        request_id: str,
+        command: C,
+        render: Render[E],
+        metadata: Mapping[str, str],
+        *,
+        fingerprint: str = "",
     ) -> bytes:
-        """Run ``command`` once per request id; the rendered answer (the first one, always)."""
+        """Run ``command`` once per request id; the rendered answer (the first one, always).
+        The same request id with another ``fingerprint`` is refused (REQUEST_ID_REUSED)."""
 
         def decision() -> Decision:
             decided = self.decide(command)
@@ -112,7 +119,7 @@ class EventSourcedApplication(ABC, Generic[E, C]):
                 return Decision(requests, error=decided.refusal)
             return Decision(requests, render(decided.events))
 
-        return await self.journal.execute(request_id, decision)
+        return await self.journal.execute(request_id, decision, fingerprint)
 
     async def on_foreign_event(self, envelope: EventEnvelope) -> UnitOfWork:
         """Decide and apply what another service's event asks here; the unit to record.

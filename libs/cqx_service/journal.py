@@ -30,13 +30,19 @@ from cqx_eventstore import (
     UnitOfWork,
 )
 from cqx_kernel import errors
-from cqx_kernel.errors import CqxError, InvalidArgumentError, UnavailableError
+from cqx_kernel.errors import (
+    AlreadyExistsError,
+    CqxError,
+    InvalidArgumentError,
+    UnavailableError,
+)
 
 _KINDS: dict[str, type[CqxError]] = {
     kind.__name__: kind
     for kind in (
         errors.InvalidArgumentError, errors.NotFoundError, errors.AlreadyExistsError,
-        errors.FailedPreconditionError, errors.ConflictError, errors.UnavailableError,
+        errors.FailedPreconditionError, errors.PermissionDeniedError, errors.ConflictError,
+        errors.UnavailableError,
     )
 }  # fmt: skip
 
@@ -52,6 +58,12 @@ class Decision:
     requests: Sequence[AppendRequest] = ()
     response: bytes = b""
     error: CqxError | None = None
+
+
+class RequestIdReusedError(AlreadyExistsError):
+    """A request id already answered a different request (another RPC, or other fields)."""
+
+    default_reason = "REQUEST_ID_REUSED"
 
 
 class JournalStoppedError(UnavailableError):
@@ -70,6 +82,7 @@ class Journal:
         # retries stops the journal (memory is ahead of the log then: a restart rebuilds).
         self._committer = GroupCommitter(store, max_batch=max_batch, busy_retries=busy_retries)
         self._in_flight: dict[str, asyncio.Future[bytes]] = {}
+        self._fingerprints: dict[str, str] = {}
         self._lookups = OutcomeLookups(store)
         self.failure: BaseException | None = None
         self.failed = asyncio.Event()
@@ -82,21 +95,27 @@ class Journal:
         """Commit what is queued, then stop."""
         await self._committer.stop()
 
-    async def execute(self, request_id: str, decide: Callable[[], Decision]) -> bytes:
-        """Run one client command exactly once per request id; return the response bytes."""
+    async def execute(
+        self, request_id: str, decide: Callable[[], Decision], fingerprint: str = ""
+    ) -> bytes:
+        """Run one client command exactly once per request id; return the response bytes.
+
+        ``fingerprint`` names what was asked (:func:`cqx_service.servicer.fingerprint_of`):
+        the same request id with another fingerprint is refused (REQUEST_ID_REUSED)."""
         if not request_id:
             raise InvalidArgumentError("request_id is required", reason="REQUEST_ID_MISSING")
         if request_id in self._in_flight:
-            return await asyncio.shield(self._in_flight[request_id])
+            return await self._same_request(request_id, fingerprint)
         recorded = await self._lookups.outcome(request_id)
         if recorded is not None:
-            return _answer(recorded)
+            return _answer(recorded, request_id, fingerprint)
         if request_id in self._in_flight:  # arrived while we looked it up
-            return await asyncio.shield(self._in_flight[request_id])
+            return await self._same_request(request_id, fingerprint)
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._in_flight[request_id] = future
+        self._fingerprints[request_id] = fingerprint
         try:
-            response = await self._decide_and_record(request_id, decide)
+            response = await self._decide_and_record(request_id, decide, fingerprint)
             future.set_result(response)
             return response
         except BaseException as error:
@@ -105,6 +124,11 @@ class Journal:
             raise
         finally:
             del self._in_flight[request_id]
+            del self._fingerprints[request_id]
+
+    async def _same_request(self, request_id: str, fingerprint: str) -> bytes:
+        _check_same(request_id, self._fingerprints.get(request_id, ""), fingerprint)
+        return await asyncio.shield(self._in_flight[request_id])
 
     async def record(self, unit: UnitOfWork) -> Outcome:
         """Record a unit decided elsewhere (a consumed foreign event) in decision order."""
@@ -133,16 +157,18 @@ class Journal:
             self._fail(error)
             result.set_exception(JournalStoppedError(f"recording failed: {error}"))
 
-    async def _decide_and_record(self, request_id: str, decide: Callable[[], Decision]) -> bytes:
+    async def _decide_and_record(
+        self, request_id: str, decide: Callable[[], Decision], fingerprint: str
+    ) -> bytes:
         self._check_running()
         decision = decide()  # synchronous: checks rules and applies events to memory
         if decision.error is not None and not decision.requests:
             raise decision.error
-        outcome = _outcome(decision).SerializeToString()
+        outcome = _outcome(decision, fingerprint).SerializeToString()
         unit = UnitOfWork(decision.requests, IdempotencyRecord(request_id, outcome))
         result = await self.record(unit)
         if isinstance(result, Duplicate):  # another process answered it first
-            return _answer(result.outcome)
+            return _answer(result.outcome, request_id, fingerprint)
         if decision.error is not None:
             raise decision.error
         return decision.response
@@ -195,15 +221,16 @@ def _fail_all(batch: dict[str, list[asyncio.Future[bytes | None]]], error: Excep
                 future.set_exception(error)
 
 
-def _outcome(decision: Decision) -> RequestOutcome:
+def _outcome(decision: Decision, fingerprint: str) -> RequestOutcome:
     if decision.error is None:
-        return RequestOutcome(response=decision.response)
+        return RequestOutcome(response=decision.response, fingerprint=fingerprint)
     error = decision.error
     return RequestOutcome(
         error=RequestError(
             kind=_kind_of(error), reason=error.reason, message=error.message,
             metadata=error.metadata,
-        )
+        ),
+        fingerprint=fingerprint,
     )  # fmt: skip
 
 
@@ -214,9 +241,21 @@ def _kind_of(error: CqxError) -> str:
     return "FailedPreconditionError"
 
 
-def _answer(recorded: bytes) -> bytes:
+def _check_same(request_id: str, recorded: str, asked: str) -> None:
+    """Refuse a request id that already answered something else (both fingerprints known)."""
+    if recorded and asked and recorded != asked:
+        raise RequestIdReusedError(
+            f"request id {request_id!r} already answered a different request (another RPC "
+            "or other fields): use a fresh request id for a new request, the same one only to "
+            "retry the same request",
+            metadata={"request_id": request_id},
+        )
+
+
+def _answer(recorded: bytes, request_id: str = "", fingerprint: str = "") -> bytes:
     """The recorded answer: the response bytes, or the recorded refusal raised again."""
     outcome = RequestOutcome.FromString(recorded)
+    _check_same(request_id, outcome.fingerprint, fingerprint)
     if outcome.WhichOneof("result") == "error":
         kind = _KINDS.get(outcome.error.kind, errors.FailedPreconditionError)
         raise kind(outcome.error.message, reason=outcome.error.reason,

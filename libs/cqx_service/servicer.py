@@ -4,12 +4,16 @@ A mutating RPC's request id is the request's ``request_id`` field, else the call
 ``x-request-id`` header; with neither it is refused (``REQUEST_ID_MISSING``), and one longer
 than :data:`MAX_REQUEST_ID_LENGTH` is refused (``FIELD_TOO_LONG``), whichever way it came. The
 events it records carry the call's ids (:meth:`cqx_grpc.CallMetadata.as_event_metadata`:
-request, correlation and causation ids, the actor) with the request id actually used.
+request, correlation and causation ids, the actor) with the request id actually used. The
+request's fingerprint (its type and fields, the request id aside) goes with it, so that the
+same id sent with a different request is refused rather than answered with another's outcome.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from google.protobuf.message import Message
@@ -25,10 +29,31 @@ MAX_REQUEST_ID_LENGTH = 128
 Context = Any  # grpc.aio.ServicerContext (grpc ships no type hints)
 
 
-def request_ids(request_id_field: str) -> tuple[str, dict[str, str]]:
-    """The request id (the field, else the call's header) and the metadata of its events."""
+@dataclass(frozen=True)
+class CallIds:
+    """A mutating call's request id, the metadata of its events, and its fingerprint."""
+
+    request_id: str
+    metadata: dict[str, str]
+    fingerprint: str
+
+
+def fingerprint_of(request: Message) -> str:
+    """A hash of the request's type and of its fields other than ``request_id``."""
+    bare = type(request)()
+    bare.CopyFrom(request)
+    if "request_id" in bare.DESCRIPTOR.fields_by_name:
+        bare.ClearField("request_id")
+    digest = hashlib.sha256(bare.DESCRIPTOR.full_name.encode())
+    digest.update(b"\0" + bare.SerializeToString(deterministic=True))
+    return digest.hexdigest()
+
+
+def call_ids(request: Message) -> CallIds:
+    """The request id (the field, else the call's header), its events' metadata, and the
+    request's fingerprint."""
     call = current_call()
-    request_id = request_id_field or call.request_id or ""
+    request_id = str(getattr(request, "request_id", "")) or call.request_id or ""
     if not request_id:
         raise InvalidArgumentError(
             "request_id is required: set the request_id field or the x-request-id header "
@@ -42,25 +67,36 @@ def request_ids(request_id_field: str) -> tuple[str, dict[str, str]]:
             reason="FIELD_TOO_LONG",
             metadata={"field": "request_id", "max_length": str(MAX_REQUEST_ID_LENGTH)},
         )
-    return request_id, {**call.as_event_metadata(), "request_id": request_id}
+    metadata = {**call.as_event_metadata(), "request_id": request_id}
+    return CallIds(request_id, metadata, fingerprint_of(request))
 
 
 class ServicerBase(Generic[A]):
-    """Holds the application; runs a command with the call's request id and metadata."""
+    """Holds the application; runs a command with the call's ids."""
 
     def __init__(self, app: A) -> None:
         self.app = app
 
     async def run(
         self,
-        request_id_field: str,
+        request: Message,
         command: Any,
         render: Callable[[Sequence[Any]], M],
         response: type[M],
     ) -> M:
         """Execute ``command`` once per request id; the response (the first one, on a retry)."""
-        request_id, metadata = request_ids(request_id_field)
-        raw = await self.app.execute(
-            request_id, command, lambda events: render(events).SerializeToString(), metadata
+        raw = await self.execute(
+            request, command, lambda events: render(events).SerializeToString()
         )
         return response.FromString(raw)
+
+    async def execute(
+        self, request: Message, command: Any, render: Callable[[Sequence[Any]], bytes]
+    ) -> bytes:
+        """Execute ``command`` once per request id; the recorded response bytes."""
+        ids = call_ids(request)
+        return bytes(
+            await self.app.execute(
+                ids.request_id, command, render, ids.metadata, fingerprint=ids.fingerprint
+            )
+        )

@@ -12,6 +12,7 @@ from cqx.registry.v1 import events_pb2 as registry_pb2
 from cqx_allocation.application.app import AllocationApplication
 from cqx_allocation.bootstrap import assemble
 from cqx_allocation.domain.commands import (
+    IssueAllocation,
     OpenComplianceYear,
     RecordVerifiedEmissions,
     RegisterEntity,
@@ -69,14 +70,14 @@ async def test_a_retried_issue_gets_the_first_answer_and_issues_once(
     app: AllocationApplication, store: InMemoryEventStore
 ) -> None:
     await _seed(app)
-    first = await app.issue_allocation("r4", "p1", 2024, _issued, META)
-    again = await app.issue_allocation("r4", "p1", 2024, _issued, META)
+    first = await app.execute("r4", IssueAllocation("p1", 2024, app.new_id()), _issued, META)
+    again = await app.execute("r4", IssueAllocation("p1", 2024, app.new_id()), _issued, META)
     assert first == again
     assert first.endswith(b":900")
     issued = [e for e in await store.read_stream("entity-p1") if "Issued" in e.event_type]
     assert len(issued) == 1
     with pytest.raises(NothingToIssueError):
-        await app.issue_allocation("r5", "p1", 2024, _issued, META)
+        await app.execute("r5", IssueAllocation("p1", 2024, app.new_id()), _issued, META)
 
 
 async def test_a_registry_surrender_is_recorded_with_its_cause(
@@ -108,7 +109,7 @@ async def test_a_rebuild_from_the_log_equals_the_live_state(
     app: AllocationApplication, store: InMemoryEventStore
 ) -> None:
     await _seed(app)
-    await app.issue_allocation("r4", "p1", 2024, _issued, META)
+    await app.execute("r4", IssueAllocation("p1", 2024, app.new_id()), _issued, META)
     await app.execute("r5", RecordVerifiedEmissions("p1", 2024, 1000), _names, META)
     async with assembled(assemble, "allocation", store) as fresh:
         assert fresh.state == app.state

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from cqx_eventstore import AppendRequest, InMemoryEventStore, NewEvent
-from cqx_kernel.errors import FailedPreconditionError, InvalidArgumentError
+from cqx_kernel.errors import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
 from cqx_service import Decision, Journal
 
 
@@ -79,3 +79,28 @@ async def test_an_audited_refusal_is_recorded_and_replayed_to_a_retry(journal: J
         assert caught.value.reason == "PRICE_OUTSIDE_BAND"
         assert caught.value.metadata == {"band": "6000-7000"}
     assert len(await journal.store.read_stream("book")) == 1
+
+
+async def test_a_request_id_reused_for_another_request_is_refused_not_answered(
+    journal: Journal,
+) -> None:
+    ledger: list[int] = []
+    assert await journal.execute("r1", lambda: credit(ledger, 5), "credit 5") == b"5"
+    assert await journal.execute("r1", lambda: credit(ledger, 5), "credit 5") == b"5"
+    with pytest.raises(AlreadyExistsError) as reused:
+        await journal.execute("r1", lambda: credit(ledger, 9), "credit 9")
+    assert reused.value.reason == "REQUEST_ID_REUSED"
+    assert ledger == [5]
+    assert len(await journal.store.read_stream("ledger")) == 1
+
+
+async def test_a_request_id_reused_while_the_first_is_in_flight_is_refused(
+    journal: Journal,
+) -> None:
+    ledger: list[int] = []
+    first = asyncio.ensure_future(journal.execute("r2", lambda: credit(ledger, 5), "credit 5"))
+    await asyncio.sleep(0)  # the first is being decided and recorded
+    with pytest.raises(AlreadyExistsError):
+        await journal.execute("r2", lambda: credit(ledger, 9), "credit 9")
+    assert await first == b"5"
+    assert ledger == [5]

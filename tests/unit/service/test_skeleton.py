@@ -13,6 +13,7 @@ from aiokafka import ConsumerRecord
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.matching.v1 import events_pb2 as matching
 from cqx.registry.v1 import events_pb2 as registry
+from cqx.registry.v1 import registry_service_pb2 as registry_api
 
 from cqx_bus.bookkeeping import InMemoryBookkeeping
 from cqx_bus.consumer import Consumer
@@ -21,14 +22,25 @@ from cqx_grpc import CallMetadata, bind_call
 from cqx_kernel.errors import InvalidArgumentError
 from cqx_registry.bootstrap import assemble as assemble_registry
 from cqx_service.codec import EventCodec
-from cqx_service.servicer import MAX_REQUEST_ID_LENGTH, request_ids
+from cqx_service.servicer import MAX_REQUEST_ID_LENGTH, call_ids, fingerprint_of
 from cqx_settlement.bootstrap import assemble as assemble_settlement
 from tests.support.assembled import assembled
 
 
 def _ids(field: str, header: str | None) -> tuple[str, dict[str, str]]:
+    request = registry_api.MoveToTradingRequest(request_id=field, account_id="A")
     with bind_call(CallMetadata(request_id=header, correlation_id="corr", actor="trader-1")):
-        return request_ids(field)
+        ids = call_ids(request)
+        return ids.request_id, ids.metadata
+
+
+def test_a_fingerprint_names_the_rpc_and_its_fields_but_not_the_request_id() -> None:
+    move = registry_api.MoveToTradingRequest(request_id="r1", account_id="A", quantity_tonnes=5)
+    retried = registry_api.MoveToTradingRequest(request_id="r2", account_id="A", quantity_tonnes=5)
+    other = registry_api.MoveToTradingRequest(request_id="r1", account_id="A", quantity_tonnes=6)
+    back = registry_api.MoveFromTradingRequest(request_id="r1", account_id="A", quantity_tonnes=5)
+    assert fingerprint_of(move) == fingerprint_of(retried)
+    assert len({fingerprint_of(move), fingerprint_of(other), fingerprint_of(back)}) == 3
 
 
 def test_the_request_id_is_the_field_else_the_header() -> None:

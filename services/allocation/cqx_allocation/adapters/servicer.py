@@ -16,7 +16,7 @@ from cqx_allocation.adapters.messages import (
 from cqx_allocation.application import queries
 from cqx_allocation.application.app import AllocationApplication
 from cqx_allocation.domain.commands import (
-    Command,
+    IssueAllocation,
     OpenComplianceYear,
     RecordVerifiedEmissions,
     RegisterEntity,
@@ -24,8 +24,7 @@ from cqx_allocation.domain.commands import (
 )
 from cqx_allocation.domain.events import AllocationIssued, Event
 from cqx_grpc import method_paths
-from cqx_service import Render
-from cqx_service.servicer import ServicerBase, request_ids
+from cqx_service.servicer import ServicerBase
 
 SERVICE_NAME: str = api.DESCRIPTOR.services_by_name["AllocationService"].full_name
 # Only the operator calls these (when the service has CQX_OPERATOR_TOKEN): cqx_grpc.access.
@@ -58,7 +57,7 @@ class AllocationServicer(ServicerBase[AllocationApplication], api_grpc.Allocatio
             entity = self.app.state.entity(request.entity_id)
             return api.RegisterEntityResponse(entity=entity_message(entity)).SerializeToString()
 
-        answer = await self._execute(request.request_id, command, render)
+        answer = await self.execute(request, command, render)
         return api.RegisterEntityResponse.FromString(answer)
 
     async def GetEntity(  # noqa: N802
@@ -90,7 +89,7 @@ class AllocationServicer(ServicerBase[AllocationApplication], api_grpc.Allocatio
             return api.OpenComplianceYearResponse(compliance_year=year).SerializeToString()
 
         command = OpenComplianceYear(request.year)
-        answer = await self._execute(request.request_id, command, render)
+        answer = await self.execute(request, command, render)
         return api.OpenComplianceYearResponse.FromString(answer)
 
     async def SetAllocation(  # noqa: N802
@@ -105,7 +104,7 @@ class AllocationServicer(ServicerBase[AllocationApplication], api_grpc.Allocatio
             ).SerializeToString()
 
         command = SetAllocation(request.entity_id, request.year, request.quantity_tonnes)
-        answer = await self._execute(request.request_id, command, render)
+        answer = await self.execute(request, command, render)
         return api.SetAllocationResponse.FromString(answer)
 
     async def IssueAllocation(  # noqa: N802
@@ -122,10 +121,8 @@ class AllocationServicer(ServicerBase[AllocationApplication], api_grpc.Allocatio
                 allocation=allocation_message(view),
             ).SerializeToString()
 
-        request_id, metadata = request_ids(request.request_id)
-        answer = await self.app.issue_allocation(
-            request_id, request.entity_id, request.year, render, metadata
-        )
+        command = IssueAllocation(request.entity_id, request.year, issuance_id=self.app.new_id())
+        answer = await self.execute(request, command, render)
         return api.IssueAllocationResponse.FromString(answer)
 
     async def RecordVerifiedEmissions(  # noqa: N802
@@ -140,7 +137,7 @@ class AllocationServicer(ServicerBase[AllocationApplication], api_grpc.Allocatio
             ).SerializeToString()
 
         command = RecordVerifiedEmissions(request.entity_id, request.year, request.verified_tonnes)
-        answer = await self._execute(request.request_id, command, render)
+        answer = await self.execute(request, command, render)
         return api.RecordVerifiedEmissionsResponse.FromString(answer)
 
     async def GetComplianceStatus(  # noqa: N802
@@ -161,7 +158,3 @@ class AllocationServicer(ServicerBase[AllocationApplication], api_grpc.Allocatio
             compliance=[compliance_message(v) for v in found.records],
             next_page_token=found.next_page_token,
         )
-
-    async def _execute(self, request_id: str, command: Command, render: Render[Event]) -> bytes:
-        request_id, metadata = request_ids(request_id)
-        return await self.app.execute(request_id, command, render, metadata)

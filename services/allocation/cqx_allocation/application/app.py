@@ -7,15 +7,15 @@ synchronously inside the journal, answered after the commit, once per request id
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
-from cqx_allocation.domain.commands import Command, IssueAllocation
+from cqx_allocation.domain.commands import Command
 from cqx_allocation.domain.decisions import decide
 from cqx_allocation.domain.events import ComplianceYearOpened, Event, SurrenderUnattributed
 from cqx_allocation.domain.evolution import evolve
 from cqx_allocation.domain.state import AllocationState
 from cqx_kernel.clock import new_id as uuid4_id
-from cqx_service import Codec, Decided, EventSourcedApplication, ForeignEvents, Journal, Render
+from cqx_service import Codec, Decided, EventSourcedApplication, ForeignEvents, Journal
 
 
 class AllocationApplication(EventSourcedApplication[Event, Command]):
@@ -47,11 +47,3 @@ class AllocationApplication(EventSourcedApplication[Event, Command]):
         if isinstance(event, SurrenderUnattributed):
             return f"unattributed-{event.account_id}"
         return f"entity-{event.entity_id}"
-
-    async def issue_allocation(
-        self, request_id: str, entity_id: str, year: int, render: Render[Event],
-        metadata: Mapping[str, str],
-    ) -> bytes:  # fmt: skip
-        """Issue the entity's unissued allocation for ``year`` under a fresh issuance id."""
-        command = IssueAllocation(entity_id, year, issuance_id=self.new_id())
-        return await self.execute(request_id, command, render, metadata)

@@ -44,7 +44,7 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
     ) -> api.OpenAccountResponse:
         r = request
         return await self._run(
-            r.request_id,
+            r,
             lambda _: cmd.OpenAccount(r.account_id, account_kind(r.kind), r.name),
             lambda c: api.OpenAccountResponse(
                 account=account_message(self.app.account(c.account_id))
@@ -80,7 +80,7 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
     ) -> api.MoveToTradingResponse:
         r = request
         return await self._run(
-            r.request_id,
+            r,
             lambda new_id: cmd.MoveToTrading(new_id, r.account_id, r.instrument, r.quantity_tonnes),
             lambda c: api.MoveToTradingResponse(
                 move_id=c.move_id, holding=self._holding(c.account_id, c.instrument)
@@ -93,7 +93,7 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
     ) -> api.MoveFromTradingResponse:
         r = request
         return await self._run(
-            r.request_id,
+            r,
             lambda new_id: cmd.MoveFromTrading(
                 new_id, r.account_id, r.instrument, r.quantity_tonnes
             ),
@@ -108,7 +108,7 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
     ) -> api.TransferAllowancesResponse:
         r = request
         return await self._run(
-            r.request_id,
+            r,
             lambda new_id: cmd.TransferAllowances(
                 new_id, r.from_account_id, r.to_account_id, r.instrument, r.quantity_tonnes
             ),
@@ -123,7 +123,7 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
     async def Surrender(self, request: api.SurrenderRequest, context: Any) -> api.SurrenderResponse:
         r = request
         return await self._run(
-            r.request_id,
+            r,
             lambda new_id: cmd.Surrender(
                 new_id, r.account_id, r.instrument, r.quantity_tonnes, r.compliance_year
             ),
@@ -138,7 +138,7 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
     ) -> api.CancelAllowancesResponse:
         r = request
         return await self._run(
-            r.request_id,
+            r,
             lambda new_id: cmd.CancelAllowances(
                 new_id, r.account_id, r.instrument, r.quantity_tonnes
             ),
@@ -151,7 +151,7 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
     async def Freeze(self, request: api.FreezeRequest, context: Any) -> api.FreezeResponse:
         r = request
         return await self._run(
-            r.request_id,
+            r,
             lambda new_id: cmd.Freeze(
                 new_id, r.account_id, r.instrument, r.quantity_tonnes, r.reason
             ),
@@ -164,7 +164,7 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
     async def Unfreeze(self, request: api.UnfreezeRequest, context: Any) -> api.UnfreezeResponse:
         r = request
         return await self._run(
-            r.request_id,
+            r,
             lambda _: cmd.Unfreeze(r.freeze_id, r.quantity_tonnes),
             self._unfrozen,
             api.UnfreezeResponse,
@@ -191,11 +191,11 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
 
     async def _run(
         self,
-        request_id: str,
+        request: Message,
         make: Callable[[str], C],
         render: Callable[[C], M],
         response: type[M],
     ) -> M:
         """Run the command ``make`` builds (given a fresh id for what it creates)."""
         command = make(self.app.new_id())
-        return await self.run(request_id, command, lambda _: render(command), response)
+        return await self.run(request, command, lambda _: render(command), response)

@@ -9,8 +9,7 @@ from cqx.settlement.v1 import settlement_service_pb2 as api
 from cqx.settlement.v1 import settlement_service_pb2_grpc as api_grpc
 
 from cqx_grpc import method_paths
-from cqx_service import Render
-from cqx_service.servicer import ServicerBase, request_ids
+from cqx_service.servicer import ServicerBase
 from cqx_settlement.adapters import views
 from cqx_settlement.application import queries
 from cqx_settlement.application.app import ClearingHouse
@@ -48,7 +47,7 @@ class SettlementServicer(ServicerBase[ClearingHouse], api_grpc.SettlementService
                 balance_fen=house.ledger.accounts[command.account_id].balance,
             ).SerializeToString()
 
-        raw = await self._execute(request.request_id, command, answer)
+        raw = await self.execute(request, command, answer)
         return api.DepositFundsResponse.FromString(raw)
 
     async def RequestWithdrawal(  # noqa: N802
@@ -64,7 +63,7 @@ class SettlementServicer(ServicerBase[ClearingHouse], api_grpc.SettlementService
                 withdrawal=views.withdrawal_view(held)
             ).SerializeToString()
 
-        raw = await self._execute(request.request_id, command, answer)
+        raw = await self.execute(request, command, answer)
         return api.RequestWithdrawalResponse.FromString(raw)
 
     async def GetWithdrawal(  # noqa: N802
@@ -119,7 +118,7 @@ class SettlementServicer(ServicerBase[ClearingHouse], api_grpc.SettlementService
             day = house.ledger.days[command.trading_date]
             return api.CloseSettlementDayResponse(day=views.day_view(day)).SerializeToString()
 
-        raw = await self._execute(request.request_id, command, answer)
+        raw = await self.execute(request, command, answer)
         return api.CloseSettlementDayResponse.FromString(raw)
 
     async def GetSettlementDay(  # noqa: N802
@@ -143,12 +142,3 @@ class SettlementServicer(ServicerBase[ClearingHouse], api_grpc.SettlementService
             withdrawn_fen=check.withdrawn,
             fee_account_balance_fen=fee_account.balance if fee_account is not None else 0,
         )
-
-    async def _execute(
-        self,
-        request_id: str,
-        command: commands.Command,
-        answer: Render[Event],
-    ) -> bytes:
-        request_id, metadata = request_ids(request_id)
-        return await self.app.execute(request_id, command, answer, metadata)
