@@ -59,7 +59,6 @@ def views(app: MatchingApplication) -> dict[str, Any]:
         "orders": {k: [getattr(v, s) for s in v.__slots__] for k, v in app.orders.orders.items()},
         "trades": {k: [(r.trade, r.trading_date) for r in v] for k, v in app.orders.trades.items()},
         "negotiations": dict(app.deals.negotiations),
-        "days": (app.days.open_today, app.days.last_closed, app.days.exchange_closed),
     }
 
 

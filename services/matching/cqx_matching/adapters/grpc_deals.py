@@ -10,11 +10,11 @@ from cqx_matching.adapters import messages, requests
 from cqx_matching.adapters.grpc_base import Answer, Context, ServicerBase
 from cqx_matching.application import queries
 from cqx_matching.application import validation as valid
-from cqx_matching.application.listing import Recorded
 from cqx_matching.domain import (
     AcceptBlockTrade,
     CloseBidding,
     CounterBlockTrade,
+    Event,
     SubmitBid,
     TradeExecuted,
     WithdrawBlockTrade,
@@ -27,7 +27,7 @@ class DealServicer(ServicerBase):
     def _negotiation_answer(self, negotiation_id: str, with_trade: bool = False) -> Answer:
         deals = self._app.deals
 
-        def answer(events: Sequence[Recorded]) -> bytes:
+        def answer(events: Sequence[Event]) -> bytes:
             view = messages.negotiation(deals.negotiations[negotiation_id])
             traded = [messages.trade(e, self._app.orders.day) for e in _trades(events)]
             reply = api.AcceptBlockTradeResponse(negotiation=view)
@@ -132,7 +132,7 @@ class DealServicer(ServicerBase):
         quantity = valid.positive_quantity(request.quantity_tonnes)
         bid_id = self._app.new_id()
 
-        def answer(_: Sequence[Recorded]) -> bytes:
+        def answer(_: Sequence[Event]) -> bytes:
             return api.SubmitBidResponse(
                 bid_id=bid_id, auction_id=auction_id, price_fen=price, quantity_tonnes=quantity
             ).SerializeToString()
@@ -168,7 +168,7 @@ class DealServicer(ServicerBase):
     def _auction_answer(self, auction_id: str) -> Answer:
         app = self._app
 
-        def answer(events: Sequence[Recorded]) -> bytes:
+        def answer(events: Sequence[Event]) -> bytes:
             view = messages.auction(app.deals.auctions[auction_id])
             traded = [messages.trade(e, app.orders.day) for e in _trades(events)]
             # every auction response: auction = 1 (and the close's trades = 2)
@@ -177,5 +177,5 @@ class DealServicer(ServicerBase):
         return answer
 
 
-def _trades(events: Sequence[Recorded]) -> list[TradeExecuted]:
+def _trades(events: Sequence[Event]) -> list[TradeExecuted]:
     return [e for e in events if isinstance(e, TradeExecuted)]

@@ -11,23 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from cqx_matching.application.errors import invalid
+from cqx_matching.domain.instruments import is_instrument
 
 MAX_INT64 = 2**63 - 1
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CEA = re.compile(r"CEA-(20[2-9]\d)")
-_CCER = re.compile(r"CCER-[A-Za-z0-9]+-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
-COMBINED_VINTAGE = "CEA-2019-2020"
-
-
-def is_instrument(code: str) -> bool:
-    """CEA-2019-2020, CEA-2021 … CEA-2099, or CCER-<project>-<block> (R-U3)."""
-    if code == COMBINED_VINTAGE or _CCER.fullmatch(code):
-        return True
-    match = _CEA.fullmatch(code)
-    return match is not None and int(match.group(1)) >= 2021
 
 
 def instrument(code: str) -> str:

@@ -23,6 +23,7 @@ from cqx_matching.domain.deal_events import (
     BlockTradeProposed,
     BlockTradeWithdrawn,
 )
+from cqx_matching.domain.listing_events import InstrumentDayOpened, InstrumentListed
 from cqx_matching.domain.vocabulary import (
     CancelReason,
     OrderType,
@@ -252,6 +253,8 @@ Event = (
     | AllowancesAssigned
     | AllowancesWithdrawn
     | TradingDayOpened
+    | InstrumentListed
+    | InstrumentDayOpened
     | DayClosed
     | TradingDayClosed
     | CommandRejected
@@ -279,6 +282,8 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AllowancesAssigned,
     AllowancesWithdrawn,
     TradingDayOpened,
+    InstrumentListed,
+    InstrumentDayOpened,
     DayClosed,
     TradingDayClosed,
     CommandRejected,

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, cast
 
+from cqx_matching.domain.book.price_levels import BookSide, RestingOrder
 from cqx_matching.domain.errors import InconsistentStateError, check
 from cqx_matching.domain.events import (
     Event,
@@ -35,7 +36,6 @@ from cqx_matching.domain.events import (
     OrderReplaced,
     TradeExecuted,
 )
-from cqx_matching.domain.price_levels import BookSide, RestingOrder
 from cqx_matching.domain.vocabulary import Reason, Side, TradingMode
 
 

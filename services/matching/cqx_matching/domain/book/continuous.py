@@ -9,7 +9,7 @@ checks only what it alone can see, so it is safe to drive directly (the benchmar
 Deliberate exceptions to the house style, for speed (a Python call costs about as much as a
 dict lookup): ``apply`` carries out the two commonest commands inline, a new limit day order
 that rests without crossing and the cancel of an open order, and the walk of a crossing order
-(:mod:`cqx_matching.domain.crossing`) is one long loop; both repeat a little code of
+(:mod:`cqx_matching.domain.book.crossing`) is one long loop; both repeat a little code of
 :mod:`price_levels` and :mod:`order_index` instead of calling it. Every other path goes through
 those small helpers. On the inline paths the resting order and the events (``OrderAccepted``,
 ``OrderCancelled``, and the crossing's ``TradeExecuted``) are made with ``object.__new__`` and
@@ -23,8 +23,10 @@ from __future__ import annotations
 from bisect import insort
 from dataclasses import fields
 
+from cqx_matching.domain.book.crossing import cross, settle_incoming
+from cqx_matching.domain.book.order_index import OrderIndex, TradeCounter, closed_reason
+from cqx_matching.domain.book.price_levels import DepthRow, PriceLevel, RestingOrder
 from cqx_matching.domain.commands import CancelOrder, PlaceOrder, ReduceOrder, ReplaceOrder
-from cqx_matching.domain.crossing import cross, settle_incoming
 from cqx_matching.domain.errors import UnknownCommandError, check
 from cqx_matching.domain.events import (
     Event,
@@ -34,8 +36,6 @@ from cqx_matching.domain.events import (
     OrderRejected,
     OrderReplaced,
 )
-from cqx_matching.domain.order_index import OrderIndex, TradeCounter, closed_reason
-from cqx_matching.domain.price_levels import DepthRow, PriceLevel, RestingOrder
 from cqx_matching.domain.vocabulary import (
     CancelReason,
     OrderType,
@@ -245,7 +245,7 @@ class ContinuousBook(OrderIndex):
                 c.order_type, tif, c.post_only, c.at,
             )
         ]  # fmt: skip
-        if not (crosses and cross(self, order, opposite, stp, events, c.at)):
+        if not (crosses and cross(self, order, opposite, stp, self.fee_bps, events, c.at)):
             settle_incoming(self, order, tif is DAY, events, c.at)
         return events
 
@@ -291,7 +291,7 @@ class ContinuousBook(OrderIndex):
             )
         ]
         stp = self.self_trade_prevention
-        if crosses and cross(self, moved, opposite, stp, events, c.at):
+        if crosses and cross(self, moved, opposite, stp, self.fee_bps, events, c.at):
             return events
         settle_incoming(self, moved, True, events, c.at)
         return events
