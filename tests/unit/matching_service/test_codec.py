@@ -55,6 +55,8 @@ EXAMPLES: list[Event] = [
                   AT),
     OrderAccepted(I, "o2", "a", Side.SELL, 6_000, 10, L, OrderType.MARKET_TO_LIMIT,
                   TimeInForce.FOK, True, AT),
+    OrderAccepted(I, "o4", "a", Side.BUY, 6_000, 10, C, OrderType.LIMIT, TimeInForce.DAY, False,
+                  AT, SelfTradePrevention.CANCEL_BOTH),
     OrderRejected(I, "o3", "a", "PlaceOrder", "PRICE_OUTSIDE_BAND", AT),
     OrderCancelled(I, "o1", "a", C, 4, CancelReason.SELF_TRADE_PREVENTED, AT),
     OrderReduced(I, "o1", "a", L, 3, AT),

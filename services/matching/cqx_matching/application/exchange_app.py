@@ -9,7 +9,8 @@ consumer records. The engine's state is the state: no command reads the database
 
 If the engine or the recording of its events fails half-way, memory is ahead of the log:
 the application stops taking work and stops the journal, so the process restarts and
-rebuilds from what was really recorded.
+rebuilds from what was really recorded. A defect met before the engine began to change its
+state (``UndecidableCommandError``) fails that call only.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from cqx_matching.domain import (
     OpenInstrumentDay,
     timestamp,
 )
+from cqx_matching.domain.errors import UndecidableCommandError
 from cqx_service import Decision, Journal
 
 log = logging.getLogger("cqx.matching")
@@ -251,6 +253,12 @@ class MatchingApplication:
     def _engine(self, step: Callable[[], T]) -> T:
         try:
             return step()
+        except UndecidableCommandError as error:
+            # A defect met before the state began to change: this call fails (INTERNAL at
+            # the edge, with a correlation id) and the exchange goes on. Stopping here would
+            # let one request stop the exchange (an AnnounceBidding window of 2**63-1 did).
+            log.exception("a command could not be decided; the exchange's state is unchanged")
+            raise (error.__cause__ or error) from None
         except Exception as error:
             self._break(error)
 

@@ -1,10 +1,12 @@
 """The exchange: decide a command on the state, apply each event as it is recorded.
 
 ``Exchange.apply(command)`` decides and returns the events (a rejection is an event, never an
-exception); each event is applied to the state as it is recorded. ``Exchange.replay`` folds
-the same events into a fresh exchange and must arrive at the same state — the continuous
-book is the one part that applies its own commands in place (the hot path), so its events
-are the one kind replay applies differently; tests compare the two.
+exception); each event is applied to the state as it is recorded. A defect met before the
+state began to change is :class:`UndecidableCommandError` (the command fails, the exchange
+goes on); one met after it leaves the state in doubt, and the application rebuilds.
+``Exchange.replay`` folds the same events into a fresh exchange and must arrive at the same
+state — the continuous book is the one part that applies its own commands in place (the hot
+path), so its events are the one kind replay applies differently; tests compare the two.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Callable, Iterable
 from cqx_kernel.calendar import TradingCalendar
 from cqx_matching.domain.commands import Command
 from cqx_matching.domain.decisions import decide
+from cqx_matching.domain.errors import UndecidableCommandError, UnknownCommandError
 from cqx_matching.domain.events import Event
 from cqx_matching.domain.evolution import evolve
 from cqx_matching.domain.instruments import InstrumentConfig
@@ -53,12 +56,22 @@ class Exchange(ExchangeState):
         """Decide ``command`` and return its events, already applied to the state."""
         recorded: list[Event] = []
         self._recorded = recorded
-        decide(self, command)
+        self.changing = False
+        try:
+            decide(self, command)
+        except UnknownCommandError:
+            raise
+        except Exception as error:
+            if self.changing:
+                raise  # the state may be half changed: only a rebuild from the log can tell
+            name = type(command).__name__
+            raise UndecidableCommandError(f"{name} could not be decided: {error!r}") from error
         return recorded
 
     def record(self, events: Iterable[Event], applied: bool = False) -> None:
         """Emit ``events`` and apply each to the state. ``applied`` marks continuous-book
         events the book has applied itself while matching."""
+        self.changing = True
         for event in events:
             evolve(self, event, applied)
             self._recorded.append(event)

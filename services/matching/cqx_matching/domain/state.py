@@ -123,6 +123,9 @@ class ExchangeState(ABC):
         self.orders = OrderDirectory()
         self.day: date | None = None  # the open trading day, if any
         self.last_closed: date | None = None  # days only move forward
+        # Set once the command being decided has begun to change the state (an event is
+        # being applied, or the continuous book is matching in place).
+        self.changing = False
 
     @abstractmethod
     def record(self, events: Iterable[Event], applied: bool = False) -> None:

@@ -62,6 +62,7 @@ def place_order(ex: ExchangeState, c: PlaceOrder) -> str | None:
     problem = _entry_problem(ex, market, c, price)
     if problem is not None:
         return problem
+    ex.changing = True  # the book matches in place
     ex.record(market.continuous.place(c), applied=True)
     return None
 
@@ -113,6 +114,7 @@ def cancel_order(ex: ExchangeState, c: CancelOrder) -> str | None:
     if isinstance(market, str):
         return market
     if market.book_holding(c.order_id) is market.continuous:
+        ex.changing = True  # the book matches in place
         ex.record(market.continuous.cancel(c), applied=True)
     else:
         ex.record(market.listed.cancel(c))
@@ -125,6 +127,7 @@ def reduce_order(ex: ExchangeState, c: ReduceOrder) -> str | None:
     if isinstance(market, str):
         return market
     if market.book_holding(c.order_id) is market.continuous:
+        ex.changing = True  # the book matches in place
         ex.record(market.continuous.reduce(c), applied=True)
     else:
         ex.record(market.listed.reduce(c))
@@ -150,6 +153,7 @@ def replace_order(ex: ExchangeState, c: ReplaceOrder) -> str | None:
         if problem is not None:
             return problem
     if book is market.continuous:
+        ex.changing = True  # the book matches in place
         ex.record(market.continuous.replace(c), applied=True)
     else:
         ex.record(market.listed.replace(c))
