@@ -1,5 +1,8 @@
 """The exchange's state: every instrument's books and desks, the risk ledger, the trading day
-and the directory of orders. Decisions read it and record events on it; ``evolve`` changes it.
+and the directory of orders (who placed each, and how the orders of earlier days ended: the
+books forget closed orders at the end of each day, yet an amendment must still be refused for
+the right reason, ownership first). Decisions read it and record events on it; ``evolve``
+changes it.
 
 :class:`ExchangeState` leaves ``record`` to :class:`~cqx_matching.domain.exchange.Exchange`,
 which applies each event with ``evolve``: the decisions and the evolution depend on the state,
@@ -22,10 +25,40 @@ from cqx_matching.domain.desks.block import BlockDesk
 from cqx_matching.domain.errors import check
 from cqx_matching.domain.events import Event
 from cqx_matching.domain.instruments import InstrumentConfig
-from cqx_matching.domain.order_directory import OrderDirectory
 from cqx_matching.domain.risk import Reservation, ReservationKey, RiskLedger
 from cqx_matching.domain.statistics import DailyStatistics
 from cqx_matching.domain.vocabulary import Side, TradingMode
+
+
+class OrderDirectory:
+    """Every accepted order's account, and whether each order of an earlier day filled."""
+
+    __slots__ = ("accounts", "ended")
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, str] = {}  # order id → the account that placed it
+        self.ended: dict[str, bool] = {}  # order id of an earlier day → it filled
+
+    def accepted(self, order_id: str, account: str) -> None:
+        """``account`` placed ``order_id`` (an id may come back on a later day)."""
+        self.accounts[order_id] = account
+        if order_id in self.ended:
+            del self.ended[order_id]
+
+    def end_day(self, books: Iterable[OrderIndex]) -> None:
+        """Before the books forget the day: how each of their closed orders ended."""
+        for book in books:
+            for order_id in book.seen:
+                if order_id not in book.open:
+                    self.ended[order_id] = order_id not in book.unfilled
+
+    def owner(self, order_id: str) -> str | None:
+        """The account that placed ``order_id``, if the exchange accepted it."""
+        return self.accounts.get(order_id)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The directory as plain values."""
+        return {"accounts": dict(sorted(self.accounts.items())), "ended": sorted(self.ended)}
 
 
 class InstrumentMarket:
