@@ -16,6 +16,7 @@ from cqx_matching.adapters.grpc_deals import DealServicer
 from cqx_matching.adapters.grpc_streams import StreamServicer
 from cqx_matching.application import queries
 from cqx_matching.application import validation as valid
+from cqx_matching.application.exchange_app import Subject
 from cqx_matching.domain import (
     CancelOrder,
     DayClosed,
@@ -119,8 +120,9 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         """Cancel an open order; a filled one cannot be (R-T10)."""
         ids = self._call(request.request_id)
         oid, account = self._order_of(request.account_id, request.order_id)
-        raw = await self._amend(
-            ids, oid, lambda instrument, at: CancelOrder(instrument, oid, account, at),
+        raw = await self._trade_on(
+            ids, Subject.ORDER, oid,
+            lambda instrument, at: CancelOrder(instrument, oid, account, at),
             self._order_answer(oid),
         )  # fmt: skip
         return api.CancelOrderResponse.FromString(raw)
@@ -132,8 +134,9 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         ids = self._call(request.request_id)
         oid, account = self._order_of(request.account_id, request.order_id)
         quantity = valid.positive_quantity(request.quantity_tonnes)
-        raw = await self._amend(
-            ids, oid, lambda instrument, at: ReduceOrder(instrument, oid, account, quantity, at),
+        raw = await self._trade_on(
+            ids, Subject.ORDER, oid,
+            lambda instrument, at: ReduceOrder(instrument, oid, account, quantity, at),
             self._order_answer(oid),
         )  # fmt: skip
         return api.ReduceOrderResponse.FromString(raw)
@@ -146,8 +149,8 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         oid, account = self._order_of(request.account_id, request.order_id)
         price = valid.positive_price(request.price_fen)
         quantity = valid.positive_quantity(request.quantity_tonnes)
-        raw = await self._amend(
-            ids, oid,
+        raw = await self._trade_on(
+            ids, Subject.ORDER, oid,
             lambda instrument, at: ReplaceOrder(instrument, oid, account, price, quantity, at),
             self._order_answer(oid, fills=True),
         )  # fmt: skip

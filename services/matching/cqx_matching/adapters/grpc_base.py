@@ -8,7 +8,7 @@ from typing import Any
 from cqx_grpc import current_call
 from cqx_matching.adapters.requests import Make
 from cqx_matching.application.errors import invalid
-from cqx_matching.application.exchange_app import MatchingApplication
+from cqx_matching.application.exchange_app import MatchingApplication, Subject
 from cqx_matching.domain import Command, Event
 
 Context = Any  # grpc.aio.ServicerContext (grpc ships no type hints)
@@ -36,9 +36,15 @@ class ServicerBase:
         request_id, metadata = ids
         return await self._app.trade(request_id, metadata, make, answer)
 
-    async def _amend(
-        self, ids: CallIds, order_id: str, make: Callable[[str, int], Command], answer: Answer
+    async def _trade_on(
+        self,
+        ids: CallIds,
+        subject: Subject,
+        subject_id: str,
+        make: Callable[[str, int], Command],
+        answer: Answer,
     ) -> bytes:
-        """Run an amendment of ``order_id`` (made from its instrument and the time)."""
+        """Run a command on an order, negotiation or auction (made from its instrument and
+        the time); the recorded response bytes."""
         request_id, metadata = ids
-        return await self._app.amend(request_id, metadata, order_id, make, answer)
+        return await self._app.trade_on(request_id, metadata, subject, subject_id, make, answer)

@@ -20,6 +20,7 @@ import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from enum import StrEnum
 from typing import NoReturn, TypeVar
 
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
@@ -27,13 +28,13 @@ from google.protobuf.message import DecodeError
 
 from cqx_eventstore import EventStore, UnitOfWork
 from cqx_kernel.clock import Clock
+from cqx_matching.application import queries
 from cqx_matching.application.deal_views import DealHistory
 from cqx_matching.application.errors import ExchangeRestartingError
 from cqx_matching.application.foreign_events import Translate, caused_by
 from cqx_matching.application.order_views import OrderHistory
 from cqx_matching.application.provenance import NO_PROVENANCE, Provenance
 from cqx_matching.application.publishing import LiveFeed, Staged
-from cqx_matching.application.queries import order as known_order
 from cqx_matching.application.recording import (
     Answer,
     EventCodec,
@@ -54,6 +55,14 @@ from cqx_service import Decision, Journal
 
 log = logging.getLogger("cqx.matching")
 T = TypeVar("T")
+
+
+class Subject(StrEnum):
+    """What a command names by id, and so trades in that thing's instrument."""
+
+    ORDER = "order"
+    NEGOTIATION = "negotiation"
+    AUCTION = "auction"
 
 
 class Ticket:
@@ -130,18 +139,26 @@ class MatchingApplication:
         """Run an order, deal or bidding command once per request id; the response bytes."""
         return await self._run(request_id, lambda t: self._decide(make, answer, metadata, t))
 
-    async def amend(
+    async def trade_on(
         self,
         request_id: str,
         metadata: Mapping[str, str],
-        order_id: str,
+        subject: Subject,
+        subject_id: str,
         make: Callable[[str, int], Command],
         answer: Answer,
     ) -> bytes:
-        """Run an amendment of ``order_id`` (made from the order's instrument and the time);
-        an order id the exchange never saw is NOT_FOUND, and nothing is recorded."""
-        instrument = known_order(self.orders, order_id).instrument
+        """Run a command on an order, negotiation or auction (made from its instrument and
+        the time); an id the exchange never gave is NOT_FOUND, and nothing is recorded."""
+        instrument = self._instrument_of(subject, subject_id)
         return await self.trade(request_id, metadata, lambda at: make(instrument, at), answer)
+
+    def _instrument_of(self, subject: Subject, subject_id: str) -> str:
+        if subject is Subject.ORDER:
+            return queries.order(self.orders, subject_id).instrument
+        if subject is Subject.NEGOTIATION:
+            return queries.negotiation(self.deals, subject_id).instrument
+        return queries.auction(self.deals, subject_id).instrument
 
     async def open_day(
         self,
