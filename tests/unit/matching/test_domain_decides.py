@@ -23,10 +23,12 @@ from cqx_matching.domain import (
     OrderCancelled,
     OrderReplaced,
     PlaceOrder,
+    PostListing,
     Reason,
     ReplaceOrder,
     SelfTradePrevention,
     Side,
+    TakeListing,
     TimeInForce,
     TradingCalendar,
     TradingDayOpened,
@@ -76,6 +78,19 @@ def test_orders_of_an_earlier_day_are_refused_for_the_right_reason_owner_first()
     assert reasons(m.when(CancelOrder(INSTRUMENT, "s1", "C", now))) == [Reason.NOT_ORDER_OWNER]
     assert reasons(m.when(CancelOrder(INSTRUMENT, "s1", "A", now))) == [Reason.ORDER_ALREADY_FILLED]
     assert reasons(m.when(CancelOrder(INSTRUMENT, "b2", "B", now))) == [Reason.ORDER_ALREADY_CLOSED]
+
+
+def test_a_listing_takers_order_is_filled_and_only_its_owner_hears_so() -> None:
+    m = Market()
+    m.fund("A", "B", "C")
+    m.given(PostListing(INSTRUMENT, "l1", "A", SELL, 500, 6_050, MORNING))
+    m.given(TakeListing(INSTRUMENT, "t1", "B", BUY, 200, MORNING + 1, "l1"))
+    assert reasons(m.when(CancelOrder(INSTRUMENT, "t1", "C", MORNING + 2))) == [
+        Reason.NOT_ORDER_OWNER
+    ]
+    assert reasons(m.when(CancelOrder(INSTRUMENT, "t1", "B", MORNING + 3))) == [
+        Reason.ORDER_ALREADY_FILLED
+    ]
 
 
 def _stp_market() -> Market:

@@ -41,7 +41,7 @@ from cqx_matching.domain.state import ExchangeState, InstrumentMarket
 from cqx_matching.domain.statistics import DailyStatistics
 from cqx_matching.domain.vocabulary import Side, TradingMode
 
-BLOCK, BIDDING = TradingMode.BLOCK, TradingMode.BIDDING
+BLOCK, BIDDING, LISTED = TradingMode.BLOCK, TradingMode.BIDDING, TradingMode.LISTED
 BOOK_MODES = frozenset({TradingMode.CONTINUOUS, TradingMode.LISTED})
 
 
@@ -86,6 +86,8 @@ def _trade(ex: ExchangeState, e: TradeExecuted, applied: bool) -> None:
     if e.mode in BOOK_MODES:
         if not applied:
             market.book(e.mode).evolve(e)
+        if e.mode is LISTED:
+            ex.orders.taken(e)
     else:
         market.trades.value = max(market.trades.value, e.trade_id)
     buy_key = (e.instrument, e.mode, e.buy_order_id)

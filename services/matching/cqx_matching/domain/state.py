@@ -23,7 +23,7 @@ from cqx_matching.domain.book.order_index import OrderIndex, TradeCounter
 from cqx_matching.domain.desks.bidding import BiddingDesk
 from cqx_matching.domain.desks.block import BlockDesk
 from cqx_matching.domain.errors import check
-from cqx_matching.domain.events import Event
+from cqx_matching.domain.events import Event, TradeExecuted
 from cqx_matching.domain.instruments import InstrumentConfig
 from cqx_matching.domain.risk import Reservation, ReservationKey, RiskLedger
 from cqx_matching.domain.statistics import DailyStatistics
@@ -44,6 +44,16 @@ class OrderDirectory:
         self.accounts[order_id] = account
         if order_id in self.ended:
             del self.ended[order_id]
+
+    def taken(self, trade: TradeExecuted) -> None:
+        """A listed trade: its taker's order (never on a book) filled at once."""
+        for order_id, account in (
+            (trade.buy_order_id, trade.buyer),
+            (trade.sell_order_id, trade.seller),
+        ):
+            if order_id not in self.accounts:
+                self.accounts[order_id] = account
+                self.ended[order_id] = True
 
     def end_day(self, books: Iterable[OrderIndex]) -> None:
         """Before the books forget the day: how each of their closed orders ended."""
