@@ -48,6 +48,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy libs bench $(wildcard services/*/cqx_*)
+	$(VENV)/bin/lint-imports
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

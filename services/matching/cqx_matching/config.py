@@ -8,9 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
+from cqx_kernel.calendar import TradingCalendar, calendar_for
 from cqx_kernel.errors import InvalidArgumentError
-from cqx_matching.application.calendars import calendar_for
-from cqx_matching.domain import InstrumentConfig, SelfTradePrevention, TradingCalendar
+from cqx_matching.domain import InstrumentConfig, SelfTradePrevention
 from cqx_matching.instruments_file import Overrides, load_overrides
 
 DEFAULT_FEE_BPS = 5

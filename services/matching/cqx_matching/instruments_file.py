@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from cqx_kernel.errors import InvalidArgumentError
-from cqx_matching.application.validation import is_instrument
 from cqx_matching.domain import BiddingAllocation, SelfTradePrevention, TradingMode
+from cqx_matching.domain.instruments import is_instrument
 
 Overrides = Mapping[str, Mapping[str, Any]]  # instrument → InstrumentConfig field → value
 

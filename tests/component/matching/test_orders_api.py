@@ -11,6 +11,7 @@ import pytest
 from cqx.matching.v1 import events_pb2 as events
 from cqx.matching.v1 import matching_service_pb2 as api
 
+from cqx_grpc import error_info
 from cqx_kernel.clock import FixedClock
 from cqx_service import RuntimeSettings
 from tests.component.matching.support import (
@@ -209,6 +210,11 @@ async def test_cancel_reduce_and_replace_an_order_and_r_t10_a_filled_one_cannot_
     )
     code, reason = await refused(service.stub.CancelOrder(cancel))
     assert (code, reason) == (grpc.StatusCode.FAILED_PRECONDITION, "ORDER_ALREADY_FILLED")
+    # Ownership is checked first: another participant learns nothing, not even that it filled.
+    foreign = api.CancelOrderRequest(
+        request_id=rid(), account_id="b-amend", order_id=placed.order_id
+    )
+    assert (await refused(service.stub.CancelOrder(foreign)))[1] == "NOT_ORDER_OWNER"
     other = (await service.place("s-amend", "CEA-2026", SELL, 100, 6_300)).order
     cancelled = (
         await service.stub.CancelOrder(
@@ -250,3 +256,28 @@ async def test_orders_trades_and_the_book_are_listed_and_paged(service: Matching
     assert await refused(service.stub.ListTrades(too_large)) == (
         grpc.StatusCode.INVALID_ARGUMENT, "PAGE_SIZE_TOO_LARGE",
     )  # fmt: skip
+
+
+async def test_a_bidding_window_beyond_the_calendar_is_invalid_and_the_exchange_trades_on(
+    service: Matching,
+) -> None:
+    await market(service, "CEA-2029", "s-far", "b-far")
+    start = int(MONDAY_MORNING.timestamp() * 1_000_000)
+    before = await service.head()
+    for end in (2**63 - 1, 2**62):
+        announce = api.AnnounceBiddingRequest(
+            request_id=rid(), account_id="s-far", instrument="CEA-2029", side=SELL,
+            quantity_tonnes=100, reserve_price_fen=6_000, window_start_us=start,
+            window_end_us=end,
+        )  # fmt: skip
+        with pytest.raises(grpc.aio.AioRpcError) as failure:
+            await service.stub.AnnounceBidding(announce)
+        info = error_info(failure.value)
+        assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert info is not None
+        assert (info.reason, info.metadata["field"]) == ("TIMESTAMP_OUT_OF_RANGE", "window_end_us")
+        assert info.metadata["maximum"] in failure.value.details()
+    assert await service.head() == before  # refused at the edge: nothing recorded
+    placed = await service.place("s-far", "CEA-2029", SELL, 100, 6_000)
+    assert placed.order.status == api.ORDER_STATUS_OPEN
+    assert service.app.broken is None

@@ -15,9 +15,8 @@ from cqx_eventstore import InMemoryEventStore
 from cqx_kernel.clock import FixedClock
 from cqx_matching.adapters import codec, foreign
 from cqx_matching.application.exchange_app import MatchingApplication
-from cqx_matching.application.listing import Recorded
 from cqx_matching.config import MatchingSettings
-from cqx_matching.domain import Command
+from cqx_matching.domain import Command, Event
 from cqx_service import Journal
 
 SHANGHAI = timezone(timedelta(hours=8))
@@ -36,7 +35,7 @@ class Ids:
         return str(uuid.UUID(int=next(self._count)))
 
 
-def names(events: Sequence[Recorded]) -> bytes:
+def names(events: Sequence[Event]) -> bytes:
     """An answer listing the events' class names."""
     return ",".join(type(e).__name__ for e in events).encode()
 

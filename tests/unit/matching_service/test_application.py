@@ -27,6 +27,7 @@ from cqx_matching.domain import (
     TakeListing,
     TradingMode,
 )
+from cqx_matching.domain.decisions import DECIDERS
 from tests.unit.matching_service.given import CEA, Harness, harness, names
 
 RICH = 10_000_000_000
@@ -59,7 +60,6 @@ def views(app: MatchingApplication) -> dict[str, Any]:
         "orders": {k: [getattr(v, s) for s in v.__slots__] for k, v in app.orders.orders.items()},
         "trades": {k: [(r.trade, r.trading_date) for r in v] for k, v in app.orders.trades.items()},
         "negotiations": dict(app.deals.negotiations),
-        "days": (app.days.open_today, app.days.last_closed, app.days.exchange_closed),
     }
 
 
@@ -164,6 +164,26 @@ async def test_an_engine_failure_stops_the_exchange_so_that_it_rebuilds(
         with pytest.raises(UnavailableError) as later:
             await h.trade(CancelOrder(CEA, "s1", "seller", 0))
         assert later.value.reason == "SERVICE_RESTARTING"
+
+
+async def test_a_defect_before_the_engine_changed_anything_fails_the_call_not_the_exchange(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with harness() as h:
+        await funded(h)
+
+        def defect(*_: object) -> None:
+            raise OverflowError("a defect in a rule")
+
+        monkeypatch.setitem(DECIDERS, PlaceOrder, defect)
+        recorded = await h.recorded()
+        with pytest.raises(OverflowError):
+            await h.trade(order("s1", "seller", Side.SELL, 10, 6_000))
+        assert not h.journal.failed.is_set()
+        assert await h.recorded() == recorded
+        monkeypatch.undo()
+        await h.trade(order("s1", "seller", Side.SELL, 10, 6_000))
+        assert (await h.recorded())[-1] == "OrderAccepted"
 
 
 async def test_a_request_without_an_id_is_refused_before_anything_is_decided() -> None:

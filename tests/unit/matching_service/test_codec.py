@@ -9,12 +9,7 @@ import pytest
 from cqx.matching.v1 import events_pb2 as pb
 
 from cqx_matching.adapters import codec
-from cqx_matching.application.listing import (
-    InstrumentDayOpened,
-    InstrumentListed,
-    Provenance,
-    Recorded,
-)
+from cqx_matching.application.provenance import Provenance
 from cqx_matching.domain import (
     AllowancesAssigned,
     AllowancesWithdrawn,
@@ -30,9 +25,12 @@ from cqx_matching.domain import (
     CancelReason,
     CommandRejected,
     DayClosed,
+    Event,
     FundsDeposited,
     FundsWithdrawn,
     InstrumentConfig,
+    InstrumentDayOpened,
+    InstrumentListed,
     OrderAccepted,
     OrderCancelled,
     OrderExpired,
@@ -52,11 +50,13 @@ from cqx_matching.domain.events import EVENT_TYPES
 
 I, DAY, AT = "CEA-2024", date(2025, 3, 3), 1_740_967_200_000_000  # noqa: E741 (I: instrument)
 C, L = TradingMode.CONTINUOUS, TradingMode.LISTED
-EXAMPLES: list[Recorded] = [
+EXAMPLES: list[Event] = [
     OrderAccepted(I, "o1", "a", Side.BUY, 6_000, 10, C, OrderType.LIMIT, TimeInForce.DAY, False,
                   AT),
     OrderAccepted(I, "o2", "a", Side.SELL, 6_000, 10, L, OrderType.MARKET_TO_LIMIT,
                   TimeInForce.FOK, True, AT),
+    OrderAccepted(I, "o4", "a", Side.BUY, 6_000, 10, C, OrderType.LIMIT, TimeInForce.DAY, False,
+                  AT, SelfTradePrevention.CANCEL_BOTH),
     OrderRejected(I, "o3", "a", "PlaceOrder", "PRICE_OUTSIDE_BAND", AT),
     OrderCancelled(I, "o1", "a", C, 4, CancelReason.SELF_TRADE_PREVENTED, AT),
     OrderReduced(I, "o1", "a", L, 3, AT),
@@ -98,7 +98,7 @@ def test_every_engine_event_type_has_an_example() -> None:
 
 
 @pytest.mark.parametrize("event", EXAMPLES, ids=lambda e: type(e).__name__)
-def test_every_event_survives_the_round_trip(event: Recorded) -> None:
+def test_every_event_survives_the_round_trip(event: Event) -> None:
     event_type, payload = codec.encode(event, "2025-03-03")
     assert event_type.startswith("cqx.matching.v1.")
     assert codec.is_own(event_type)

@@ -6,11 +6,12 @@ from datetime import date, time
 
 import pytest
 
+from cqx_kernel.calendar import AroundTheClockCalendar
 from cqx_kernel.errors import InvalidArgumentError
 from cqx_matching.application import validation
-from cqx_matching.application.calendars import AroundTheClockCalendar
 from cqx_matching.config import MatchingSettings
 from cqx_matching.domain import SelfTradePrevention, TradingMode
+from cqx_matching.domain.instruments import is_instrument
 
 SATURDAY = date(2025, 3, 8)
 
@@ -71,7 +72,7 @@ def test_a_malformed_setting_is_a_clear_error(name: str, value: str) -> None:
     ],
 )  # fmt: skip
 def test_instrument_codes(code: str, valid: bool) -> None:
-    assert validation.is_instrument(code) is valid
+    assert is_instrument(code) is valid
 
 
 def test_pages_default_to_fifty_and_refuse_more_than_five_hundred() -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cqx_kernel.calendar import AroundTheClockCalendar
 from cqx_matching.application import publishing
-from cqx_matching.application.calendars import AroundTheClockCalendar
-from cqx_matching.application.listing import Recorded
 from cqx_matching.application.publishing import (
     ExecutionReport,
     LiveFeed,
@@ -18,6 +17,7 @@ from cqx_matching.domain import (
     AssignAllowances,
     DepositFunds,
     DepthSnapshot,
+    Event,
     Exchange,
     InstrumentConfig,
     MarketDataMessage,
@@ -41,7 +41,7 @@ def exchange() -> Exchange:
 
 def order(
     ex: Exchange, oid: str, account: str, side: Side, quantity: int, price: int
-) -> list[Recorded]:
+) -> list[Event]:
     """Apply an order to the exchange; its events."""
     return [*ex.apply(PlaceOrder(CEA, oid, account, side, quantity, price, AT))]
 

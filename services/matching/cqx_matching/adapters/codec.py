@@ -18,12 +18,7 @@ from cqx.matching.v1 import events_pb2 as pb
 from google.protobuf.message import Message
 
 from cqx_matching.adapters.codec_plans import ENUM_FROM, ENUM_TO, FieldPlan, plan
-from cqx_matching.application.listing import (
-    InstrumentDayOpened,
-    InstrumentListed,
-    Provenance,
-    Recorded,
-)
+from cqx_matching.application.provenance import Provenance
 from cqx_matching.domain import (
     AllowancesAssigned,
     AllowancesWithdrawn,
@@ -39,9 +34,12 @@ from cqx_matching.domain import (
     BlockTradeWithdrawn,
     CommandRejected,
     DayClosed,
+    Event,
     FundsDeposited,
     FundsWithdrawn,
     InstrumentConfig,
+    InstrumentDayOpened,
+    InstrumentListed,
     OrderAccepted,
     OrderCancelled,
     OrderExpired,
@@ -102,14 +100,14 @@ def trade_id(instrument: str, sequence: int) -> str:
 
 
 def encode(
-    event: Recorded, trading_date: str = "", provenance: Provenance = _NONE
+    event: Event, trading_date: str = "", provenance: Provenance = _NONE
 ) -> tuple[str, bytes]:
     """``(event_type, payload)`` of an event; ``trading_date`` dates a trade."""
     message = to_message(event, trading_date, provenance)
     return message.DESCRIPTOR.full_name, message.SerializeToString()
 
 
-def to_message(event: Recorded, trading_date: str = "", provenance: Provenance = _NONE) -> Message:
+def to_message(event: Event, trading_date: str = "", provenance: Provenance = _NONE) -> Message:
     """The contract message of an event."""
     if isinstance(event, InstrumentListed):
         return _listing_message(event)
@@ -163,7 +161,7 @@ def _listing_message(event: InstrumentListed) -> pb.InstrumentListed:
     )  # fmt: skip
 
 
-def decode(event_type: str, payload: bytes) -> Recorded:
+def decode(event_type: str, payload: bytes) -> Event:
     """The event stored as ``(event_type, payload)``; KeyError for a type not ours."""
     if event_type == INSTRUMENT_LISTED:
         return _listing(pb.InstrumentListed.FromString(payload))
@@ -176,7 +174,7 @@ def decode(event_type: str, payload: bytes) -> Recorded:
         values["trade_id"] = message.trade_sequence
     elif domain is BiddingAnnounced:
         values["eligible"] = frozenset(message.eligible_account_ids) if message.restricted else None
-    event: Recorded = domain(**values)
+    event: Event = domain(**values)
     return event
 
 

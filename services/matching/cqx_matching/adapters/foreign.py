@@ -15,7 +15,7 @@ from cqx.registry.v1 import events_pb2 as registry
 from cqx.settlement.v1 import events_pb2 as settlement
 
 from cqx_matching.application.foreign_events import ForeignRequest
-from cqx_matching.application.listing import Provenance
+from cqx_matching.application.provenance import Provenance
 from cqx_matching.domain import AssignAllowances, DepositFunds, WithdrawAllowances, WithdrawFunds
 
 SOURCE_CONTEXTS = ("registry", "settlement")

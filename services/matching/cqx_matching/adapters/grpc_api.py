@@ -11,19 +11,17 @@ from cqx_grpc import method_paths
 from cqx_matching.adapters import messages, requests
 from cqx_matching.adapters.codec import iso
 from cqx_matching.adapters.codec_plans import ENUM_FROM
-from cqx_matching.adapters.grpc_base import Answer, CallIds, Context
+from cqx_matching.adapters.grpc_base import Answer, Context
 from cqx_matching.adapters.grpc_deals import DealServicer
 from cqx_matching.adapters.grpc_streams import StreamServicer
 from cqx_matching.application import queries
 from cqx_matching.application import validation as valid
-from cqx_matching.application.exchange_app import Precheck
-from cqx_matching.application.listing import Recorded
-from cqx_matching.application.order_views import OrderStatus, OrderView
+from cqx_matching.application.exchange_app import Subject
 from cqx_matching.domain import (
     CancelOrder,
     DayClosed,
+    Event,
     OrderExpired,
-    Reason,
     ReduceOrder,
     ReplaceOrder,
     TradingDayClosed,
@@ -43,22 +41,6 @@ OPERATOR_METHODS = method_paths(
 )
 
 
-def amendable(view: OrderView, account: str) -> Precheck:
-    """Why an amendment of ``view`` by ``account`` fails before the engine sees it, if it does
-    (the engine forgets closed orders at the end of their day)."""
-
-    def check() -> str | None:
-        if view.account != account:
-            return Reason.NOT_ORDER_OWNER
-        if view.status is OrderStatus.FILLED:
-            return Reason.ORDER_ALREADY_FILLED
-        if not view.is_open:
-            return Reason.ORDER_ALREADY_CLOSED
-        return None
-
-    return check
-
-
 class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceServicer):
     """The gRPC face of the exchange (proto ↔ command, nothing else)."""
 
@@ -73,8 +55,8 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
             request.previous_close_fen, "previous_close_fen", "PREVIOUS_CLOSE_NEGATIVE"
         )
 
-        def answer(_: Sequence[Recorded]) -> bytes:
-            status = queries.instrument_status(self._app.exchange, self._app.days, instrument)
+        def answer(_: Sequence[Event]) -> bytes:
+            status = queries.instrument_status(self._app.exchange, instrument)
             return api.OpenTradingDayResponse(
                 instrument=instrument, trading_date=iso(status.trading_date),
                 previous_close_fen=status.reference, listed_band=messages.band(status.listed_band),
@@ -93,7 +75,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         request_id, metadata = self._call(request.request_id)
         instrument = valid.instrument(request.instrument)
 
-        def answer(events: Sequence[Recorded]) -> bytes:
+        def answer(events: Sequence[Event]) -> bytes:
             closed = next(e for e in events if isinstance(e, DayClosed))
             return api.CloseTradingDayResponse(
                 instrument=instrument, statistics=messages.statistics(final_statistics(closed)),
@@ -110,7 +92,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         """An instrument's configuration, day, bands and figures so far."""
         instrument = valid.instrument(request.instrument)
         app = self._app
-        return messages.instrument(queries.instrument_status(app.exchange, app.days, instrument))
+        return messages.instrument(queries.instrument_status(app.exchange, instrument))
 
     async def PlaceOrder(  # noqa: N802
         self, request: api.PlaceOrderRequest, context: Context
@@ -136,13 +118,12 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         self, request: api.CancelOrderRequest, context: Context
     ) -> api.CancelOrderResponse:
         """Cancel an open order; a filled one cannot be (R-T10)."""
-        ids, view, account = self._amendment(
-            request.request_id, request.account_id, request.order_id
-        )
-        oid, instrument = view.order_id, view.instrument
-        raw = await self._trade(
-            ids, lambda at: CancelOrder(instrument, oid, account, at),
-            self._order_answer(oid), amendable(view, account),
+        ids = self._call(request.request_id)
+        oid, account = self._order_of(request.account_id, request.order_id)
+        raw = await self._trade_on(
+            ids, Subject.ORDER, oid,
+            lambda instrument, at: CancelOrder(instrument, oid, account, at),
+            self._order_answer(oid),
         )  # fmt: skip
         return api.CancelOrderResponse.FromString(raw)
 
@@ -150,14 +131,13 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         self, request: api.ReduceOrderRequest, context: Context
     ) -> api.ReduceOrderResponse:
         """Lower an open order's remaining quantity; it keeps its place."""
-        ids, view, account = self._amendment(
-            request.request_id, request.account_id, request.order_id
-        )
+        ids = self._call(request.request_id)
+        oid, account = self._order_of(request.account_id, request.order_id)
         quantity = valid.positive_quantity(request.quantity_tonnes)
-        oid, instrument = view.order_id, view.instrument
-        raw = await self._trade(
-            ids, lambda at: ReduceOrder(instrument, oid, account, quantity, at),
-            self._order_answer(oid), amendable(view, account),
+        raw = await self._trade_on(
+            ids, Subject.ORDER, oid,
+            lambda instrument, at: ReduceOrder(instrument, oid, account, quantity, at),
+            self._order_answer(oid),
         )  # fmt: skip
         return api.ReduceOrderResponse.FromString(raw)
 
@@ -165,15 +145,14 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         self, request: api.ReplaceOrderRequest, context: Context
     ) -> api.ReplaceOrderResponse:
         """New price and quantity; the order loses its place and may trade."""
-        ids, view, account = self._amendment(
-            request.request_id, request.account_id, request.order_id
-        )
+        ids = self._call(request.request_id)
+        oid, account = self._order_of(request.account_id, request.order_id)
         price = valid.positive_price(request.price_fen)
         quantity = valid.positive_quantity(request.quantity_tonnes)
-        oid, instrument = view.order_id, view.instrument
-        raw = await self._trade(
-            ids, lambda at: ReplaceOrder(instrument, oid, account, price, quantity, at),
-            self._order_answer(oid, fills=True), amendable(view, account),
+        raw = await self._trade_on(
+            ids, Subject.ORDER, oid,
+            lambda instrument, at: ReplaceOrder(instrument, oid, account, price, quantity, at),
+            self._order_answer(oid, fills=True),
         )  # fmt: skip
         return api.ReplaceOrderResponse.FromString(raw)
 
@@ -231,20 +210,17 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         app = self._app
         return messages.risk_balance(queries.risk_balance(app.exchange, app.orders, account))
 
-    def _amendment(
-        self, request_id: str, account_id: str, order_id: str
-    ) -> tuple[CallIds, OrderView, str]:
-        ids = self._call(request_id)
+    @staticmethod
+    def _order_of(account_id: str, order_id: str) -> tuple[str, str]:
         account = valid.account_id(account_id)
-        view = queries.order(self._app.orders, valid.identifier(order_id, "order_id"))
-        return ids, view, account
+        return valid.identifier(order_id, "order_id"), account
 
     def _order_answer(self, order_id: str, fills: bool = False) -> Answer:
         """The order after the command (and its fills): every order response has this shape
         (``order = 1``, ``fills = 2``), so one encoding serves them all."""
         orders = self._app.orders
 
-        def answer(events: Sequence[Recorded]) -> bytes:
+        def answer(events: Sequence[Event]) -> bytes:
             order = messages.order(orders.orders[order_id])
             shown = messages.fills(events, order_id) if fills else []
             return api.PlaceOrderResponse(order=order, fills=shown).SerializeToString()

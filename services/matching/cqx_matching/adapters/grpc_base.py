@@ -8,11 +8,11 @@ from typing import Any
 from cqx_grpc import current_call
 from cqx_matching.adapters.requests import Make
 from cqx_matching.application.errors import invalid
-from cqx_matching.application.exchange_app import MatchingApplication, Precheck
-from cqx_matching.application.listing import Recorded
+from cqx_matching.application.exchange_app import MatchingApplication, Subject
+from cqx_matching.domain import Command, Event
 
 Context = Any  # grpc.aio.ServicerContext (grpc ships no type hints)
-Answer = Callable[[Sequence[Recorded]], bytes]
+Answer = Callable[[Sequence[Event]], bytes]
 CallIds = tuple[str, dict[str, str]]  # the request id, and the metadata of its events
 
 
@@ -31,9 +31,20 @@ class ServicerBase:
             raise invalid("request_id is required", "REQUEST_ID_MISSING")
         return request_id, {**call.as_event_metadata(), "request_id": request_id}
 
-    async def _trade(
-        self, ids: CallIds, make: Make, answer: Answer, precheck: Precheck | None = None
-    ) -> bytes:
+    async def _trade(self, ids: CallIds, make: Make, answer: Answer) -> bytes:
         """Run an order, deal or bidding command; the recorded response bytes."""
         request_id, metadata = ids
-        return await self._app.trade(request_id, metadata, make, answer, precheck)
+        return await self._app.trade(request_id, metadata, make, answer)
+
+    async def _trade_on(
+        self,
+        ids: CallIds,
+        subject: Subject,
+        subject_id: str,
+        make: Callable[[str, int], Command],
+        answer: Answer,
+    ) -> bytes:
+        """Run a command on an order, negotiation or auction (made from its instrument and
+        the time); the recorded response bytes."""
+        request_id, metadata = ids
+        return await self._app.trade_on(request_id, metadata, subject, subject_id, make, answer)

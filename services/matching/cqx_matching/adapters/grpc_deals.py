@@ -10,11 +10,12 @@ from cqx_matching.adapters import messages, requests
 from cqx_matching.adapters.grpc_base import Answer, Context, ServicerBase
 from cqx_matching.application import queries
 from cqx_matching.application import validation as valid
-from cqx_matching.application.listing import Recorded
+from cqx_matching.application.exchange_app import Subject
 from cqx_matching.domain import (
     AcceptBlockTrade,
     CloseBidding,
     CounterBlockTrade,
+    Event,
     SubmitBid,
     TradeExecuted,
     WithdrawBlockTrade,
@@ -27,7 +28,7 @@ class DealServicer(ServicerBase):
     def _negotiation_answer(self, negotiation_id: str, with_trade: bool = False) -> Answer:
         deals = self._app.deals
 
-        def answer(events: Sequence[Recorded]) -> bytes:
+        def answer(events: Sequence[Event]) -> bytes:
             view = messages.negotiation(deals.negotiations[negotiation_id])
             traded = [messages.trade(e, self._app.orders.day) for e in _trades(events)]
             reply = api.AcceptBlockTradeResponse(negotiation=view)
@@ -37,25 +38,15 @@ class DealServicer(ServicerBase):
 
         return answer
 
-    def _negotiation(self, request_id: str, account_id: str, negotiation_id: str) -> tuple[
-        tuple[str, dict[str, str]], str, str, str
-    ]:  # fmt: skip
-        ids = self._call(request_id)
-        account = valid.account_id(account_id)
-        nid = valid.identifier(negotiation_id, "negotiation_id")
-        view = queries.negotiation(self._app.deals, nid)
-        return ids, account, nid, view.instrument
-
     def _terms(
         self, request: api.CounterBlockTradeRequest | api.AcceptBlockTradeRequest
-    ) -> tuple[tuple[str, dict[str, str]], str, str, str, int, int]:
-        """A counter's or an acceptance's negotiation (as ``_negotiation``), price, quantity."""
-        ids, account, nid, instrument = self._negotiation(
-            request.request_id, request.account_id, request.negotiation_id
-        )
+    ) -> tuple[str, str, int, int]:
+        """A counter's or an acceptance's account, negotiation, price and quantity."""
+        account = valid.account_id(request.account_id)
+        nid = valid.identifier(request.negotiation_id, "negotiation_id")
         price = valid.positive_price(request.price_fen)
         quantity = valid.positive_quantity(request.quantity_tonnes)
-        return ids, account, nid, instrument, price, quantity
+        return account, nid, price, quantity
 
     async def ProposeBlockTrade(  # noqa: N802 (gRPC's method names)
         self, request: api.ProposeBlockTradeRequest, context: Context
@@ -71,9 +62,11 @@ class DealServicer(ServicerBase):
         self, request: api.CounterBlockTradeRequest, context: Context
     ) -> api.CounterBlockTradeResponse:
         """Answer with new terms, which the counterer confirms."""
-        ids, account, nid, instrument, price, quantity = self._terms(request)
-        raw = await self._trade(
-            ids, lambda at: CounterBlockTrade(instrument, nid, account, price, quantity, at),
+        ids = self._call(request.request_id)
+        account, nid, price, quantity = self._terms(request)
+        raw = await self._trade_on(
+            ids, Subject.NEGOTIATION, nid,
+            lambda instrument, at: CounterBlockTrade(instrument, nid, account, price, quantity, at),
             self._negotiation_answer(nid),
         )  # fmt: skip
         return api.CounterBlockTradeResponse.FromString(raw)
@@ -82,9 +75,11 @@ class DealServicer(ServicerBase):
         self, request: api.AcceptBlockTradeRequest, context: Context
     ) -> api.AcceptBlockTradeResponse:
         """Confirm the other party's terms: the deal and its trade."""
-        ids, account, nid, instrument, price, quantity = self._terms(request)
-        raw = await self._trade(
-            ids, lambda at: AcceptBlockTrade(instrument, nid, account, price, quantity, at),
+        ids = self._call(request.request_id)
+        account, nid, price, quantity = self._terms(request)
+        raw = await self._trade_on(
+            ids, Subject.NEGOTIATION, nid,
+            lambda instrument, at: AcceptBlockTrade(instrument, nid, account, price, quantity, at),
             self._negotiation_answer(nid, with_trade=True),
         )  # fmt: skip
         return api.AcceptBlockTradeResponse.FromString(raw)
@@ -93,11 +88,12 @@ class DealServicer(ServicerBase):
         self, request: api.WithdrawBlockTradeRequest, context: Context
     ) -> api.WithdrawBlockTradeResponse:
         """Leave a negotiation before the deal."""
-        ids, account, nid, instrument = self._negotiation(
-            request.request_id, request.account_id, request.negotiation_id
-        )
-        raw = await self._trade(
-            ids, lambda at: WithdrawBlockTrade(instrument, nid, account, at),
+        ids = self._call(request.request_id)
+        account = valid.account_id(request.account_id)
+        nid = valid.identifier(request.negotiation_id, "negotiation_id")
+        raw = await self._trade_on(
+            ids, Subject.NEGOTIATION, nid,
+            lambda instrument, at: WithdrawBlockTrade(instrument, nid, account, at),
             self._negotiation_answer(nid),
         )  # fmt: skip
         return api.WithdrawBlockTradeResponse.FromString(raw)
@@ -127,18 +123,20 @@ class DealServicer(ServicerBase):
         ids = self._call(request.request_id)
         account = valid.account_id(request.account_id)
         auction_id = valid.identifier(request.auction_id, "auction_id")
-        instrument = queries.auction(self._app.deals, auction_id).instrument
         price = valid.positive_price(request.price_fen)
         quantity = valid.positive_quantity(request.quantity_tonnes)
         bid_id = self._app.new_id()
 
-        def answer(_: Sequence[Recorded]) -> bytes:
+        def answer(_: Sequence[Event]) -> bytes:
             return api.SubmitBidResponse(
                 bid_id=bid_id, auction_id=auction_id, price_fen=price, quantity_tonnes=quantity
             ).SerializeToString()
 
-        raw = await self._trade(
-            ids, lambda at: SubmitBid(instrument, auction_id, bid_id, account, price, quantity, at),
+        raw = await self._trade_on(
+            ids, Subject.AUCTION, auction_id,
+            lambda instrument, at: SubmitBid(
+                instrument, auction_id, bid_id, account, price, quantity, at
+            ),
             answer,
         )  # fmt: skip
         return api.SubmitBidResponse.FromString(raw)
@@ -149,9 +147,9 @@ class DealServicer(ServicerBase):
         """Allocate an auction whose window is over: bids fill by price, then time."""
         ids = self._call(request.request_id)
         auction_id = valid.identifier(request.auction_id, "auction_id")
-        instrument = queries.auction(self._app.deals, auction_id).instrument
-        raw = await self._trade(
-            ids, lambda at: CloseBidding(instrument, auction_id, at),
+        raw = await self._trade_on(
+            ids, Subject.AUCTION, auction_id,
+            lambda instrument, at: CloseBidding(instrument, auction_id, at),
             self._auction_answer(auction_id),
         )  # fmt: skip
         return api.CloseBiddingResponse.FromString(raw)
@@ -168,7 +166,7 @@ class DealServicer(ServicerBase):
     def _auction_answer(self, auction_id: str) -> Answer:
         app = self._app
 
-        def answer(events: Sequence[Recorded]) -> bytes:
+        def answer(events: Sequence[Event]) -> bytes:
             view = messages.auction(app.deals.auctions[auction_id])
             traded = [messages.trade(e, app.orders.day) for e in _trades(events)]
             # every auction response: auction = 1 (and the close's trades = 2)
@@ -177,5 +175,5 @@ class DealServicer(ServicerBase):
         return answer
 
 
-def _trades(events: Sequence[Recorded]) -> list[TradeExecuted]:
+def _trades(events: Sequence[Event]) -> list[TradeExecuted]:
     return [e for e in events if isinstance(e, TradeExecuted)]

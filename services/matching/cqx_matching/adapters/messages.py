@@ -10,12 +10,12 @@ from cqx.matching.v1 import matching_service_pb2 as api
 from cqx_matching.adapters.codec import iso, trade_id
 from cqx_matching.adapters.codec_plans import ENUM_TO
 from cqx_matching.application.deal_views import AuctionView, NegotiationView
-from cqx_matching.application.listing import Recorded
 from cqx_matching.application.order_views import OrderView, TradeRecord
 from cqx_matching.application.publishing import ExecutionReport, MarketSnapshot
 from cqx_matching.application.queries import InstrumentStatus, Listing, RiskBalance
 from cqx_matching.domain import (
     DepthSnapshot,
+    Event,
     MarketDataMessage,
     PriceBand,
     StatisticsSnapshot,
@@ -43,7 +43,7 @@ def order(view: OrderView) -> api.Order:
     )  # fmt: skip
 
 
-def fills(events: Iterable[Recorded], order_id: str) -> list[api.Fill]:
+def fills(events: Iterable[Event], order_id: str) -> list[api.Fill]:
     """The fills of ``order_id`` among a command's events, from its side."""
     out = []
     for e in events:

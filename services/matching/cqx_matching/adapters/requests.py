@@ -114,9 +114,8 @@ def announce_bidding(request: api.AnnounceBiddingRequest, auction_id: str) -> Ma
     buy_or_sell = side(request.side)
     quantity = valid.positive_quantity(request.quantity_tonnes)
     reserve = valid.positive_price(request.reserve_price_fen, "reserve_price_fen")
-    start, end = request.window_start_us, request.window_end_us
-    if start <= 0 or end <= 0:
-        raise invalid("the bidding window needs a start and an end", "BIDDING_WINDOW_MISSING")
+    start = valid.timestamp_us(request.window_start_us, "window_start_us")
+    end = valid.timestamp_us(request.window_end_us, "window_end_us")
     eligible = None
     if request.eligible_account_ids:
         eligible = frozenset(

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from cqx_matching.application.listing import Recorded
 from cqx_matching.domain import (
     BiddingAnnounced,
     BiddingClosed,
@@ -17,6 +16,7 @@ from cqx_matching.domain import (
     BlockTradeExpired,
     BlockTradeProposed,
     BlockTradeWithdrawn,
+    Event,
     Side,
     TradeExecuted,
     TradingMode,
@@ -86,7 +86,7 @@ class DealHistory:
             BiddingClosed: self._closed,
         }
 
-    def apply(self, event: Recorded) -> None:
+    def apply(self, event: Event) -> None:
         """Fold one event."""
         step = self._steps.get(type(event))
         if step is not None:

@@ -9,7 +9,8 @@ consumer records. The engine's state is the state: no command reads the database
 
 If the engine or the recording of its events fails half-way, memory is ahead of the log:
 the application stops taking work and stops the journal, so the process restarts and
-rebuilds from what was really recorded.
+rebuilds from what was really recorded. A defect met before the engine began to change its
+state (``UndecidableCommandError``) fails that call only.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from enum import StrEnum
 from typing import NoReturn, TypeVar
 
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
@@ -26,21 +28,12 @@ from google.protobuf.message import DecodeError
 
 from cqx_eventstore import EventStore, UnitOfWork
 from cqx_kernel.clock import Clock
+from cqx_matching.application import queries
 from cqx_matching.application.deal_views import DealHistory
 from cqx_matching.application.errors import ExchangeRestartingError
-from cqx_matching.application.foreign_events import (
-    Translate,
-    caused_by,
-    listing_for_credit,
-)
-from cqx_matching.application.listing import (
-    NO_PROVENANCE,
-    InstrumentDayOpened,
-    InstrumentListed,
-    Provenance,
-    Recorded,
-)
+from cqx_matching.application.foreign_events import Translate, caused_by
 from cqx_matching.application.order_views import OrderHistory
+from cqx_matching.application.provenance import NO_PROVENANCE, Provenance
 from cqx_matching.application.publishing import LiveFeed, Staged
 from cqx_matching.application.recording import (
     Answer,
@@ -48,27 +41,28 @@ from cqx_matching.application.recording import (
     append_requests,
     decision_for,
 )
-from cqx_matching.application.trading_days import (
-    InstrumentDays,
-    apply_listing,
-    close_day,
-    open_day,
-)
 from cqx_matching.config import MatchingSettings
 from cqx_matching.domain import (
+    CloseInstrumentDay,
     Command,
-    CommandRejected,
+    Event,
     Exchange,
-    Reason,
+    OpenInstrumentDay,
     timestamp,
 )
-from cqx_matching.domain.decisions import rejection
+from cqx_matching.domain.errors import UndecidableCommandError
 from cqx_service import Decision, Journal
 
 log = logging.getLogger("cqx.matching")
 T = TypeVar("T")
 
-Precheck = Callable[[], str | None]
+
+class Subject(StrEnum):
+    """What a command names by id, and so trades in that thing's instrument."""
+
+    ORDER = "order"
+    NEGOTIATION = "negotiation"
+    AUCTION = "auction"
 
 
 class Ticket:
@@ -81,7 +75,7 @@ class Ticket:
         self.staged: Staged | None = None
 
 
-def _no_answer(_: Sequence[Recorded]) -> bytes:
+def _no_answer(_: Sequence[Event]) -> bytes:
     return b""
 
 
@@ -99,8 +93,7 @@ class MatchingApplication:
     ) -> None:
         self.journal = journal
         self.settings = settings
-        self.exchange = Exchange((), settings.calendar())
-        self.days = InstrumentDays()
+        self.exchange = Exchange((), settings.calendar(), settings.instrument_config)
         self.orders = OrderHistory()
         self.deals = DealHistory()
         self.feed = LiveFeed()
@@ -126,15 +119,11 @@ class MatchingApplication:
         self.exchange.validate_internal_state()
         return applied
 
-    def _replay(self, event: Recorded) -> None:
-        if isinstance(event, InstrumentListed | InstrumentDayOpened):
-            apply_listing(self.exchange, event)
-        else:
-            self.exchange.evolve(event)
+    def _replay(self, event: Event) -> None:
+        self.exchange.evolve(event)
         self._fold(event)
 
-    def _fold(self, event: Recorded) -> None:
-        self.days.apply(event)
+    def _fold(self, event: Event) -> None:
         self.orders.apply(event)
         self.deals.apply(event)
 
@@ -146,16 +135,30 @@ class MatchingApplication:
         metadata: Mapping[str, str],
         make: Callable[[int], Command],
         answer: Answer,
-        precheck: Precheck | None = None,
     ) -> bytes:
-        """Run an order, deal or bidding command once per request id; the response bytes.
+        """Run an order, deal or bidding command once per request id; the response bytes."""
+        return await self._run(request_id, lambda t: self._decide(make, answer, metadata, t))
 
-        ``precheck`` (run when the command is decided) may name a reason to reject it with
-        before the engine sees it (an amendment of an order closed on an earlier day).
-        """
-        return await self._run(
-            request_id, lambda t: self._decide_trade(make, answer, metadata, t, precheck)
-        )
+    async def trade_on(
+        self,
+        request_id: str,
+        metadata: Mapping[str, str],
+        subject: Subject,
+        subject_id: str,
+        make: Callable[[str, int], Command],
+        answer: Answer,
+    ) -> bytes:
+        """Run a command on an order, negotiation or auction (made from its instrument and
+        the time); an id the exchange never gave is NOT_FOUND, and nothing is recorded."""
+        instrument = self._instrument_of(subject, subject_id)
+        return await self.trade(request_id, metadata, lambda at: make(instrument, at), answer)
+
+    def _instrument_of(self, subject: Subject, subject_id: str) -> str:
+        if subject is Subject.ORDER:
+            return queries.order(self.orders, subject_id).instrument
+        if subject is Subject.NEGOTIATION:
+            return queries.negotiation(self.deals, subject_id).instrument
+        return queries.auction(self.deals, subject_id).instrument
 
     async def open_day(
         self,
@@ -168,51 +171,28 @@ class MatchingApplication:
     ) -> bytes:
         """Open an instrument's trading day (operator); ``day`` None: today."""
 
-        def decide(ticket: Ticket) -> Decision:
-            listing = self.settings.instrument_config
-            at = self.now()
+        def make(at: int) -> Command:
             today = day or self.exchange.calendar.day_of(at)
-            events = self._engine(
-                lambda: open_day(
-                    self.exchange, self.days, listing, instrument, today, previous_close, at
-                )
-            )
-            return self._conclude(events, metadata, answer, ticket)
+            return OpenInstrumentDay(instrument, today, previous_close, at)
 
-        return await self._run(request_id, decide)
+        return await self.trade(request_id, metadata, make, answer)
 
     async def close_day(
         self, request_id: str, metadata: Mapping[str, str], instrument: str, answer: Answer
     ) -> bytes:
         """Close an instrument's trading day (operator)."""
+        make = functools.partial(CloseInstrumentDay, instrument)
+        return await self.trade(request_id, metadata, make, answer)
 
-        def decide(ticket: Ticket) -> Decision:
-            at = self.now()
-            events = self._engine(lambda: close_day(self.exchange, self.days, instrument, at))
-            return self._conclude(events, metadata, answer, ticket)
-
-        return await self._run(request_id, decide)
-
-    def _decide_trade(
+    def _decide(
         self,
         make: Callable[[int], Command],
         answer: Answer,
         metadata: Mapping[str, str],
         ticket: Ticket,
-        precheck: Precheck | None,
     ) -> Decision:
         command = make(self.now())
-        instrument: str = getattr(command, "instrument", "")
-        reason = precheck() if precheck is not None else None
-        events: list[Recorded]
-        if reason:
-            events = [rejection(command, reason)]
-        elif instrument not in self.exchange.markets:
-            events = [rejection(command, Reason.UNKNOWN_INSTRUMENT)]
-        elif not self.days.is_open(instrument):
-            events = [rejection(command, Reason.DAY_NOT_OPEN)]
-        else:
-            events = [*self._engine(lambda: self.exchange.apply(command))]
+        events = self._engine(lambda: self.exchange.apply(command))
         return self._conclude(events, metadata, answer, ticket)
 
     async def _run(self, request_id: str, decide: Callable[[Ticket], Decision]) -> bytes:
@@ -254,9 +234,7 @@ class MatchingApplication:
             return UnitOfWork()
         metadata = caused_by(envelope)
         command = request.make(self.now())
-        events = self._engine(lambda: listing_for_credit(self.exchange, self.settings, command))
-        if not (events and isinstance(events[0], CommandRejected)):
-            events += self._engine(lambda: self.exchange.apply(command))
+        events = self._engine(lambda: self.exchange.apply(command))
         decision = self._conclude(events, metadata, _no_answer, provenance=request.provenance)
         return UnitOfWork(requests=decision.requests)
 
@@ -264,7 +242,7 @@ class MatchingApplication:
 
     def _conclude(
         self,
-        events: list[Recorded],
+        events: list[Event],
         metadata: Mapping[str, str],
         answer: Answer,
         ticket: Ticket | None = None,
@@ -277,7 +255,7 @@ class MatchingApplication:
             day = self.orders.day
             trading_date = day.isoformat() if day is not None else ""
 
-            def encode(event: Recorded) -> tuple[str, bytes]:
+            def encode(event: Event) -> tuple[str, bytes]:
                 return self._codec.encode(event, trading_date, provenance)
 
             requests = append_requests(events, encode, self.new_id, metadata)
@@ -292,6 +270,12 @@ class MatchingApplication:
     def _engine(self, step: Callable[[], T]) -> T:
         try:
             return step()
+        except UndecidableCommandError as error:
+            # A defect met before the state began to change: this call fails (INTERNAL at
+            # the edge, with a correlation id) and the exchange goes on. Stopping here would
+            # let one request stop the exchange (an AnnounceBidding window of 2**63-1 did).
+            log.exception("a command could not be decided; the exchange's state is unchanged")
+            raise (error.__cause__ or error) from None
         except Exception as error:
             self._break(error)
 

@@ -7,11 +7,8 @@ from dataclasses import dataclass
 
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 
-from cqx_matching.application.listing import InstrumentListed, Provenance, Recorded
-from cqx_matching.application.trading_days import apply_listing
-from cqx_matching.application.validation import is_instrument
-from cqx_matching.config import MatchingSettings
-from cqx_matching.domain import AssignAllowances, Command, CommandRejected, Exchange
+from cqx_matching.application.provenance import Provenance
+from cqx_matching.domain import Command
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,21 +30,3 @@ def caused_by(envelope: EventEnvelope) -> dict[str, str]:
         "correlation_id": envelope.metadata.get("correlation_id") or envelope.event_id,
         "actor": envelope.source,
     }
-
-
-def listing_for_credit(
-    exchange: Exchange, settings: MatchingSettings, command: Command
-) -> list[Recorded]:
-    """Allowances moved into trading list their instrument the first time it is seen (the
-    events, applied); a code that names no instrument is a recorded rejection."""
-    if not isinstance(command, AssignAllowances):
-        return []
-    name, account = command.instrument, command.account
-    if not is_instrument(name):
-        reason = "INSTRUMENT_INVALID"
-        return [CommandRejected(name, "AssignAllowances", account, account, reason, command.at)]
-    if name in exchange.markets:
-        return []
-    listed = InstrumentListed(settings.instrument_config(name), command.at)
-    apply_listing(exchange, listed)
-    return [listed]

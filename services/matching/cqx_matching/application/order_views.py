@@ -13,9 +13,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from cqx_matching.application.listing import Recorded
 from cqx_matching.domain import (
     AllowancesAssigned,
+    Event,
     OrderAccepted,
     OrderCancelled,
     OrderExpired,
@@ -135,7 +135,7 @@ class OrderHistory:
             TradingDayOpened: self._day_opened,
         }
 
-    def apply(self, event: Recorded) -> None:
+    def apply(self, event: Event) -> None:
         """Fold one event."""
         step = self._steps.get(type(event))
         if step is not None:

@@ -15,10 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import cast
 
 from cqx_matching.application.errors import ExchangeRestartingError
-from cqx_matching.application.listing import Recorded
 from cqx_matching.domain import (
     Event,
     Exchange,
@@ -110,11 +108,11 @@ class LiveFeed:
         self._accounts: dict[str, set[Subscription]] = {}
         self._pending: deque[Staged] = deque()
 
-    def stage(self, exchange: Exchange, events: list[Recorded], day: date | None) -> Staged:
+    def stage(self, exchange: Exchange, events: list[Event], day: date | None) -> Staged:
         """At decision time: what ``events`` will tell subscribers once committed."""
         deliveries: list[Callable[[], None]] = []
         if self._market and any(getattr(e, "instrument", None) in self._market for e in events):
-            messages = self.sequencer.publish(exchange, cast(list[Event], events))
+            messages = self.sequencer.publish(exchange, events)
             deliveries += [self._to_market(m) for m in messages if m.instrument in self._market]
         if self._accounts:
             deliveries += [self._to_account(r) for r in self._executions(events, day)]
@@ -187,7 +185,7 @@ class LiveFeed:
 
         return deliver
 
-    def _executions(self, events: Iterable[Recorded], day: date | None) -> list[ExecutionReport]:
+    def _executions(self, events: Iterable[Event], day: date | None) -> list[ExecutionReport]:
         reports = []
         for e in events:
             if isinstance(e, TradeExecuted):

@@ -10,7 +10,6 @@ from typing import TypeVar
 from cqx_matching.application.deal_views import AuctionView, DealHistory, NegotiationView
 from cqx_matching.application.errors import MatchingNotFoundError, invalid
 from cqx_matching.application.order_views import OrderHistory, OrderView, TradeRecord
-from cqx_matching.application.trading_days import InstrumentDays
 from cqx_matching.application.validation import Page
 from cqx_matching.domain import (
     DepthSnapshot,
@@ -170,15 +169,13 @@ def risk_balance(exchange: Exchange, orders: OrderHistory, account: str) -> Risk
     )
 
 
-def instrument_status(
-    exchange: Exchange, days: InstrumentDays, instrument: str
-) -> InstrumentStatus:
+def instrument_status(exchange: Exchange, instrument: str) -> InstrumentStatus:
     """How an instrument trades today."""
     found = market(exchange, instrument)
     reference = found.reference_price
     config = found.config
-    is_open = days.is_open(instrument)
-    trading_date = days.open_today.get(instrument) or days.last_closed.get(instrument)
+    is_open = found.day is not None
+    trading_date = found.day or found.last_closed
     return InstrumentStatus(
         config, is_open, trading_date, reference, config.band(TradingMode.CONTINUOUS, reference),
         config.band(TradingMode.BLOCK, reference), running_statistics(exchange, instrument),

@@ -13,20 +13,22 @@ from typing import Protocol
 
 from cqx_eventstore import AppendRequest, NewEvent
 from cqx_matching.application.errors import rejection_error
-from cqx_matching.application.listing import InstrumentListed, Provenance, Recorded
+from cqx_matching.application.provenance import Provenance
 from cqx_matching.domain import (
     AllowancesAssigned,
     AllowancesWithdrawn,
     CommandRejected,
+    Event,
     FundsDeposited,
     FundsWithdrawn,
+    InstrumentListed,
     OrderRejected,
     TradingDayClosed,
     TradingDayOpened,
 )
 from cqx_service import Decision
 
-Answer = Callable[[Sequence[Recorded]], bytes]
+Answer = Callable[[Sequence[Event]], bytes]
 EXCHANGE_STREAM = "exchange"
 LEDGER_COMMANDS = frozenset(
     {"DepositFunds", "WithdrawFunds", "AssignAllowances", "WithdrawAllowances"}
@@ -38,18 +40,18 @@ class EventCodec(Protocol):
     """Events ↔ stored ``(event_type, payload)``."""
 
     def encode(
-        self, event: Recorded, trading_date: str = "", provenance: Provenance = ...
+        self, event: Event, trading_date: str = "", provenance: Provenance = ...
     ) -> tuple[str, bytes]:
         """The stored form of ``event``; ``trading_date`` dates a trade."""
 
-    def decode(self, event_type: str, payload: bytes) -> Recorded:
+    def decode(self, event_type: str, payload: bytes) -> Event:
         """The event stored as ``(event_type, payload)``."""
 
     def is_own(self, event_type: str) -> bool:
         """Whether ``event_type`` is one of this service's events."""
 
 
-def stream_of(event: Recorded) -> str:
+def stream_of(event: Event) -> str:
     """The stream ``event`` belongs to."""
     instrument = getattr(event, "instrument", None)
     if isinstance(event, _LEDGER_EVENTS):
@@ -66,8 +68,8 @@ def stream_of(event: Recorded) -> str:
 
 
 def append_requests(
-    events: Sequence[Recorded],
-    encode: Callable[[Recorded], tuple[str, bytes]],
+    events: Sequence[Event],
+    encode: Callable[[Event], tuple[str, bytes]],
     new_id: Callable[[], str],
     metadata: Mapping[str, str],
 ) -> list[AppendRequest]:
@@ -89,7 +91,7 @@ def append_requests(
 
 
 def decision_for(
-    events: Sequence[Recorded], requests: list[AppendRequest], answer: Answer
+    events: Sequence[Event], requests: list[AppendRequest], answer: Answer
 ) -> Decision:
     """The response, or the recorded rejection raised as the client's error."""
     for event in events:

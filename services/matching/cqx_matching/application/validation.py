@@ -10,24 +10,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from cqx_kernel.calendar import EARLIEST_US, LATEST_US
 from cqx_matching.application.errors import invalid
+from cqx_matching.domain.instruments import is_instrument
 
 MAX_INT64 = 2**63 - 1
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_CEA = re.compile(r"CEA-(20[2-9]\d)")
-_CCER = re.compile(r"CCER-[A-Za-z0-9]+-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
-COMBINED_VINTAGE = "CEA-2019-2020"
-
-
-def is_instrument(code: str) -> bool:
-    """CEA-2019-2020, CEA-2021 … CEA-2099, or CCER-<project>-<block> (R-U3)."""
-    if code == COMBINED_VINTAGE or _CCER.fullmatch(code):
-        return True
-    match = _CEA.fullmatch(code)
-    return match is not None and int(match.group(1)) >= 2021
 
 
 def instrument(code: str) -> str:
@@ -83,6 +74,20 @@ def positive_price(value: int, field: str = "price_fen") -> int:
     """A price in fen, at least one."""
     if value <= 0:
         raise invalid(f"{field} must be positive", "PRICE_NOT_POSITIVE")
+    return value
+
+
+def timestamp_us(value: int, field: str) -> int:
+    """Microseconds since the epoch, UTC, that the trading calendar covers: from 1 (0 or less
+    is absent) to ``LATEST_US`` (9999-12-30); beyond, there is no local time to compare."""
+    if value <= EARLIEST_US:  # absent (0), or before the epoch
+        raise invalid(f"{field} is required", "BIDDING_WINDOW_MISSING", field=field)
+    if value > LATEST_US:
+        raise invalid(
+            f"{field} is microseconds since 1970-01-01 UTC, from 1 to {LATEST_US} "
+            f"(9999-12-30): {value}",
+            "TIMESTAMP_OUT_OF_RANGE", field=field, minimum="1", maximum=str(LATEST_US),
+        )  # fmt: skip
     return value
 
 

@@ -7,17 +7,21 @@ events into sequenced market data. :class:`ContinuousBook` is usable on its own 
 benchmark drives it directly).
 """
 
-from cqx_matching.domain.calendar import Session, TradingCalendar, timestamp
+from cqx_kernel.calendar import Session, TradingCalendar, timestamp
+from cqx_matching.domain.book.continuous import ContinuousBook
+from cqx_matching.domain.book.listed import ListedAgreementBook
 from cqx_matching.domain.commands import (
     AcceptBlockTrade,
     AnnounceBidding,
     AssignAllowances,
     CancelOrder,
     CloseBidding,
+    CloseInstrumentDay,
     CloseTradingDay,
     Command,
     CounterBlockTrade,
     DepositFunds,
+    OpenInstrumentDay,
     OpenTradingDay,
     PlaceOrder,
     PostListing,
@@ -30,7 +34,6 @@ from cqx_matching.domain.commands import (
     WithdrawBlockTrade,
     WithdrawFunds,
 )
-from cqx_matching.domain.continuous import ContinuousBook
 from cqx_matching.domain.deal_events import (
     BiddingAnnounced,
     BiddingClosed,
@@ -64,8 +67,14 @@ from cqx_matching.domain.events import (
     rejection_in,
 )
 from cqx_matching.domain.exchange import Exchange, InstrumentMarket
-from cqx_matching.domain.instruments import InstrumentConfig, PriceBand, fee, price_band
-from cqx_matching.domain.listed import ListedAgreementBook
+from cqx_matching.domain.instruments import (
+    InstrumentConfig,
+    PriceBand,
+    fee,
+    is_instrument,
+    price_band,
+)
+from cqx_matching.domain.listing_events import InstrumentDayOpened, InstrumentListed
 from cqx_matching.domain.market_data import (
     DepthLevel,
     DepthSnapshot,
@@ -112,6 +121,7 @@ __all__ = [
     "CancelOrder",
     "CancelReason",
     "CloseBidding",
+    "CloseInstrumentDay",
     "CloseTradingDay",
     "Command",
     "CommandRejected",
@@ -127,11 +137,14 @@ __all__ = [
     "FundsWithdrawn",
     "InconsistentStateError",
     "InstrumentConfig",
+    "InstrumentDayOpened",
+    "InstrumentListed",
     "InstrumentMarket",
     "ListedAgreementBook",
     "MarketDataFeed",
     "MarketDataMessage",
     "MatchingError",
+    "OpenInstrumentDay",
     "OpenTradingDay",
     "OrderAccepted",
     "OrderCancelled",
@@ -171,6 +184,7 @@ __all__ = [
     "event_from_record",
     "events_digest",
     "fee",
+    "is_instrument",
     "price_band",
     "rejection_in",
     "timestamp",

@@ -70,6 +70,27 @@ class CloseTradingDay:
     at: int
 
 
+@dataclass(frozen=True, slots=True)
+class OpenInstrumentDay:
+    """The operator opens ``instrument`` for ``day`` around ``previous_close`` (0: the last
+    close); the first instrument opened on a day opens the exchange's day, and an instrument
+    named for the first time is listed."""
+
+    instrument: str
+    day: date
+    previous_close: int
+    at: int
+
+
+@dataclass(frozen=True, slots=True)
+class CloseInstrumentDay:
+    """The operator closes ``instrument``'s day: its orders expire (R-T10), its figures are
+    published (R-T9); closing the last open instrument ends the exchange's day (R-T6)."""
+
+    instrument: str
+    at: int
+
+
 # --- orders: the continuous book and the listed agreement book ---------------------------
 
 
@@ -264,6 +285,8 @@ Command = (
     | WithdrawAllowances
     | OpenTradingDay
     | CloseTradingDay
+    | OpenInstrumentDay
+    | CloseInstrumentDay
     | PlaceOrder
     | PostListing
     | TakeListing
@@ -286,6 +309,8 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     WithdrawAllowances,
     OpenTradingDay,
     CloseTradingDay,
+    OpenInstrumentDay,
+    CloseInstrumentDay,
     PlaceOrder,
     PostListing,
     TakeListing,

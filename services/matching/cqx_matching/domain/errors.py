@@ -23,6 +23,13 @@ class UnknownCommandError(MatchingError):
     default_reason = "UNKNOWN_COMMAND"
 
 
+class UndecidableCommandError(MatchingError):
+    """A command the engine could not decide (a defect met before anything changed): the
+    call fails, the exchange's state is as it was and it goes on trading."""
+
+    default_reason = "COMMAND_NOT_DECIDED"
+
+
 def check(condition: bool, message: str) -> None:
     """Raise :class:`InconsistentStateError` with ``message`` unless ``condition`` holds."""
     if not condition:

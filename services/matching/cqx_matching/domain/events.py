@@ -9,7 +9,7 @@ operations a second. The rest are frozen.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from cqx_matching.domain.deal_events import (
@@ -23,13 +23,19 @@ from cqx_matching.domain.deal_events import (
     BlockTradeProposed,
     BlockTradeWithdrawn,
 )
+from cqx_matching.domain.listing_events import InstrumentDayOpened, InstrumentListed
 from cqx_matching.domain.vocabulary import (
     CancelReason,
     OrderType,
+    SelfTradePrevention,
     Side,
     TimeInForce,
     TradingMode,
 )
+
+# A field added to an event after logs were recorded: its record leaves it out while it holds
+# its default, so every event recorded before it existed keeps its canonical bytes.
+ADDED_LATER = {"omitted_at_default": True}
 
 # --- orders and trades (the hot path) ----------------------------------------------------
 
@@ -49,6 +55,8 @@ class OrderAccepted:
     time_in_force: TimeInForce
     post_only: bool
     at: int
+    # The self-trade prevention the order chose (None: its instrument's); a replace keeps it.
+    self_trade_prevention: SelfTradePrevention | None = field(default=None, metadata=ADDED_LATER)
 
 
 @dataclass(slots=True)
@@ -252,6 +260,8 @@ Event = (
     | AllowancesAssigned
     | AllowancesWithdrawn
     | TradingDayOpened
+    | InstrumentListed
+    | InstrumentDayOpened
     | DayClosed
     | TradingDayClosed
     | CommandRejected
@@ -279,6 +289,8 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     AllowancesAssigned,
     AllowancesWithdrawn,
     TradingDayOpened,
+    InstrumentListed,
+    InstrumentDayOpened,
     DayClosed,
     TradingDayClosed,
     CommandRejected,

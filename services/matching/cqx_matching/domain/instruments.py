@@ -1,7 +1,9 @@
-"""Per-instrument trading configuration, price bands (R-T2, R-T3) and fees, in integer fen."""
+"""Instrument codes (R-U3), per-instrument trading configuration, price bands (R-T2, R-T3)
+and fees, in integer fen."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -12,6 +14,17 @@ from cqx_matching.domain.vocabulary import (
 )
 
 BPS = 10_000  # basis points in one
+COMBINED_VINTAGE = "CEA-2019-2020"
+_CEA = re.compile(r"CEA-(20[2-9]\d)")
+_CCER = re.compile(r"CCER-[A-Za-z0-9]+-[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
+def is_instrument(code: str) -> bool:
+    """CEA-2019-2020, CEA-2021 … CEA-2099, or CCER-<project>-<block> (R-U3)."""
+    if code == COMBINED_VINTAGE or _CCER.fullmatch(code):
+        return True
+    match = _CEA.fullmatch(code)
+    return match is not None and int(match.group(1)) >= 2021
 
 
 @dataclass(frozen=True, slots=True)

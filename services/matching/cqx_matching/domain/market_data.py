@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from cqx_matching.domain.events import (
     DayClosed,
@@ -23,10 +22,8 @@ from cqx_matching.domain.events import (
     OrderReplaced,
     TradeExecuted,
 )
+from cqx_matching.domain.state import ExchangeState
 from cqx_matching.domain.vocabulary import Side, TradingMode
-
-if TYPE_CHECKING:
-    from cqx_matching.domain.exchange import Exchange
 
 BOOK_EVENTS = (OrderAccepted, OrderCancelled, OrderExpired, OrderReduced, OrderReplaced)
 BOOK_MODES = (TradingMode.CONTINUOUS, TradingMode.LISTED)
@@ -99,7 +96,7 @@ class MarketDataFeed:
         self.sequences[instrument] = sequence
         return MarketDataMessage(instrument, sequence, payload)
 
-    def publish(self, exchange: Exchange, events: Iterable[Event]) -> list[MarketDataMessage]:
+    def publish(self, exchange: ExchangeState, events: Iterable[Event]) -> list[MarketDataMessage]:
         """The messages one command's events produce: its trades and final statistics, then
         the new depth of each book it changed and the running statistics if it traded."""
         out: list[MarketDataMessage] = []
@@ -122,7 +119,7 @@ class MarketDataFeed:
             out.append(self._stamp(instrument, running_statistics(exchange, instrument)))
         return out
 
-    def snapshot(self, exchange: Exchange, instrument: str) -> tuple[int, list[Payload]]:
+    def snapshot(self, exchange: ExchangeState, instrument: str) -> tuple[int, list[Payload]]:
         """What a client resynchronises from: the sequence it is current to, both books'
         depth and the running statistics."""
         payloads: list[Payload] = [depth(exchange, instrument, mode) for mode in BOOK_MODES]
@@ -131,7 +128,7 @@ class MarketDataFeed:
 
 
 def depth(
-    exchange: Exchange, instrument: str, mode: TradingMode, levels: int | None = None
+    exchange: ExchangeState, instrument: str, mode: TradingMode, levels: int | None = None
 ) -> DepthSnapshot:
     """L2 depth of one book: ``levels`` levels (the instrument's configured number)."""
     market = exchange.markets[instrument]
@@ -142,7 +139,7 @@ def depth(
     return DepthSnapshot(mode, bids, asks)
 
 
-def running_statistics(exchange: Exchange, instrument: str) -> StatisticsSnapshot:
+def running_statistics(exchange: ExchangeState, instrument: str) -> StatisticsSnapshot:
     """The day's figures so far; ``close`` is the VWAP so far (R-T9)."""
     s = exchange.markets[instrument].statistics
     return StatisticsSnapshot(

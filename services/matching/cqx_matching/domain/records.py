@@ -40,7 +40,10 @@ def to_record(item: Command | Event) -> Record:
     """The record of a command or an event."""
     record: Record = {"type": type(item).__name__}
     for f in fields(item):
-        record[f.name] = _plain(getattr(item, f.name))
+        value = getattr(item, f.name)
+        if f.metadata.get("omitted_at_default") and value == f.default:
+            continue  # a field added later: older records stay byte for byte (events.py)
+        record[f.name] = _plain(value)
     return record
 
 
@@ -64,7 +67,9 @@ def _typed(hint: Any, value: Any) -> Any:
 def _from_record(registry: dict[str, type[Any]], record: Record) -> Any:
     cls = registry[record["type"]]
     hints = get_type_hints(cls)
-    return cls(**{f.name: _typed(hints[f.name], record[f.name]) for f in fields(cls)})
+    return cls(
+        **{f.name: _typed(hints[f.name], record[f.name]) for f in fields(cls) if f.name in record}
+    )
 
 
 def command_from_record(record: Record) -> Command:

@@ -3,18 +3,14 @@ instrument's rules, and the account can cover what it commits (R-T1..R-T5)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cqx_matching.domain.instruments import InstrumentConfig, buy_requirement
 from cqx_matching.domain.risk import Reservation
+from cqx_matching.domain.state import ExchangeState, InstrumentMarket
 from cqx_matching.domain.vocabulary import Reason, TradingMode
-
-if TYPE_CHECKING:
-    from cqx_matching.domain.exchange import Exchange, InstrumentMarket
 
 
 def open_market(
-    ex: Exchange, instrument: str, mode: TradingMode, at: int, session: bool = True
+    ex: ExchangeState, instrument: str, mode: TradingMode, at: int, session: bool = True
 ) -> InstrumentMarket | str:
     """The instrument's market if ``mode`` is enabled and open at ``at``, else the reason.
 
@@ -68,7 +64,7 @@ def block_quantity_problem(config: InstrumentConfig, quantity: int) -> str | Non
 
 
 def cover_problem(
-    ex: Exchange,
+    ex: ExchangeState,
     market: InstrumentMarket,
     account: str,
     buys: bool,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cqx_matching.domain.commands import (
     AssignAllowances,
     DepositFunds,
@@ -16,15 +14,15 @@ from cqx_matching.domain.events import (
     FundsDeposited,
     FundsWithdrawn,
 )
+from cqx_matching.domain.instruments import is_instrument
+from cqx_matching.domain.listing_events import InstrumentListed
+from cqx_matching.domain.state import ExchangeState
 from cqx_matching.domain.vocabulary import Reason
-
-if TYPE_CHECKING:
-    from cqx_matching.domain.exchange import Exchange
 
 LedgerCommand = DepositFunds | WithdrawFunds | AssignAllowances | WithdrawAllowances
 
 
-def deposit_funds(ex: Exchange, c: DepositFunds) -> str | None:
+def deposit_funds(ex: ExchangeState, c: DepositFunds) -> str | None:
     """Cash into trading."""
     if c.amount <= 0:
         return Reason.AMOUNT_NOT_POSITIVE
@@ -32,7 +30,7 @@ def deposit_funds(ex: Exchange, c: DepositFunds) -> str | None:
     return None
 
 
-def withdraw_funds(ex: Exchange, c: WithdrawFunds) -> str | None:
+def withdraw_funds(ex: ExchangeState, c: WithdrawFunds) -> str | None:
     """Free cash out of trading; reserved cash stays (R-T5)."""
     if c.amount <= 0:
         return Reason.AMOUNT_NOT_POSITIVE
@@ -42,17 +40,22 @@ def withdraw_funds(ex: Exchange, c: WithdrawFunds) -> str | None:
     return None
 
 
-def assign_allowances(ex: Exchange, c: AssignAllowances) -> str | None:
-    """Allowances from the registry position into the trading position."""
+def assign_allowances(ex: ExchangeState, c: AssignAllowances) -> str | None:
+    """Allowances from the registry position into the trading position. Where instruments are
+    listed at run time, allowances of an instrument not yet listed list it (R-U3 codes only)."""
     if c.instrument not in ex.markets:
-        return Reason.UNKNOWN_INSTRUMENT
+        if ex.listing is None:
+            return Reason.UNKNOWN_INSTRUMENT
+        if not is_instrument(c.instrument):
+            return Reason.INSTRUMENT_INVALID
+        ex.record([InstrumentListed(ex.listing(c.instrument), c.at)])
     if c.quantity <= 0:
         return Reason.QUANTITY_NOT_POSITIVE
     ex.record([AllowancesAssigned(c.account, c.instrument, c.quantity, c.at)])
     return None
 
 
-def withdraw_allowances(ex: Exchange, c: WithdrawAllowances) -> str | None:
+def withdraw_allowances(ex: ExchangeState, c: WithdrawAllowances) -> str | None:
     """Free, sellable allowances back to the registry; reserved and pending ones stay."""
     if c.instrument not in ex.markets:
         return Reason.UNKNOWN_INSTRUMENT

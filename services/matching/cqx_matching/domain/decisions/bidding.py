@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from cqx_matching.domain.bidding import OneWayBidding
 from cqx_matching.domain.commands import AnnounceBidding, CloseBidding, SubmitBid
+from cqx_matching.domain.desks.bidding import OneWayBidding
 from cqx_matching.domain.rules import cover_problem, open_market, price_problem
+from cqx_matching.domain.state import ExchangeState, InstrumentMarket
 from cqx_matching.domain.vocabulary import Reason, Side, TradingMode
-
-if TYPE_CHECKING:
-    from cqx_matching.domain.exchange import Exchange, InstrumentMarket
 
 BIDDING = TradingMode.BIDDING
 
 
-def _window_problem(ex: Exchange, c: AnnounceBidding) -> str | None:
+def _window_problem(ex: ExchangeState, c: AnnounceBidding) -> str | None:
     """The window must lie inside one bidding session of today and not be over already."""
     if not c.window_start < c.window_end or c.window_end <= c.at:
         return Reason.BIDDING_WINDOW_INVALID
+    if not (ex.calendar.covers(c.window_start) and ex.calendar.covers(c.window_end)):
+        return Reason.BIDDING_WINDOW_INVALID  # no local time to compare (the edge refuses it)
     if ex.calendar.day_of(c.window_start) != ex.day:
         return Reason.BIDDING_WINDOW_INVALID
     if not ex.calendar.within_one_session(BIDDING, c.window_start, c.window_end):
@@ -26,7 +24,7 @@ def _window_problem(ex: Exchange, c: AnnounceBidding) -> str | None:
     return None
 
 
-def announce_bidding(ex: Exchange, c: AnnounceBidding) -> str | None:
+def announce_bidding(ex: ExchangeState, c: AnnounceBidding) -> str | None:
     """The initiator's announcement; its quantity (or money) is reserved (R-T5)."""
     market = open_market(ex, c.instrument, BIDDING, c.at, session=False)
     if isinstance(market, str):
@@ -46,7 +44,7 @@ def announce_bidding(ex: Exchange, c: AnnounceBidding) -> str | None:
     return None
 
 
-def submit_bid(ex: Exchange, c: SubmitBid) -> str | None:
+def submit_bid(ex: ExchangeState, c: SubmitBid) -> str | None:
     """A sealed bid inside the window; it reserves what it would cost (R-T5)."""
     market = open_market(ex, c.instrument, BIDDING, c.at, session=False)
     if isinstance(market, str):
@@ -64,7 +62,7 @@ def submit_bid(ex: Exchange, c: SubmitBid) -> str | None:
     return None
 
 
-def close_bidding(ex: Exchange, c: CloseBidding) -> str | None:
+def close_bidding(ex: ExchangeState, c: CloseBidding) -> str | None:
     """Allocate an auction once its window is over."""
     market = open_market(ex, c.instrument, BIDDING, c.at, session=False)
     if isinstance(market, str):
@@ -80,7 +78,7 @@ def close_bidding(ex: Exchange, c: CloseBidding) -> str | None:
     return None
 
 
-def allocate(ex: Exchange, market: InstrumentMarket, auction: OneWayBidding, at: int) -> None:
+def allocate(ex: ExchangeState, market: InstrumentMarket, auction: OneWayBidding, at: int) -> None:
     """Fill the bids by price then time (or pro rata), publish, release the rest."""
     config = market.config
     first_trade = market.trades.value + 1

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cqx_matching.domain.commands import (
     AcceptBlockTrade,
     CounterBlockTrade,
@@ -17,10 +15,8 @@ from cqx_matching.domain.rules import (
     open_market,
     price_problem,
 )
+from cqx_matching.domain.state import ExchangeState, InstrumentMarket
 from cqx_matching.domain.vocabulary import Reason, Side, TradingMode
-
-if TYPE_CHECKING:
-    from cqx_matching.domain.exchange import Exchange, InstrumentMarket
 
 BlockCommand = ProposeBlockTrade | CounterBlockTrade | AcceptBlockTrade | WithdrawBlockTrade
 BLOCK = TradingMode.BLOCK
@@ -33,7 +29,7 @@ def _terms_problem(market: InstrumentMarket, price: int, quantity: int) -> str |
     )
 
 
-def propose_block_trade(ex: Exchange, c: ProposeBlockTrade) -> str | None:
+def propose_block_trade(ex: ExchangeState, c: ProposeBlockTrade) -> str | None:
     """A quote, to a named counterparty or to anyone."""
     market = open_market(ex, c.instrument, BLOCK, c.at)
     if isinstance(market, str):
@@ -48,7 +44,7 @@ def propose_block_trade(ex: Exchange, c: ProposeBlockTrade) -> str | None:
     return None
 
 
-def counter_block_trade(ex: Exchange, c: CounterBlockTrade) -> str | None:
+def counter_block_trade(ex: ExchangeState, c: CounterBlockTrade) -> str | None:
     """New terms from either party, which it confirms (and covers)."""
     market = open_market(ex, c.instrument, BLOCK, c.at)
     if isinstance(market, str):
@@ -67,7 +63,7 @@ def counter_block_trade(ex: Exchange, c: CounterBlockTrade) -> str | None:
     return None
 
 
-def accept_block_trade(ex: Exchange, c: AcceptBlockTrade) -> str | None:
+def accept_block_trade(ex: ExchangeState, c: AcceptBlockTrade) -> str | None:
     """Confirm the other party's terms: the deal and its trade."""
     market = open_market(ex, c.instrument, BLOCK, c.at)
     if isinstance(market, str):
@@ -86,7 +82,7 @@ def accept_block_trade(ex: Exchange, c: AcceptBlockTrade) -> str | None:
     return None
 
 
-def withdraw_block_trade(ex: Exchange, c: WithdrawBlockTrade) -> str | None:
+def withdraw_block_trade(ex: ExchangeState, c: WithdrawBlockTrade) -> str | None:
     """A party leaves before the deal; allowed whenever the trading day is open."""
     market = open_market(ex, c.instrument, BLOCK, c.at, session=False)
     if isinstance(market, str):

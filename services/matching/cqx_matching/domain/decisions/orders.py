@@ -8,8 +8,6 @@ back already applied); the listed book only decides, and recording applies its e
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cqx_matching.domain.commands import (
     CancelOrder,
     PlaceOrder,
@@ -25,6 +23,7 @@ from cqx_matching.domain.rules import (
     open_market,
     price_problem,
 )
+from cqx_matching.domain.state import ExchangeState, InstrumentMarket
 from cqx_matching.domain.vocabulary import (
     OrderType,
     Reason,
@@ -33,15 +32,12 @@ from cqx_matching.domain.vocabulary import (
     TradingMode,
 )
 
-if TYPE_CHECKING:
-    from cqx_matching.domain.exchange import Exchange, InstrumentMarket
-
 OrderCommand = PlaceOrder | PostListing | TakeListing | CancelOrder | ReduceOrder | ReplaceOrder
 CONTINUOUS, LISTED = TradingMode.CONTINUOUS, TradingMode.LISTED
 
 
 def _entry_problem(
-    ex: Exchange, market: InstrumentMarket, c: PlaceOrder | PostListing, price: int | None
+    ex: ExchangeState, market: InstrumentMarket, c: PlaceOrder | PostListing, price: int | None
 ) -> str | None:
     """Why a new order may not enter a book: id, quantity (R-T1), price (R-T2), cover (R-T5)."""
     config = market.config
@@ -55,7 +51,7 @@ def _entry_problem(
     return problem
 
 
-def place_order(ex: Exchange, c: PlaceOrder) -> str | None:
+def place_order(ex: ExchangeState, c: PlaceOrder) -> str | None:
     """A continuous-book order: checked here, matched by the book."""
     market = open_market(ex, c.instrument, CONTINUOUS, c.at)
     if isinstance(market, str):
@@ -66,11 +62,12 @@ def place_order(ex: Exchange, c: PlaceOrder) -> str | None:
     problem = _entry_problem(ex, market, c, price)
     if problem is not None:
         return problem
+    ex.changing = True  # the book matches in place
     ex.record(market.continuous.place(c), applied=True)
     return None
 
 
-def post_listing(ex: Exchange, c: PostListing) -> str | None:
+def post_listing(ex: ExchangeState, c: PostListing) -> str | None:
     """A listed-agreement maker order (挂牌): it rests until taken, cancelled or expired."""
     market = open_market(ex, c.instrument, LISTED, c.at)
     if isinstance(market, str):
@@ -89,7 +86,7 @@ def post_listing(ex: Exchange, c: PostListing) -> str | None:
     return None
 
 
-def take_listing(ex: Exchange, c: TakeListing) -> str | None:
+def take_listing(ex: ExchangeState, c: TakeListing) -> str | None:
     """A taker (摘牌) trades at once with the maker it names, or the best and oldest."""
     market = open_market(ex, c.instrument, LISTED, c.at)
     if isinstance(market, str):
@@ -111,31 +108,33 @@ def take_listing(ex: Exchange, c: TakeListing) -> str | None:
     return None
 
 
-def cancel_order(ex: Exchange, c: CancelOrder) -> str | None:
+def cancel_order(ex: ExchangeState, c: CancelOrder) -> str | None:
     """Cancel an open order of either book; a filled one cannot be (R-T10)."""
     market = _amendable(ex, c)
     if isinstance(market, str):
         return market
     if market.book_holding(c.order_id) is market.continuous:
+        ex.changing = True  # the book matches in place
         ex.record(market.continuous.cancel(c), applied=True)
     else:
         ex.record(market.listed.cancel(c))
     return None
 
 
-def reduce_order(ex: Exchange, c: ReduceOrder) -> str | None:
+def reduce_order(ex: ExchangeState, c: ReduceOrder) -> str | None:
     """Lower an open order's quantity; it keeps its place in the queue."""
     market = _amendable(ex, c)
     if isinstance(market, str):
         return market
     if market.book_holding(c.order_id) is market.continuous:
+        ex.changing = True  # the book matches in place
         ex.record(market.continuous.reduce(c), applied=True)
     else:
         ex.record(market.listed.reduce(c))
     return None
 
 
-def replace_order(ex: Exchange, c: ReplaceOrder) -> str | None:
+def replace_order(ex: ExchangeState, c: ReplaceOrder) -> str | None:
     """Move an open order to a new price and quantity; it loses its place (and may trade)."""
     market = _amendable(ex, c, session=True)
     if isinstance(market, str):
@@ -154,6 +153,7 @@ def replace_order(ex: Exchange, c: ReplaceOrder) -> str | None:
         if problem is not None:
             return problem
     if book is market.continuous:
+        ex.changing = True  # the book matches in place
         ex.record(market.continuous.replace(c), applied=True)
     else:
         ex.record(market.listed.replace(c))
@@ -161,7 +161,7 @@ def replace_order(ex: Exchange, c: ReplaceOrder) -> str | None:
 
 
 def _amendable(
-    ex: Exchange, c: CancelOrder | ReduceOrder | ReplaceOrder, session: bool = False
+    ex: ExchangeState, c: CancelOrder | ReduceOrder | ReplaceOrder, session: bool = False
 ) -> InstrumentMarket | str:
     """The market of an order to amend once the day is open (and the session, if asked)."""
     market = ex.markets.get(c.instrument)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from cqx_matching.domain.commands import CloseTradingDay, OpenTradingDay
 from cqx_matching.domain.decisions.bidding import allocate
 from cqx_matching.domain.events import TradingDayClosed, TradingDayOpened
+from cqx_matching.domain.state import ExchangeState
 from cqx_matching.domain.vocabulary import Reason
 
-if TYPE_CHECKING:
-    from cqx_matching.domain.exchange import Exchange
 
-
-def open_trading_day(ex: Exchange, c: OpenTradingDay) -> str | None:
+def open_trading_day(ex: ExchangeState, c: OpenTradingDay) -> str | None:
     """Start a trading day: a weekday that is not an operator holiday (R-T4)."""
     if ex.day is not None:
         return Reason.DAY_ALREADY_OPEN
@@ -25,7 +21,7 @@ def open_trading_day(ex: Exchange, c: OpenTradingDay) -> str | None:
     return None
 
 
-def close_trading_day(ex: Exchange, c: CloseTradingDay) -> str | None:
+def close_trading_day(ex: ExchangeState, c: CloseTradingDay) -> str | None:
     """End the day, instrument by instrument: allocate what bidding is still open, expire
     every open order and negotiation (R-T10), publish the day's statistics (R-T9); then
     today's purchases become sellable (R-T6)."""

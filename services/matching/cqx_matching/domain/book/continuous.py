@@ -9,7 +9,7 @@ checks only what it alone can see, so it is safe to drive directly (the benchmar
 Deliberate exceptions to the house style, for speed (a Python call costs about as much as a
 dict lookup): ``apply`` carries out the two commonest commands inline, a new limit day order
 that rests without crossing and the cancel of an open order, and the walk of a crossing order
-(:mod:`cqx_matching.domain.crossing`) is one long loop; both repeat a little code of
+(:mod:`cqx_matching.domain.book.crossing`) is one long loop; both repeat a little code of
 :mod:`price_levels` and :mod:`order_index` instead of calling it. Every other path goes through
 those small helpers. On the inline paths the resting order and the events (``OrderAccepted``,
 ``OrderCancelled``, and the crossing's ``TradeExecuted``) are made with ``object.__new__`` and
@@ -23,8 +23,10 @@ from __future__ import annotations
 from bisect import insort
 from dataclasses import fields
 
+from cqx_matching.domain.book.crossing import cross, settle_incoming
+from cqx_matching.domain.book.order_index import OrderIndex, TradeCounter, closed_reason
+from cqx_matching.domain.book.price_levels import DepthRow, PriceLevel, RestingOrder
 from cqx_matching.domain.commands import CancelOrder, PlaceOrder, ReduceOrder, ReplaceOrder
-from cqx_matching.domain.crossing import cross, settle_incoming
 from cqx_matching.domain.errors import UnknownCommandError, check
 from cqx_matching.domain.events import (
     Event,
@@ -34,8 +36,6 @@ from cqx_matching.domain.events import (
     OrderRejected,
     OrderReplaced,
 )
-from cqx_matching.domain.order_index import OrderIndex, TradeCounter, closed_reason
-from cqx_matching.domain.price_levels import DepthRow, PriceLevel, RestingOrder
 from cqx_matching.domain.vocabulary import (
     CancelReason,
     OrderType,
@@ -93,6 +93,7 @@ class ContinuousBook(OrderIndex):
                 or post_only
                 or c.time_in_force is not DAY
                 or c.order_type is not LIMIT
+                or c.self_trade_prevention is not None
             ):
                 return self._place(c)  # a rejection, or an order that does not simply rest
             side = c.side
@@ -148,6 +149,7 @@ class ContinuousBook(OrderIndex):
             accepted.time_in_force = DAY
             accepted.post_only = post_only
             accepted.at = c.at
+            accepted.self_trade_prevention = None
             return [accepted]
         if type(c) is CancelOrder:
             oid, account = c.order_id, c.account
@@ -230,10 +232,12 @@ class ContinuousBook(OrderIndex):
         keys = opposite.keys
         crosses = bool(keys) and keys[-1] >= opposite.sign * price
         tif = c.time_in_force
-        if c.post_only and (crosses or tif is not DAY or c.order_type is not LIMIT):
-            reason = Reason.POST_ONLY_WOULD_CROSS if crosses else Reason.INVALID_ORDER_TYPE
-            return self._reject(c, reason)
-        stp = c.self_trade_prevention or self.self_trade_prevention
+        if c.post_only and (tif is not DAY or c.order_type is not LIMIT):
+            return self._reject(c, Reason.INVALID_ORDER_TYPE)  # whatever the book (README)
+        if c.post_only and crosses:
+            return self._reject(c, Reason.POST_ONLY_WOULD_CROSS)
+        chosen = c.self_trade_prevention
+        stp = chosen or self.self_trade_prevention
         account = self.accounts.setdefault(c.account, c.account)
         if tif is FOK and not opposite.can_fill(account, price, quantity, stp is OLDEST):
             return self._reject(c, Reason.FOK_NOT_FILLABLE)
@@ -242,10 +246,12 @@ class ContinuousBook(OrderIndex):
         events: list[Event] = [
             OrderAccepted(
                 self.instrument, oid, account, c.side, price, quantity, CONTINUOUS,
-                c.order_type, tif, c.post_only, c.at,
+                c.order_type, tif, c.post_only, c.at, chosen,
             )
         ]  # fmt: skip
-        if not (crosses and cross(self, order, opposite, stp, events, c.at)):
+        if chosen is not None:
+            self.chosen_stp[oid] = chosen
+        if not (crosses and cross(self, order, opposite, stp, self.fee_bps, events, c.at)):
             settle_incoming(self, order, tif is DAY, events, c.at)
         return events
 
@@ -290,8 +296,8 @@ class ContinuousBook(OrderIndex):
                 self.instrument, c.order_id, c.account, CONTINUOUS, c.price, c.quantity, c.at
             )
         ]
-        stp = self.self_trade_prevention
-        if crosses and cross(self, moved, opposite, stp, events, c.at):
+        stp = self.chosen_stp.get(c.order_id) or self.self_trade_prevention  # as when placed
+        if crosses and cross(self, moved, opposite, stp, self.fee_bps, events, c.at):
             return events
         settle_incoming(self, moved, True, events, c.at)
         return events
@@ -318,7 +324,7 @@ def _check_inline_constructors() -> None:
     """The classes built field by field on the inline paths have exactly the fields set there."""
     built = {
         OrderAccepted: "instrument order_id account side price quantity mode order_type "
-        "time_in_force post_only at",
+        "time_in_force post_only at self_trade_prevention",
         OrderCancelled: "instrument order_id account mode quantity reason at",
     }
     for cls, names in built.items():

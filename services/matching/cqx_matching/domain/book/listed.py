@@ -12,6 +12,8 @@ and return events; ``evolve`` (from :class:`OrderIndex`) applies them, live and 
 
 from __future__ import annotations
 
+from cqx_matching.domain.book.order_index import OrderIndex, TradeCounter, closed_reason
+from cqx_matching.domain.book.price_levels import RestingOrder
 from cqx_matching.domain.commands import CancelOrder, ReduceOrder, ReplaceOrder, TakeListing
 from cqx_matching.domain.events import (
     Event,
@@ -22,8 +24,6 @@ from cqx_matching.domain.events import (
     TradeExecuted,
 )
 from cqx_matching.domain.instruments import fee
-from cqx_matching.domain.order_index import OrderIndex, TradeCounter, closed_reason
-from cqx_matching.domain.price_levels import RestingOrder
 from cqx_matching.domain.vocabulary import CancelReason, Reason, Side, TradingMode
 
 LISTED = TradingMode.LISTED

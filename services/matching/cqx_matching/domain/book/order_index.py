@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, cast
 
+from cqx_matching.domain.book.price_levels import BookSide, RestingOrder
 from cqx_matching.domain.errors import InconsistentStateError, check
 from cqx_matching.domain.events import (
     Event,
@@ -35,8 +36,7 @@ from cqx_matching.domain.events import (
     OrderReplaced,
     TradeExecuted,
 )
-from cqx_matching.domain.price_levels import BookSide, RestingOrder
-from cqx_matching.domain.vocabulary import Reason, Side, TradingMode
+from cqx_matching.domain.vocabulary import Reason, SelfTradePrevention, Side, TradingMode
 
 
 def hashed_dict() -> dict[str, RestingOrder]:
@@ -74,6 +74,7 @@ class OrderIndex:
     __slots__ = (
         "asks",
         "bids",
+        "chosen_stp",
         "instrument",
         "mode",
         "open",
@@ -93,6 +94,9 @@ class OrderIndex:
         self.unfilled: set[str] = set()  # the ids of the orders that closed unfilled
         self.sequence = 0  # arrival order: the time in price-time priority
         self.trades = trades if trades is not None else TradeCounter()
+        # The self-trade prevention an order chose when placed, if it chose one: a replace
+        # keeps it (the instrument's applies to the others).
+        self.chosen_stp: dict[str, SelfTradePrevention] = {}
 
     def side(self, is_buy: bool) -> BookSide:
         """The bids (``is_buy``) or the asks."""
@@ -158,6 +162,8 @@ class OrderIndex:
                     self.sequence, event.post_only,
                 )
             )  # fmt: skip
+            if event.self_trade_prevention is not None:
+                self.chosen_stp[event.order_id] = event.self_trade_prevention
         elif isinstance(event, TradeExecuted):
             self.trades.value = max(self.trades.value, event.trade_id)
             self.fill(event.buy_order_id, event.quantity)
@@ -199,6 +205,7 @@ class OrderIndex:
         """After the close: the day's closed order ids may be used again."""
         self.seen = set(self.open)
         self.unfilled = set()
+        self.chosen_stp = {k: v for k, v in self.chosen_stp.items() if k in self.open}
 
     def open_orders(self) -> Iterator[RestingOrder]:
         """Every open order, bids then asks, each in priority."""
@@ -213,6 +220,7 @@ class OrderIndex:
             "closed": sorted((k, k not in self.unfilled) for k in self.seen if k not in self.open),
             "sequence": self.sequence,
             "trades": self.trades.value,
+            "chosen_stp": sorted(self.chosen_stp.items()),
         }
 
     def validate_internal_state(self) -> None:

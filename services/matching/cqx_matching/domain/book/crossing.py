@@ -2,7 +2,7 @@
 price-time priority, self-trade prevention on the way, and what becomes of the remainder.
 
 Part of the engine's hot path, with the exceptions to the house style that
-:mod:`cqx_matching.domain.continuous` explains: ``cross`` is one long loop, writes each level's
+:mod:`cqx_matching.domain.book.continuous` explains: ``cross`` is one long loop, writes each level's
 head, quantity and count once when it leaves the level, and builds its ``TradeExecuted``
 events with ``object.__new__`` and one store per field (the check at the end of this module
 fails at import if that class gains or loses a field).
@@ -11,20 +11,17 @@ fails at import if that class gains or loses a field).
 from __future__ import annotations
 
 from dataclasses import fields
-from typing import TYPE_CHECKING
 
+from cqx_matching.domain.book.order_index import OrderIndex
+from cqx_matching.domain.book.price_levels import BookSide, PriceLevel, RestingOrder
 from cqx_matching.domain.errors import check
 from cqx_matching.domain.events import Event, OrderCancelled, TradeExecuted
-from cqx_matching.domain.price_levels import BookSide, PriceLevel, RestingOrder
 from cqx_matching.domain.vocabulary import (
     CancelReason,
     SelfTradePrevention,
     Side,
     TradingMode,
 )
-
-if TYPE_CHECKING:
-    from cqx_matching.domain.continuous import ContinuousBook
 
 BUY, SELL = Side.BUY, Side.SELL
 CONTINUOUS = TradingMode.CONTINUOUS
@@ -35,7 +32,7 @@ _new = object.__new__
 
 
 def settle_incoming(
-    book: ContinuousBook, order: RestingOrder, rests: bool, events: list[Event], at: int
+    book: OrderIndex, order: RestingOrder, rests: bool, events: list[Event], at: int
 ) -> None:
     """Rest what is left of an incoming order, or cancel it (IOC), or mark it filled."""
     oid = order.order_id
@@ -54,14 +51,16 @@ def settle_incoming(
 
 
 def cross(
-    book: ContinuousBook,
+    book: OrderIndex,
     taker: RestingOrder,
     side: BookSide,
     stp: SelfTradePrevention,
+    fee_bps: int,
     events: list[Event],
     at: int,
 ) -> bool:
-    """Trade ``taker`` against ``side`` in price-time priority; True if STP cancelled it.
+    """Trade ``taker`` against ``side`` in price-time priority, each side paying ``fee_bps``
+    of the notional; True if STP cancelled it.
 
     A level's filled makers are a prefix of its queue: they are dropped as the walk goes
     (each one's forward link cut, so no cycle is left for the collector) and the level's
@@ -72,7 +71,7 @@ def cross(
     remaining, account = taker.remaining, taker.account
     open_orders, counter = book.open, book.trades
     append = events.append
-    instrument, fee_bps, taker_id = book.instrument, book.fee_bps, taker.order_id
+    instrument, taker_id = book.instrument, taker.order_id
     taker_buys = taker.is_buy
     aggressor = BUY if taker_buys else SELL
     trade_id = counter.value
@@ -136,7 +135,7 @@ def cross(
 
 
 def _prevent_self_trade(
-    book: ContinuousBook,
+    book: OrderIndex,
     maker: RestingOrder,
     taker: RestingOrder,
     remaining: int,

@@ -1,0 +1,1 @@
+"""The negotiating desks: block agreement (two named parties) and one-way bidding."""
