@@ -2,6 +2,7 @@
 mechanism, foreign-event routing, paging, the servicer base, settings and the runtime."""
 
 from cqx_service.application import (
+    CallIds,
     Codec,
     Decided,
     EventSourcedApplication,
@@ -22,6 +23,7 @@ from cqx_service.settings import RuntimeSettings
 
 __all__ = [
     "Assembly",
+    "CallIds",
     "Codec",
     "ConsumerSpec",
     "Decided",

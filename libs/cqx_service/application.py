@@ -55,6 +55,16 @@ class Codec(Protocol[E]):
 
 
 @dataclass(frozen=True)
+class CallIds:
+    """Who asks what: a mutating call's request id, the metadata of the events it records,
+    and the request's fingerprint (the same id with another fingerprint is refused)."""
+
+    request_id: str
+    metadata: dict[str, str]
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
 class Decided(Generic[E]):
     """What the rules decided: events, and a refusal (with events: recorded, then raised)."""
 

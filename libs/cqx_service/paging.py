@@ -79,9 +79,17 @@ def page_of(sorted_keys: Sequence[str], page_size: int, page_token: str) -> Page
     return Page(keys, token_after(keys[-1]) if more and keys else "")
 
 
-def offset_page(length: int, page_size: int, page_token: str) -> tuple[slice, str]:
-    """The slice of a list in a fixed order (of ``length`` items) that ``page_size`` and
-    ``page_token`` ask for, and the token of the next page ("" on the last one)."""
+@dataclass(frozen=True)
+class Window:
+    """Where a page of a list in a fixed order starts, and how many items it holds at most."""
+
+    start: int
+    size: int
+
+
+def window_of(page_size: int, page_token: str) -> Window:
+    """The window ``page_size`` and ``page_token`` ask for, over a list in a fixed order (the
+    token names the index the next page starts at: :func:`token_at`)."""
     size = page_size_of(page_size)
     after = key_after(page_token)
     if after is not None and not (after.isascii() and after.isdigit() and len(after) <= 18):
@@ -90,6 +98,17 @@ def offset_page(length: int, page_size: int, page_token: str) -> tuple[slice, st
             "previous page, or nothing for the first page",
             reason="PAGE_TOKEN_INVALID",
         )
-    start = 0 if after is None else int(after)
-    end = start + size
-    return slice(start, end), (token_after(str(end)) if end < length else "")
+    return Window(0 if after is None else int(after), size)
+
+
+def token_at(index: int) -> str:
+    """The token of the page that starts at ``index`` of a list in a fixed order."""
+    return token_after(str(index))
+
+
+def offset_page(length: int, page_size: int, page_token: str) -> tuple[slice, str]:
+    """The slice of a list in a fixed order (of ``length`` items) that ``page_size`` and
+    ``page_token`` ask for, and the token of the next page ("" on the last one)."""
+    window = window_of(page_size, page_token)
+    end = window.start + window.size
+    return slice(window.start, end), (token_at(end) if end < length else "")

@@ -13,29 +13,19 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from google.protobuf.message import Message
 
 from cqx_grpc import current_call
 from cqx_kernel.errors import InvalidArgumentError
-from cqx_service.application import EventSourcedApplication
+from cqx_service.application import CallIds, EventSourcedApplication
 
 A = TypeVar("A", bound=EventSourcedApplication[Any, Any])
 M = TypeVar("M", bound=Message)
 
 MAX_REQUEST_ID_LENGTH = 128
 Context = Any  # grpc.aio.ServicerContext (grpc ships no type hints)
-
-
-@dataclass(frozen=True)
-class CallIds:
-    """A mutating call's request id, the metadata of its events, and its fingerprint."""
-
-    request_id: str
-    metadata: dict[str, str]
-    fingerprint: str
 
 
 def fingerprint_of(request: Message) -> str:

@@ -225,11 +225,9 @@ def plausible_request(service: Service, method: str, request_id: str) -> Message
     return request_class(service, method)(request_id=request_id, **fields[method])
 
 
-# The same request id sent to two different RPCs of one service: the second call is answered
-# with the first's recorded response, which its servicer decodes as its own response type.
-# Found by the property above (an odd request id drawn for two RPCs); seen today: registry
-# answers Freeze OK with OpenAccount's response read as a FreezeResponse; allocation,
-# matching and settlement answer INTERNAL (DecodeError in the servicer's FromString).
+# The same request id sent to two different RPCs of one service (found by the property above:
+# an odd request id drawn for two RPCs). It was answered with the first RPC's recorded
+# response, decoded as the second's (INTERNAL, or a wrong OK); it is refused now.
 REUSES = [
     ("registry", "OpenAccount", "Freeze"),
     ("allocation", "OpenComplianceYear", "IssueAllocation"),
@@ -238,26 +236,20 @@ REUSES = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the journal keys recorded outcomes by request id alone (libs/cqx_service/journal.py"
-    " OutcomeLookups): another RPC's response bytes reach FromString and fail (INTERNAL) or"
-    " decode into a wrong answer; for the lead: key outcomes by (method, request id) or refuse"
-    " a reused id (ALREADY_EXISTS REQUEST_ID_REUSED)",
-)
 @pytest.mark.parametrize(("service_name", "first", "second"), REUSES)
-async def test_a_request_id_reused_by_another_rpc_is_not_internal(
+async def test_a_request_id_reused_by_another_rpc_is_refused_as_reused(
     services: dict[str, Service], service_name: str, first: str, second: str
 ) -> None:
     service = services[service_name]
     request_id = f"reused-{uuid.uuid4()}"
-    answers = []
+    answers: list[tuple[grpc.StatusCode, str]] = []
     for method in (first, second):
         request = plausible_request(service, method, request_id)
         try:
             await service.call(method, request.SerializeToString(), ())
-            answers.append(grpc.StatusCode.OK)
+            answers.append((grpc.StatusCode.OK, ""))
         except grpc.aio.AioRpcError as error:
-            answers.append(error.code())
-    assert grpc.StatusCode.INTERNAL not in answers, answers
-    assert answers[1] != grpc.StatusCode.OK, "another RPC's response passed for this one's"
+            info = error_info(error)
+            answers.append((error.code(), info.reason if info else ""))
+    assert grpc.StatusCode.INTERNAL not in [code for code, _ in answers], answers
+    assert answers[1] == (grpc.StatusCode.ALREADY_EXISTS, "REQUEST_ID_REUSED"), answers

@@ -1,4 +1,4 @@
-"""Composition root: the exchange built from settings, its servicer and its consumer."""
+"""Composition root: the exchange built from settings and ports, its servicer and consumer."""
 
 from __future__ import annotations
 
@@ -9,14 +9,50 @@ from cqx.matching.v1 import matching_service_pb2_grpc as api_grpc
 
 from cqx_kernel.clock import Clock, SystemClock
 from cqx_kernel.clock import new_id as uuid4_id
-from cqx_matching.adapters import codec, foreign
-from cqx_matching.adapters.grpc_api import OPERATOR_METHODS, SERVICE_NAME, MatchingServicer
-from cqx_matching.application.exchange_app import MatchingApplication
+from cqx_matching.adapters import codec
+from cqx_matching.adapters.foreign import FOREIGN
+from cqx_matching.adapters.servicer import OPERATOR_METHODS, SERVICE_NAME, MatchingServicer
+from cqx_matching.application.app import MatchingApplication
 from cqx_matching.config import MatchingSettings
-from cqx_service import ConsumerSpec, ServiceContext, Wiring
+from cqx_service import Assembly, ConsumerSpec, ServiceContext, Wiring
 from cqx_service.runtime import Build
 
 log = logging.getLogger("cqx.matching")
+
+
+async def assemble(
+    context: ServiceContext,
+    settings: MatchingSettings | None = None,
+    *,
+    clock: Clock | None = None,
+    new_id: Callable[[], str] = uuid4_id,
+) -> Assembly[MatchingApplication]:
+    """The exchange rebuilt from its log, and its wiring."""
+    app = MatchingApplication(
+        context.journal, settings or MatchingSettings(), codec, FOREIGN,
+        clock or SystemClock(), new_id,
+    )  # fmt: skip
+    applied = await app.rebuild(context.store)
+    log.info("matching: exchange rebuilt from %d events", applied)
+    servicer = MatchingServicer(app)
+    # One consumer (one group, one tracking name) for both sources, as since the first
+    # release: its tracking name is the record of what it already applied.
+    sources = FOREIGN.sources
+    wiring = Wiring(
+        service_names=[SERVICE_NAME],
+        operator_methods=OPERATOR_METHODS,
+        registrations=[
+            lambda server: api_grpc.add_MatchingServiceServicer_to_server(servicer, server)
+        ],
+        consumers=[
+            ConsumerSpec(
+                sources,
+                app.on_foreign_event,
+                frozenset().union(*(FOREIGN.event_types(s) for s in sources)),
+            )
+        ],
+    )
+    return Assembly(app, wiring)
 
 
 def builder(
@@ -30,27 +66,14 @@ def builder(
     to see the application)."""
 
     async def build(context: ServiceContext) -> Wiring:
-        app = MatchingApplication(
-            context.journal, settings, codec, foreign.request_for, clock or SystemClock(), new_id
-        )
-        applied = await app.rebuild(context.store)
-        log.info("matching: exchange rebuilt from %d events", applied)
+        assembly = await assemble(context, settings, clock=clock, new_id=new_id)
         if built is not None:
-            built(app)
-        servicer = MatchingServicer(app)
-        return Wiring(
-            service_names=[SERVICE_NAME],
-        operator_methods=OPERATOR_METHODS,
-            registrations=[lambda server: api_grpc.add_MatchingServiceServicer_to_server(
-                servicer, server)],
-            consumers=[
-                ConsumerSpec(foreign.SOURCE_CONTEXTS, app.on_foreign_event, foreign.EVENT_TYPES)
-            ],
-        )  # fmt: skip
+            built(assembly.app)
+        return assembly.wiring
 
     return build
 
 
 async def build(context: ServiceContext) -> Wiring:
     """The exchange with the default settings."""
-    return await builder(MatchingSettings())(context)
+    return (await assemble(context)).wiring

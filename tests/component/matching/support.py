@@ -23,7 +23,7 @@ from google.protobuf.message import Message
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_grpc import error_info
 from cqx_kernel.clock import FixedClock
-from cqx_matching.application.exchange_app import MatchingApplication
+from cqx_matching.application.app import MatchingApplication
 from cqx_matching.bootstrap import builder
 from cqx_matching.config import MatchingSettings
 from cqx_service import RuntimeSettings

@@ -275,8 +275,8 @@ async def test_a_bidding_window_beyond_the_calendar_is_invalid_and_the_exchange_
         info = error_info(failure.value)
         assert failure.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert info is not None
-        assert (info.reason, info.metadata["field"]) == ("TIMESTAMP_OUT_OF_RANGE", "window_end_us")
-        assert info.metadata["maximum"] in failure.value.details()
+        assert (info.reason, info.metadata["field"]) == ("VALUE_OUT_OF_RANGE", "window_end_us")
+        assert info.metadata["max"] in failure.value.details()
     assert await service.head() == before  # refused at the edge: nothing recorded
     placed = await service.place("s-far", "CEA-2029", SELL, 100, 6_000)
     assert placed.order.status == api.ORDER_STATUS_OPEN

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cqx_allocation.bootstrap import build as build_allocation
-from cqx_matching.application.exchange_app import MatchingApplication
+from cqx_matching.application.app import MatchingApplication
 from cqx_matching.bootstrap import builder as matching_builder
 from cqx_matching.config import MatchingSettings
 from cqx_registry.bootstrap import build as build_registry

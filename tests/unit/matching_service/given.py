@@ -13,11 +13,10 @@ from google.protobuf.message import Message
 
 from cqx_eventstore import InMemoryEventStore
 from cqx_kernel.clock import FixedClock
-from cqx_matching.adapters import codec, foreign
-from cqx_matching.application.exchange_app import MatchingApplication
-from cqx_matching.config import MatchingSettings
+from cqx_matching.application.app import MatchingApplication
+from cqx_matching.bootstrap import assemble
 from cqx_matching.domain import Command, Event
-from cqx_service import Journal
+from cqx_service import CallIds, ServiceContext
 
 SHANGHAI = timezone(timedelta(hours=8))
 MONDAY = date(2025, 3, 3)
@@ -41,25 +40,28 @@ def names(events: Sequence[Event]) -> bytes:
 
 
 class Harness:
-    """An application, its store and journal, and the clock."""
+    """An application built by the composition root over an in-memory store, and the clock."""
 
-    def __init__(self, store: InMemoryEventStore, clock: FixedClock) -> None:
-        self.store = store
+    def __init__(self, context: ServiceContext, clock: FixedClock, ids: Ids) -> None:
+        self.context = context
+        self.store = context.store
+        self.journal = context.journal
         self.clock = clock
-        self.journal = Journal(store)
-        self.ids = Ids()
-        self.app = self.new_app()
+        self.ids = ids
+        self.app: MatchingApplication
         self._requests = itertools.count(1)
 
-    def new_app(self) -> MatchingApplication:
-        """An application on this harness's journal (rebuild it from the store to use it)."""
-        return MatchingApplication(
-            self.journal, MatchingSettings(), codec, foreign.request_for, self.clock, self.ids
-        )
+    async def new_app(self) -> MatchingApplication:
+        """An application built over this harness's store and journal, rebuilt from the log."""
+        return (await assemble(self.context, clock=self.clock, new_id=self.ids)).app
 
     def request_id(self) -> str:
         """A fresh request id."""
         return f"r-{next(self._requests)}"
+
+    def call(self) -> CallIds:
+        """The ids of a fresh call."""
+        return CallIds(self.request_id(), {})
 
     async def foreign(self, source: str, message: Message, event_id: str = "") -> None:
         """Handle and record one foreign event, as the consumer would."""
@@ -75,19 +77,17 @@ class Harness:
         import dataclasses
 
         return await self.app.trade(
-            self.request_id(), {}, lambda at: dataclasses.replace(command, at=at), names
+            self.call(), lambda at: dataclasses.replace(command, at=at), names
         )
 
     async def open(self, instrument: str = CEA, previous_close: int = 6_000) -> bytes:
         """Open ``instrument`` for today."""
         day = self.clock.now().astimezone(SHANGHAI).date()
-        return await self.app.open_day(
-            self.request_id(), {}, instrument, day, previous_close, names
-        )
+        return await self.app.open_day(self.call(), instrument, day, previous_close, names)
 
     async def close(self, instrument: str = CEA) -> bytes:
         """Close ``instrument``'s day."""
-        return await self.app.close_day(self.request_id(), {}, instrument, names)
+        return await self.app.close_day(self.call(), instrument, names)
 
     async def recorded(self) -> list[str]:
         """The short type names of everything recorded."""
@@ -97,9 +97,10 @@ class Harness:
 @asynccontextmanager
 async def harness(start: datetime = MORNING) -> AsyncIterator[Harness]:
     """A running harness on a fresh in-memory store."""
-    h = Harness(InMemoryEventStore(), FixedClock(start))
+    h = Harness(ServiceContext.over(InMemoryEventStore(), "matching"), FixedClock(start), Ids())
     h.journal.start()
     try:
+        h.app = await h.new_app()
         yield h
     finally:
         await h.journal.stop()

@@ -16,8 +16,8 @@ from cqx_kernel.errors import (
     NotFoundError,
     UnavailableError,
 )
+from cqx_matching.application.app import MatchingApplication
 from cqx_matching.application.errors import ExchangeRestartingError, TradingRuleError
-from cqx_matching.application.exchange_app import MatchingApplication
 from cqx_matching.domain import (
     CancelOrder,
     PlaceOrder,
@@ -28,6 +28,7 @@ from cqx_matching.domain import (
     TradingMode,
 )
 from cqx_matching.domain.decisions import DECIDERS
+from cqx_service import CallIds
 from tests.unit.matching_service.given import CEA, Harness, harness, names
 
 RICH = 10_000_000_000
@@ -84,8 +85,7 @@ async def test_the_log_rebuilds_the_exchange_and_its_read_models_exactly() -> No
             "TradingDayClosed",
         ]
         h.app.exchange.validate_internal_state()
-        rebuilt = h.new_app()
-        assert await rebuilt.rebuild(h.store) == len(await h.recorded())
+        rebuilt = await h.new_app()  # rebuilt from the log by the composition root
         assert rebuilt.exchange.snapshot() == h.app.exchange.snapshot()
         assert views(rebuilt) == views(h.app)
 
@@ -191,6 +191,8 @@ async def test_a_request_without_an_id_is_refused_before_anything_is_decided() -
         await funded(h)
         recorded = await h.recorded()
         with pytest.raises(InvalidArgumentError):
-            await h.app.trade("", {}, lambda at: order("s1", "seller", Side.SELL, 10, 6_000), names)
+            await h.app.trade(
+                CallIds("", {}), lambda at: order("s1", "seller", Side.SELL, 10, 6_000), names
+            )
         assert await h.recorded() == recorded
         assert h.app.exchange.markets[CEA].book(TradingMode.CONTINUOUS).open_count() == 0

@@ -8,7 +8,6 @@ import pytest
 
 from cqx_kernel.calendar import AroundTheClockCalendar
 from cqx_kernel.errors import InvalidArgumentError
-from cqx_matching.application import validation
 from cqx_matching.config import MatchingSettings
 from cqx_matching.domain import SelfTradePrevention, TradingMode
 from cqx_matching.domain.instruments import is_instrument
@@ -73,13 +72,3 @@ def test_a_malformed_setting_is_a_clear_error(name: str, value: str) -> None:
 )  # fmt: skip
 def test_instrument_codes(code: str, valid: bool) -> None:
     assert is_instrument(code) is valid
-
-
-def test_pages_default_to_fifty_and_refuse_more_than_five_hundred() -> None:
-    assert validation.page(0, "") == validation.Page(0, 50)
-    assert validation.page(10, "20") == validation.Page(20, 10)
-    for size, token, reason in ((501, "", "PAGE_SIZE_TOO_LARGE"), (-1, "", "PAGE_SIZE_NEGATIVE"),
-                                (10, "abc", "PAGE_TOKEN_INVALID")):  # fmt: skip
-        with pytest.raises(InvalidArgumentError) as error:
-            validation.page(size, token)
-        assert error.value.reason == reason

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cqx_kernel.errors import InvalidArgumentError
-from cqx_service.paging import page_of
+from cqx_service.paging import Window, offset_page, page_of, token_after, token_at, window_of
 
 IDS = [f"e{i:04d}" for i in range(120)]
 
@@ -54,3 +54,14 @@ def test_bad_paging_is_refused(size: int, token: str, reason: str) -> None:
     with pytest.raises(InvalidArgumentError) as refused:
         page_of(IDS, size, token)
     assert refused.value.reason == reason
+
+
+def test_a_window_over_a_fixed_order_resumes_at_the_index_its_token_names() -> None:
+    assert window_of(0, "") == Window(0, 50)
+    assert window_of(10, token_at(20)) == Window(20, 10)
+    assert offset_page(25, 10, token_at(20)) == (slice(20, 30), "")
+    assert offset_page(25, 10, "") == (slice(0, 10), token_at(10))
+    for bad in ("abc", token_after("twenty")):
+        with pytest.raises(InvalidArgumentError) as refused:
+            window_of(10, bad)
+        assert refused.value.reason == "PAGE_TOKEN_INVALID"

@@ -17,7 +17,7 @@ from typing import Any
 from cqx.matching.v1 import events_pb2 as pb
 from google.protobuf.message import Message
 
-from cqx_matching.adapters.codec_plans import ENUM_FROM, ENUM_TO, FieldPlan, plan
+from cqx_matching.adapters.enums import ENUM_FROM, ENUM_TO
 from cqx_matching.application.provenance import Provenance
 from cqx_matching.domain import (
     AllowancesAssigned,
@@ -52,6 +52,7 @@ from cqx_matching.domain import (
     TradingDayOpened,
     TradingMode,
 )
+from cqx_service.codec import FieldPlan, plan
 
 _PAIRS: tuple[tuple[type[Any], type[Message]], ...] = (
     (OrderAccepted, pb.OrderAccepted),

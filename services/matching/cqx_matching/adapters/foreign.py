@@ -8,8 +8,6 @@ free cash out (``CashWithdrawalApproved`` or ``…Refused``). Everything else is
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.registry.v1 import events_pb2 as registry
 from cqx.settlement.v1 import events_pb2 as settlement
@@ -17,52 +15,50 @@ from cqx.settlement.v1 import events_pb2 as settlement
 from cqx_matching.application.foreign_events import ForeignRequest
 from cqx_matching.application.provenance import Provenance
 from cqx_matching.domain import AssignAllowances, DepositFunds, WithdrawAllowances, WithdrawFunds
+from cqx_service import ForeignEvents
 
-SOURCE_CONTEXTS = ("registry", "settlement")
 
-
-def _moved_in(payload: bytes, source: str) -> ForeignRequest:
-    m = registry.MovedToTrading.FromString(payload)
+def _moved_in(m: registry.MovedToTrading, envelope: EventEnvelope) -> ForeignRequest:
     return ForeignRequest(
         lambda at: AssignAllowances(m.account_id, m.instrument, m.quantity_tonnes, at),
-        Provenance(source_event_id=source),
+        Provenance(source_event_id=envelope.event_id),
     )
 
 
-def _moving_out(payload: bytes, source: str) -> ForeignRequest:
-    m = registry.MoveFromTradingRequested.FromString(payload)
+def _moving_out(m: registry.MoveFromTradingRequested, envelope: EventEnvelope) -> ForeignRequest:
     return ForeignRequest(
         lambda at: WithdrawAllowances(m.account_id, m.instrument, m.quantity_tonnes, at),
-        Provenance(source_event_id=source, move_id=m.move_id, quantity=m.quantity_tonnes),
+        Provenance(
+            source_event_id=envelope.event_id, move_id=m.move_id, quantity=m.quantity_tonnes
+        ),
     )
 
 
-def _deposited(payload: bytes, source: str) -> ForeignRequest:
-    m = settlement.FundsDeposited.FromString(payload)
+def _deposited(m: settlement.FundsDeposited, envelope: EventEnvelope) -> ForeignRequest:
     return ForeignRequest(
-        lambda at: DepositFunds(m.account_id, m.amount_fen, at), Provenance(source_event_id=source)
+        lambda at: DepositFunds(m.account_id, m.amount_fen, at),
+        Provenance(source_event_id=envelope.event_id),
     )
 
 
-def _withdrawing(payload: bytes, source: str) -> ForeignRequest:
-    m = settlement.CashWithdrawalRequested.FromString(payload)
+def _withdrawing(m: settlement.CashWithdrawalRequested, envelope: EventEnvelope) -> ForeignRequest:
     return ForeignRequest(
         lambda at: WithdrawFunds(m.account_id, m.amount_fen, at),
-        Provenance(source_event_id=source, withdrawal_id=m.withdrawal_id, quantity=m.amount_fen),
+        Provenance(
+            source_event_id=envelope.event_id, withdrawal_id=m.withdrawal_id, quantity=m.amount_fen
+        ),
     )
 
 
-_TRANSLATORS: dict[str, Callable[[bytes, str], ForeignRequest]] = {
-    registry.MovedToTrading.DESCRIPTOR.full_name: _moved_in,
-    registry.MoveFromTradingRequested.DESCRIPTOR.full_name: _moving_out,
-    settlement.FundsDeposited.DESCRIPTOR.full_name: _deposited,
-    settlement.CashWithdrawalRequested.DESCRIPTOR.full_name: _withdrawing,
-}
-# The only event types the exchange acts on: its consumer looks no others up.
-EVENT_TYPES = frozenset(_TRANSLATORS)
-
-
-def request_for(envelope: EventEnvelope) -> ForeignRequest | None:
-    """What a foreign event asks of the risk ledger, or None if it asks nothing."""
-    translate = _TRANSLATORS.get(envelope.event_type)
-    return translate(envelope.payload, envelope.event_id) if translate is not None else None
+FOREIGN: ForeignEvents[ForeignRequest] = ForeignEvents(
+    {
+        "registry": {
+            registry.MovedToTrading: _moved_in,
+            registry.MoveFromTradingRequested: _moving_out,
+        },
+        "settlement": {
+            settlement.FundsDeposited: _deposited,
+            settlement.CashWithdrawalRequested: _withdrawing,
+        },
+    }
+)

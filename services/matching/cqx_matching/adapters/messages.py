@@ -8,7 +8,7 @@ from datetime import date
 from cqx.matching.v1 import matching_service_pb2 as api
 
 from cqx_matching.adapters.codec import iso, trade_id
-from cqx_matching.adapters.codec_plans import ENUM_TO
+from cqx_matching.adapters.enums import ENUM_TO
 from cqx_matching.application.deal_views import AuctionView, NegotiationView
 from cqx_matching.application.order_views import OrderView, TradeRecord
 from cqx_matching.application.publishing import ExecutionReport, MarketSnapshot

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from cqx.matching.v1 import matching_service_pb2 as api
 
-from cqx_matching.adapters.codec_plans import ENUM_FROM
+from cqx_matching.adapters.enums import ENUM_FROM
 from cqx_matching.application import validation as valid
 from cqx_matching.application.errors import invalid
 from cqx_matching.domain import (

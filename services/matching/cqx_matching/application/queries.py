@@ -10,7 +10,6 @@ from typing import TypeVar
 from cqx_matching.application.deal_views import AuctionView, DealHistory, NegotiationView
 from cqx_matching.application.errors import MatchingNotFoundError, invalid
 from cqx_matching.application.order_views import OrderHistory, OrderView, TradeRecord
-from cqx_matching.application.validation import Page
 from cqx_matching.domain import (
     DepthSnapshot,
     Exchange,
@@ -23,6 +22,7 @@ from cqx_matching.domain import (
     TradingMode,
 )
 from cqx_matching.domain.market_data import depth, running_statistics
+from cqx_service.paging import Window, token_at
 
 MAX_DEPTH = 50
 T = TypeVar("T")
@@ -92,18 +92,18 @@ def order(orders: OrderHistory, order_id: str) -> OrderView:
     return found
 
 
-def _page(items: Sequence[T], page: Page, keep: Callable[[T], bool]) -> tuple[list[T], str]:
+def _page(items: Sequence[T], page: Window, keep: Callable[[T], bool]) -> tuple[list[T], str]:
     found: list[T] = []
     index = page.start
     while index < len(items) and len(found) < page.size:
         if keep(items[index]):
             found.append(items[index])
         index += 1
-    return found, str(index) if index < len(items) else ""
+    return found, token_at(index) if index < len(items) else ""
 
 
 def orders_page(
-    orders: OrderHistory, account: str, instrument: str, open_only: bool, page: Page
+    orders: OrderHistory, account: str, instrument: str, open_only: bool, page: Window
 ) -> tuple[list[OrderView], str]:
     """An account's orders, oldest first, optionally of one instrument or only open ones."""
 
@@ -114,7 +114,7 @@ def orders_page(
 
 
 def trades_page(
-    orders: OrderHistory, instrument: str, account: str, trading_date: date | None, page: Page
+    orders: OrderHistory, instrument: str, account: str, trading_date: date | None, page: Window
 ) -> tuple[list[TradeRecord], str]:
     """An instrument's trades, oldest first, optionally of one account or one day."""
 

@@ -7,7 +7,6 @@ recorded. Rule violations (bands, funds, sessions) are the engine's, and are rec
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 
 from cqx_kernel.calendar import EARLIEST_US, LATEST_US
@@ -15,8 +14,6 @@ from cqx_matching.application.errors import invalid
 from cqx_matching.domain.instruments import is_instrument
 
 MAX_INT64 = 2**63 - 1
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 500
 _ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -86,7 +83,7 @@ def timestamp_us(value: int, field: str) -> int:
         raise invalid(
             f"{field} is microseconds since 1970-01-01 UTC, from 1 to {LATEST_US} "
             f"(9999-12-30): {value}",
-            "TIMESTAMP_OUT_OF_RANGE", field=field, minimum="1", maximum=str(LATEST_US),
+            "VALUE_OUT_OF_RANGE", field=field, min="1", max=str(LATEST_US),
         )  # fmt: skip
     return value
 
@@ -96,25 +93,3 @@ def not_negative(value: int, field: str, reason: str) -> int:
     if value < 0:
         raise invalid(f"{field} must not be negative", reason)
     return value
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    """Where a page starts and how long it is."""
-
-    start: int
-    size: int
-
-
-def page(page_size: int, page_token: str) -> Page:
-    """``page_size`` 0 → 50, at most 500; ``page_token`` a position from an earlier page."""
-    if page_size < 0:
-        raise invalid("page_size must not be negative", "PAGE_SIZE_NEGATIVE")
-    if page_size > MAX_PAGE_SIZE:
-        raise invalid(f"page_size is at most {MAX_PAGE_SIZE}", "PAGE_SIZE_TOO_LARGE")
-    start = 0
-    if page_token:
-        if not page_token.isdigit() or len(page_token) > 18:
-            raise invalid("page_token is not one this service gave", "PAGE_TOKEN_INVALID")
-        start = int(page_token)
-    return Page(start, page_size or DEFAULT_PAGE_SIZE)

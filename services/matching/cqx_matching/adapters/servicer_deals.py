@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from cqx.matching.v1 import matching_service_pb2 as api
 
 from cqx_matching.adapters import messages, requests
-from cqx_matching.adapters.grpc_base import Answer, Context, ServicerBase
+from cqx_matching.adapters.servicer_base import Answer, Context, ServicerBase
 from cqx_matching.application import queries
 from cqx_matching.application import validation as valid
-from cqx_matching.application.exchange_app import Subject
+from cqx_matching.application.app import Subject
 from cqx_matching.domain import (
     AcceptBlockTrade,
     CloseBidding,
@@ -52,7 +52,7 @@ class DealServicer(ServicerBase):
         self, request: api.ProposeBlockTradeRequest, context: Context
     ) -> api.ProposeBlockTradeResponse:
         """Quote a block deal (≥ 100,000 t, ±30%, 13:00-15:00)."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         nid = self._app.new_id()
         make = requests.propose_block_trade(request, nid)
         raw = await self._trade(ids, make, self._negotiation_answer(nid))
@@ -62,7 +62,7 @@ class DealServicer(ServicerBase):
         self, request: api.CounterBlockTradeRequest, context: Context
     ) -> api.CounterBlockTradeResponse:
         """Answer with new terms, which the counterer confirms."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         account, nid, price, quantity = self._terms(request)
         raw = await self._trade_on(
             ids, Subject.NEGOTIATION, nid,
@@ -75,7 +75,7 @@ class DealServicer(ServicerBase):
         self, request: api.AcceptBlockTradeRequest, context: Context
     ) -> api.AcceptBlockTradeResponse:
         """Confirm the other party's terms: the deal and its trade."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         account, nid, price, quantity = self._terms(request)
         raw = await self._trade_on(
             ids, Subject.NEGOTIATION, nid,
@@ -88,7 +88,7 @@ class DealServicer(ServicerBase):
         self, request: api.WithdrawBlockTradeRequest, context: Context
     ) -> api.WithdrawBlockTradeResponse:
         """Leave a negotiation before the deal."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         account = valid.account_id(request.account_id)
         nid = valid.identifier(request.negotiation_id, "negotiation_id")
         raw = await self._trade_on(
@@ -110,7 +110,7 @@ class DealServicer(ServicerBase):
         self, request: api.AnnounceBiddingRequest, context: Context
     ) -> api.AnnounceBiddingResponse:
         """Announce a one-way bidding; the initiator's side is reserved."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         auction_id = self._app.new_id()
         make = requests.announce_bidding(request, auction_id)
         raw = await self._trade(ids, make, self._auction_answer(auction_id))
@@ -120,7 +120,7 @@ class DealServicer(ServicerBase):
         self, request: api.SubmitBidRequest, context: Context
     ) -> api.SubmitBidResponse:
         """A sealed bid; it reserves what it would cost."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         account = valid.account_id(request.account_id)
         auction_id = valid.identifier(request.auction_id, "auction_id")
         price = valid.positive_price(request.price_fen)
@@ -145,7 +145,7 @@ class DealServicer(ServicerBase):
         self, request: api.CloseBiddingRequest, context: Context
     ) -> api.CloseBiddingResponse:
         """Allocate an auction whose window is over: bids fill by price, then time."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         auction_id = valid.identifier(request.auction_id, "auction_id")
         raw = await self._trade_on(
             ids, Subject.AUCTION, auction_id,

@@ -24,14 +24,13 @@ from enum import StrEnum
 from typing import NoReturn, TypeVar
 
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
-from google.protobuf.message import DecodeError
 
 from cqx_eventstore import EventStore, UnitOfWork
 from cqx_kernel.clock import Clock
 from cqx_matching.application import queries
 from cqx_matching.application.deal_views import DealHistory
 from cqx_matching.application.errors import ExchangeRestartingError
-from cqx_matching.application.foreign_events import Translate, caused_by
+from cqx_matching.application.foreign_events import ForeignRequest
 from cqx_matching.application.order_views import OrderHistory
 from cqx_matching.application.provenance import NO_PROVENANCE, Provenance
 from cqx_matching.application.publishing import LiveFeed, Staged
@@ -51,7 +50,8 @@ from cqx_matching.domain import (
     timestamp,
 )
 from cqx_matching.domain.errors import UndecidableCommandError
-from cqx_service import Decision, Journal
+from cqx_service import Decision, ForeignEvents, Journal, reaction_metadata
+from cqx_service.application import CallIds
 
 log = logging.getLogger("cqx.matching")
 T = TypeVar("T")
@@ -87,7 +87,7 @@ class MatchingApplication:
         journal: Journal,
         settings: MatchingSettings,
         codec: EventCodec,
-        translate: Translate,
+        foreign: ForeignEvents[ForeignRequest],
         clock: Clock,
         new_id: Callable[[], str],
     ) -> None:
@@ -99,7 +99,7 @@ class MatchingApplication:
         self.feed = LiveFeed()
         self.new_id = new_id
         self._codec = codec
-        self._translate = translate
+        self.foreign = foreign
         self._clock = clock
         self.broken: BaseException | None = None
 
@@ -129,20 +129,13 @@ class MatchingApplication:
 
     # --- client commands ----------------------------------------------------------------
 
-    async def trade(
-        self,
-        request_id: str,
-        metadata: Mapping[str, str],
-        make: Callable[[int], Command],
-        answer: Answer,
-    ) -> bytes:
+    async def trade(self, ids: CallIds, make: Callable[[int], Command], answer: Answer) -> bytes:
         """Run an order, deal or bidding command once per request id; the response bytes."""
-        return await self._run(request_id, lambda t: self._decide(make, answer, metadata, t))
+        return await self._run(ids, lambda t: self._decide(make, answer, ids.metadata, t))
 
     async def trade_on(
         self,
-        request_id: str,
-        metadata: Mapping[str, str],
+        ids: CallIds,
         subject: Subject,
         subject_id: str,
         make: Callable[[str, int], Command],
@@ -151,7 +144,7 @@ class MatchingApplication:
         """Run a command on an order, negotiation or auction (made from its instrument and
         the time); an id the exchange never gave is NOT_FOUND, and nothing is recorded."""
         instrument = self._instrument_of(subject, subject_id)
-        return await self.trade(request_id, metadata, lambda at: make(instrument, at), answer)
+        return await self.trade(ids, lambda at: make(instrument, at), answer)
 
     def _instrument_of(self, subject: Subject, subject_id: str) -> str:
         if subject is Subject.ORDER:
@@ -162,8 +155,7 @@ class MatchingApplication:
 
     async def open_day(
         self,
-        request_id: str,
-        metadata: Mapping[str, str],
+        ids: CallIds,
         instrument: str,
         day: date | None,
         previous_close: int,
@@ -175,14 +167,12 @@ class MatchingApplication:
             today = day or self.exchange.calendar.day_of(at)
             return OpenInstrumentDay(instrument, today, previous_close, at)
 
-        return await self.trade(request_id, metadata, make, answer)
+        return await self.trade(ids, make, answer)
 
-    async def close_day(
-        self, request_id: str, metadata: Mapping[str, str], instrument: str, answer: Answer
-    ) -> bytes:
+    async def close_day(self, ids: CallIds, instrument: str, answer: Answer) -> bytes:
         """Close an instrument's trading day (operator)."""
         make = functools.partial(CloseInstrumentDay, instrument)
-        return await self.trade(request_id, metadata, make, answer)
+        return await self.trade(ids, make, answer)
 
     def _decide(
         self,
@@ -195,7 +185,7 @@ class MatchingApplication:
         events = self._engine(lambda: self.exchange.apply(command))
         return self._conclude(events, metadata, answer, ticket)
 
-    async def _run(self, request_id: str, decide: Callable[[Ticket], Decision]) -> bytes:
+    async def _run(self, ids: CallIds, decide: Callable[[Ticket], Decision]) -> bytes:
         ticket = Ticket()
 
         def decide_now() -> Decision:
@@ -204,7 +194,9 @@ class MatchingApplication:
             return decide(ticket)
 
         # The commit goes on even if the caller goes away: its live-feed release must too.
-        task = asyncio.ensure_future(self.journal.execute(request_id, decide_now))
+        task = asyncio.ensure_future(
+            self.journal.execute(ids.request_id, decide_now, ids.fingerprint)
+        )
         task.add_done_callback(functools.partial(self._settled, ticket))
         return await asyncio.shield(task)
 
@@ -225,14 +217,10 @@ class MatchingApplication:
         """Decide and apply what a registry or settlement event asks; the unit to record."""
         if self.broken is not None:
             raise ExchangeRestartingError("the exchange is restarting to rebuild its state")
-        try:
-            request = self._translate(envelope)
-        except DecodeError as error:
-            log.warning("undecodable %s %s: %s", envelope.event_type, envelope.event_id, error)
-            return UnitOfWork()
+        request = self.foreign.command_for(envelope)  # undecodable: dead-lettered
         if request is None:
             return UnitOfWork()
-        metadata = caused_by(envelope)
+        metadata = reaction_metadata(envelope)
         command = request.make(self.now())
         events = self._engine(lambda: self.exchange.apply(command))
         decision = self._conclude(events, metadata, _no_answer, provenance=request.provenance)

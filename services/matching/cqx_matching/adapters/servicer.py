@@ -10,13 +10,13 @@ from cqx.matching.v1 import matching_service_pb2_grpc as api_grpc
 from cqx_grpc import method_paths
 from cqx_matching.adapters import messages, requests
 from cqx_matching.adapters.codec import iso
-from cqx_matching.adapters.codec_plans import ENUM_FROM
-from cqx_matching.adapters.grpc_base import Answer, Context
-from cqx_matching.adapters.grpc_deals import DealServicer
-from cqx_matching.adapters.grpc_streams import StreamServicer
+from cqx_matching.adapters.enums import ENUM_FROM
+from cqx_matching.adapters.servicer_base import Answer, Context
+from cqx_matching.adapters.servicer_deals import DealServicer
+from cqx_matching.adapters.servicer_streams import StreamServicer
 from cqx_matching.application import queries
 from cqx_matching.application import validation as valid
-from cqx_matching.application.exchange_app import Subject
+from cqx_matching.application.app import Subject
 from cqx_matching.domain import (
     CancelOrder,
     DayClosed,
@@ -28,6 +28,7 @@ from cqx_matching.domain import (
     TradingMode,
 )
 from cqx_matching.domain.market_data import final_statistics
+from cqx_service.paging import window_of
 
 SERVICE_NAME: str = api.DESCRIPTOR.services_by_name["MatchingService"].full_name
 # Only the operator calls these (when the service has CQX_OPERATOR_TOKEN): cqx_grpc.access.
@@ -48,7 +49,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         self, request: api.OpenTradingDayRequest, context: Context
     ) -> api.OpenTradingDayResponse:
         """Operator: open an instrument for today around the previous close."""
-        request_id, metadata = self._call(request.request_id)
+        ids = self._call(request)
         instrument = valid.instrument(request.instrument)
         day = valid.trading_date(request.trading_date) if request.trading_date else None
         previous_close = valid.not_negative(
@@ -63,16 +64,14 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
                 block_band=messages.band(status.block_band),
             ).SerializeToString()  # fmt: skip
 
-        raw = await self._app.open_day(
-            request_id, metadata, instrument, day, previous_close, answer
-        )
+        raw = await self._app.open_day(ids, instrument, day, previous_close, answer)
         return api.OpenTradingDayResponse.FromString(raw)
 
     async def CloseTradingDay(  # noqa: N802
         self, request: api.CloseTradingDayRequest, context: Context
     ) -> api.CloseTradingDayResponse:
         """Operator: expire the instrument's orders and publish its day (R-T9, R-T10)."""
-        request_id, metadata = self._call(request.request_id)
+        ids = self._call(request)
         instrument = valid.instrument(request.instrument)
 
         def answer(events: Sequence[Event]) -> bytes:
@@ -83,7 +82,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
                 exchange_day_closed=any(isinstance(e, TradingDayClosed) for e in events),
             ).SerializeToString()  # fmt: skip
 
-        raw = await self._app.close_day(request_id, metadata, instrument, answer)
+        raw = await self._app.close_day(ids, instrument, answer)
         return api.CloseTradingDayResponse.FromString(raw)
 
     async def GetInstrument(  # noqa: N802
@@ -98,7 +97,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         self, request: api.PlaceOrderRequest, context: Context
     ) -> api.PlaceOrderResponse:
         """A continuous-book order or a listing; the order and what it traded."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         order_id = self._app.new_id()
         make = requests.place_order(request, order_id)
         raw = await self._trade(ids, make, self._order_answer(order_id, fills=True))
@@ -108,7 +107,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         self, request: api.TakeListingRequest, context: Context
     ) -> api.TakeListingResponse:
         """A listed taker's trade against a named or the best maker (R-T7, R-T8)."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         order_id = self._app.new_id()
         make = requests.take_listing(request, order_id)
         raw = await self._trade(ids, make, self._order_answer(order_id, fills=True))
@@ -118,7 +117,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         self, request: api.CancelOrderRequest, context: Context
     ) -> api.CancelOrderResponse:
         """Cancel an open order; a filled one cannot be (R-T10)."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         oid, account = self._order_of(request.account_id, request.order_id)
         raw = await self._trade_on(
             ids, Subject.ORDER, oid,
@@ -131,7 +130,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         self, request: api.ReduceOrderRequest, context: Context
     ) -> api.ReduceOrderResponse:
         """Lower an open order's remaining quantity; it keeps its place."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         oid, account = self._order_of(request.account_id, request.order_id)
         quantity = valid.positive_quantity(request.quantity_tonnes)
         raw = await self._trade_on(
@@ -145,7 +144,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         self, request: api.ReplaceOrderRequest, context: Context
     ) -> api.ReplaceOrderResponse:
         """New price and quantity; the order loses its place and may trade."""
-        ids = self._call(request.request_id)
+        ids = self._call(request)
         oid, account = self._order_of(request.account_id, request.order_id)
         price = valid.positive_price(request.price_fen)
         quantity = valid.positive_quantity(request.quantity_tonnes)
@@ -169,7 +168,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         """An account's orders, oldest first, a page at a time."""
         account = valid.account_id(request.account_id)
         instrument = valid.instrument(request.instrument) if request.instrument else ""
-        page = valid.page(request.page_size, request.page_token)
+        page = window_of(request.page_size, request.page_token)
         found, token = queries.orders_page(
             self._app.orders, account, instrument, request.open_only, page
         )
@@ -196,7 +195,7 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         instrument = valid.instrument(request.instrument)
         account = valid.account_id(request.account_id) if request.account_id else ""
         day = valid.trading_date(request.trading_date) if request.trading_date else None
-        page = valid.page(request.page_size, request.page_token)
+        page = window_of(request.page_size, request.page_token)
         found, token = queries.trades_page(self._app.orders, instrument, account, day, page)
         return api.ListTradesResponse(
             trades=[messages.trade_record(r) for r in found], next_page_token=token

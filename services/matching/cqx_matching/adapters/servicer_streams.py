@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from cqx.matching.v1 import matching_service_pb2 as api
 
 from cqx_matching.adapters import messages
-from cqx_matching.adapters.grpc_base import Context, ServicerBase
+from cqx_matching.adapters.servicer_base import Context, ServicerBase
 from cqx_matching.application import queries
 from cqx_matching.application import validation as valid
 from cqx_matching.application.publishing import ExecutionReport
