@@ -145,7 +145,9 @@ class Consumer:
                     units.append(self._tracked(unit, envelope))
             results = list(await self._store.commit_many(units)) if units else []
         for envelope, result in zip(handled, results, strict=True):
-            if isinstance(result, ConcurrencyError):
+            # A handler that decides in memory (``submit``) cannot be asked again: its first
+            # decision is applied already. Only a stateless handler retries a conflict.
+            if isinstance(result, ConcurrencyError) and self._submit is None:
                 await self._handle_one(envelope)
             elif isinstance(result, BaseException):
                 raise result

@@ -79,6 +79,11 @@ def translate(error: Exception, expected_version: ExpectedVersion | None = None)
         unique = _unique_violation(error, expected_version)
         if unique is not None:
             return unique
+    if getattr(error, "sqlstate", None) == "40003":  # statement_completion_unknown
+        return StoreUnavailableError(
+            f"the event store cannot tell whether the commit happened: {error}",
+            metadata={"sqlstate": "40003"},
+        )
     if isinstance(error, _BUSY):
         return EventStoreBusyError(
             f"the event store is busy, nothing was written: {error}",

@@ -123,11 +123,15 @@ class EventSourcedApplication(ABC, Generic[E, C]):
         The same request id with another ``fingerprint`` is refused (REQUEST_ID_REUSED)."""
 
         def decision() -> Decision:
-            decided = self.decide(command)
-            requests = self.record(decided.events, metadata)
-            if decided.refusal is not None:
-                return Decision(requests, error=decided.refusal)
-            return Decision(requests, render(decided.events))
+            decided = self.decide(command)  # a refusal raised here changed nothing
+            try:
+                requests = self.record(decided.events, metadata)
+                if decided.refusal is not None:
+                    return Decision(requests, error=decided.refusal)
+                return Decision(requests, render(decided.events))
+            except Exception as error:  # memory may be ahead of the log now
+                self.journal.fail(error)
+                raise
 
         return await self.journal.execute(request_id, decision, fingerprint)
 

@@ -21,7 +21,6 @@ from cqx.eventing.v1.outcome_pb2 import RequestError, RequestOutcome
 
 from cqx_eventstore import (
     AppendRequest,
-    ConcurrencyError,
     Duplicate,
     EventStore,
     GroupCommitter,
@@ -151,10 +150,11 @@ class Journal:
         error = done.exception()
         if error is None:
             result.set_result(done.result())
-        elif isinstance(error, ConcurrencyError):
-            result.set_exception(error)
         else:
-            self._fail(error)
+            # Every failure is fatal here, a version conflict included: the journal's appends
+            # check no versions, so a conflict means another writer, and memory already holds
+            # the events that were not written. A restart rebuilds from the log.
+            self.fail(error)
             result.set_exception(JournalStoppedError(f"recording failed: {error}"))
 
     async def _decide_and_record(
@@ -177,7 +177,9 @@ class Journal:
         if self.failure is not None:
             raise JournalStoppedError("this service is restarting after a failed commit")
 
-    def _fail(self, error: BaseException) -> None:
+    def fail(self, error: BaseException) -> None:
+        """Stop taking work: memory is ahead of the log (the runtime stops the process, and
+        the next start rebuilds from what was really recorded)."""
         if self.failure is None:
             self.failure = error
             self.failed.set()

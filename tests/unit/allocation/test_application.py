@@ -114,3 +114,15 @@ async def test_a_rebuild_from_the_log_equals_the_live_state(
     async with assembled(assemble, "allocation", store) as fresh:
         assert fresh.state == app.state
         assert fresh.state.record("p1", 2024).status is ComplianceStatus.B
+
+
+async def test_a_defect_after_the_state_changed_stops_the_service_rather_than_drift(
+    app: AllocationApplication, store: InMemoryEventStore
+) -> None:
+    def broken(_: Sequence[Event]) -> bytes:
+        raise RuntimeError("a defect in rendering the answer")
+
+    with pytest.raises(RuntimeError):
+        await app.execute("r1", OpenComplianceYear(2024), broken, META)
+    assert app.journal.failed.is_set()  # the runtime stops; a restart rebuilds from the log
+    assert (await store.head())[0] == 0

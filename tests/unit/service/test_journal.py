@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
-from cqx_eventstore import AppendRequest, InMemoryEventStore, NewEvent
+from cqx_eventstore import AppendRequest, ConcurrencyError, InMemoryEventStore, NewEvent, Outcome
+from cqx_eventstore.planning import PreparedUnit
 from cqx_kernel.errors import AlreadyExistsError, FailedPreconditionError, InvalidArgumentError
 from cqx_service import Decision, Journal
+from cqx_service.journal import JournalStoppedError
 
 
 @pytest.fixture
@@ -104,3 +106,27 @@ async def test_a_request_id_reused_while_the_first_is_in_flight_is_refused(
         await journal.execute("r2", lambda: credit(ledger, 9), "credit 9")
     assert await first == b"5"
     assert ledger == [5]
+
+
+class ConflictingStore(InMemoryEventStore):
+    """A store where another writer (one that skips the head lock) wins every append."""
+
+    async def commit_prepared(
+        self, prepared: Sequence[PreparedUnit]
+    ) -> list[Outcome | ConcurrencyError]:
+        return [ConcurrencyError("ledger", 0, 1) for _ in prepared]
+
+
+async def test_a_version_conflict_stops_the_journal_since_memory_is_ahead_of_the_log() -> None:
+    journal = Journal(ConflictingStore())
+    journal.start()
+    try:
+        ledger: list[int] = []
+        with pytest.raises(JournalStoppedError):
+            await journal.execute("r1", lambda: credit(ledger, 5))
+        assert journal.failed.is_set()
+        with pytest.raises(JournalStoppedError):  # no further work on a state nobody recorded
+            await journal.execute("r2", lambda: credit(ledger, 7))
+        assert ledger == [5]
+    finally:
+        await journal.stop()

@@ -50,7 +50,13 @@ from cqx_matching.domain import (
     timestamp,
 )
 from cqx_matching.domain.errors import UndecidableCommandError
-from cqx_service import Decision, ForeignEvents, Journal, reaction_metadata
+from cqx_service import (
+    Decision,
+    ForeignEventRefusedError,
+    ForeignEvents,
+    Journal,
+    reaction_metadata,
+)
 from cqx_service.application import CallIds
 
 log = logging.getLogger("cqx.matching")
@@ -222,7 +228,15 @@ class MatchingApplication:
             return UnitOfWork()
         metadata = reaction_metadata(envelope)
         command = request.make(self.now())
-        events = self._engine(lambda: self.exchange.apply(command))
+        try:
+            events = self._engine(lambda: self.exchange.apply(command))
+        except ExchangeRestartingError:
+            raise
+        except Exception as error:  # undecidable, the state unchanged: a dead letter
+            raise ForeignEventRefusedError(
+                f"{envelope.event_type} {envelope.event_id} could not be decided: {error!r}",
+                metadata={"event_id": envelope.event_id},
+            ) from error
         decision = self._conclude(events, metadata, _no_answer, provenance=request.provenance)
         return UnitOfWork(requests=decision.requests)
 
