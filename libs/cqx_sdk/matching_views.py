@@ -84,7 +84,8 @@ class TimeInForce(Enum):
 @dataclass(frozen=True, slots=True)
 class Order:
     """An order and where it stands (``status``: open, partially-filled, filled, cancelled,
-    expired; ``close_reason`` says why a cancelled order closed)."""
+    expired; ``close_reason`` says why a cancelled order closed, ``cancelled_tonnes`` how
+    much of it left the book unfilled then)."""
 
     order_id: str
     account_id: str
@@ -103,6 +104,7 @@ class Order:
     traded_value_fen: int
     trading_date: str
     accepted_at_us: int
+    cancelled_tonnes: int = 0
 
     @classmethod
     def from_proto(cls, m: api.Order) -> Order:
@@ -125,6 +127,7 @@ class Order:
             m.traded_value_fen,
             m.trading_date,
             m.accepted_at_us,
+            m.cancelled_tonnes,
         )
 
 

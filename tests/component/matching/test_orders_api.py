@@ -102,7 +102,7 @@ async def test_rule_rejections_are_recorded_and_returned_with_their_reason(
         (service.place("b-rules", "CEA-2023", BUY, 10, 5_399), "PRICE_OUTSIDE_BAND"),
         (service.place("poor", "CEA-2023", BUY, 10, 6_000), "INSUFFICIENT_FUNDS"),  # R-T5
         (service.place("s-rules", "CEA-2023", SELL, 10_001, 6_000), "INSUFFICIENT_ALLOWANCES"),
-        (service.place("s-rules", "CEA-2023", SELL, 100_000, 6_000), "LISTED_QUANTITY_TOO_LARGE"),
+        (service.place("s-rules", "CEA-2023", SELL, 100_000, 6_000), "QUANTITY_TOO_LARGE"),
         (service.place("b-rules", "CEA-2023", BUY, 10, 0, order_type=MARKET_TO_LIMIT),
          "NO_OPPOSITE_ORDERS"),
     ]  # fmt: skip

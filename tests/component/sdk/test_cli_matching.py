@@ -165,20 +165,40 @@ async def test_a_rule_the_order_breaks_is_one_line_with_its_reason(
     market: Market, cqx: Cqx
 ) -> None:
     m, cea = market, market.instrument
-    code, out, err = await cqx(*m.place(m.seller, "sell", "90.00", "10"))
+    code, out, err = await cqx(*m.place(m.seller, "sell", "95.00", "10"))
     assert (code, out) == (1, "")
     assert err.startswith(
-        f"error: PRICE_OUTSIDE_BAND: rejected: PRICE_OUTSIDE_BAND (instrument={cea}, order_id="
+        "error: PRICE_OUTSIDE_BAND: price 95.00 is outside the continuous band 67.17–82.09 CNY "
+        "(previous close 74.63) (band_lower_fen=6717, band_upper_fen=8209, "
+        f"instrument={cea}, mode=CONTINUOUS, order_id="
     )
-    assert err.endswith(")\n")
+    assert err.endswith(", price_fen=9500, reference_price_fen=7463)\n")
     assert err.count("\n") == 1
-    # 20,000 t at 74.00 is 1,480,000.00 CNY: more than the buyer has.
+    # 20,000 t at 74.00 is 1,480,000.00 CNY (+ 5 bp fee): more than the buyer's own cash.
     code, out, err = await cqx(*m.place(m.buyer, "buy", "74.00", "20000"))
     assert (code, out) == (1, "")
     assert err.startswith(
-        f"error: INSUFFICIENT_FUNDS: rejected: INSUFFICIENT_FUNDS (instrument={cea}, order_id="
+        f"error: INSUFFICIENT_FUNDS: account {m.buyer} has 1,000,000.00 CNY free; this needs "
+        f"1,480,740.00 CNY (account_id={m.buyer}, free_funds_fen=100000000, instrument={cea}, "
+        "order_id="
     )
-    assert err.count("\n") == 1
+    assert err.endswith(", required_funds_fen=148074000)\n")
+    # 10,000,000 t is over the limit both books share; the reason names no other book.
+    code, out, err = await cqx(*m.place(m.buyer, "buy", "74.00", "10000000"))
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "error: QUANTITY_TOO_LARGE: 10,000,000 t is too large for a continuous order: it must "
+        "be under 100,000 t (at most 99,999 t) (instrument="
+    )
+    assert "max_quantity_tonnes=99999, mode=CONTINUOUS" in err
+    assert "quantity_limit_tonnes=100000, quantity_tonnes=10000000)" in err
+    # An account the exchange never had funds or allowances of is named, not "short".
+    code, out, err = await cqx(*m.place("nobody-at-all", "buy", "74.00", "10"))
+    assert (code, out) == (1, "")
+    assert err.startswith(
+        "error: ACCOUNT_NOT_FOUND: account nobody-at-all is not known to the exchange: no "
+        "funds deposited and no allowances moved into trading (account_id=nobody-at-all, "
+    )
     # Refused orders hold nothing back.
     seller, buyer = [await m.client.matching.risk_balance(a) for a in (m.seller, m.buyer)]
     assert (seller.of(cea).free_tonnes, seller.of(cea).reserved_tonnes) == (SELLER_TONNES, 0)
@@ -230,6 +250,15 @@ async def test_orders_are_listed_and_cancelled(market: Market, cqx: Cqx) -> None
     )
     _, out, _ = await cqx("orders", m.buyer, "--open", "--json")
     assert [o["order_id"] for o in json.loads(out)] == [first]
+    # Partly filled, then cancelled: the answer says how much was cancelled.
+    await m.rest(m.seller, Side.SELL, 7450, 120)
+    code, out, err = await cqx("order", "cancel", "--account", m.buyer, first)
+    assert (code, err) == (0, "")
+    said, line = out.splitlines()
+    assert said == f"cancelled 380 t of order {first} (120 t had filled)"
+    assert line.endswith("filled 120 t, remaining 0 t, cancelled 380 t")
+    shown = json.loads((await cqx("order", "show", first, "--json"))[1])
+    assert (shown["filled_t"], shown["cancelled_t"]) == (120, 380)
     code, _, err = await cqx("order", "show", "o-99")
     assert (code, err) == (1, "error: ORDER_NOT_FOUND: no order o-99 (order_id=o-99)\n")
 

@@ -60,9 +60,9 @@ def test_R_T1_a_taker_of_100000_tonnes_or_more_is_rejected(market: Market) -> No
     assert reasons(events) == [Reason.LISTED_QUANTITY_TOO_LARGE]
 
 
-def test_R_T1_the_continuous_book_has_the_same_limit(market: Market) -> None:
+def test_R_T1_the_continuous_book_has_the_same_limit_under_its_own_word(market: Market) -> None:
     order = PlaceOrder(INSTRUMENT, "o1", "A", Side.BUY, 100_000, 6_000, MORNING)
-    assert reasons(market.when(order)) == [Reason.LISTED_QUANTITY_TOO_LARGE]
+    assert reasons(market.when(order)) == [Reason.QUANTITY_TOO_LARGE]
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,13 @@ async def test_a_rule_rejection_is_recorded_then_raised_with_its_reason() -> Non
         with pytest.raises(FailedPreconditionError) as refused:
             await h.trade(order("b1", "buyer", Side.BUY, 10, 6_601))
         assert refused.value.reason == "PRICE_OUTSIDE_BAND"
-        assert refused.value.metadata == {"order_id": "b1", "instrument": CEA}
+        assert refused.value.metadata == {
+            "order_id": "b1", "instrument": CEA, "mode": "CONTINUOUS", "price_fen": "6601",
+            "band_lower_fen": "5400", "band_upper_fen": "6600", "reference_price_fen": "6000",
+        }  # fmt: skip
+        assert refused.value.message == (
+            "price 66.01 is outside the continuous band 54.00–66.00 CNY (previous close 60.00)"
+        )
         assert (await h.recorded())[-1] == "OrderRejected"
 
 

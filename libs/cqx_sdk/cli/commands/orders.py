@@ -18,10 +18,11 @@ def order_line(o: Order) -> str:
     """``order <id>: buy 100 t CEA-2024 at 74.50 (limit day) — open, filled 0 t, ...``."""
     price = format_price(o.price_fen) if o.price_fen else "market"
     closed = f" ({o.close_reason})" if o.close_reason else ""
+    cancelled = f", cancelled {o.cancelled_tonnes:,} t" if o.cancelled_tonnes else ""
     return (
         f"order {o.order_id}: {o.side.value} {o.quantity_tonnes:,} t {o.instrument} at {price} "
         f"({o.order_type} {o.time_in_force}, {o.trading_mode.value}) — {o.status}{closed}, "
-        f"filled {o.filled_tonnes:,} t, remaining {o.remaining_tonnes:,} t"
+        f"filled {o.filled_tonnes:,} t, remaining {o.remaining_tonnes:,} t{cancelled}"
     )
 
 
@@ -112,7 +113,8 @@ async def cancel(run: Invocation) -> int:
     order = await run.client.matching.cancel_order(
         a.account_id, a.order_id, request_id=run.request_id
     )
-    run.out.emit(order, order_line(order))
+    said = f"cancelled {order.cancelled_tonnes:,} t of order {order.order_id}"
+    run.out.emit(order, f"{said} ({order.filled_tonnes:,} t had filled)\n{order_line(order)}")
     return 0
 
 

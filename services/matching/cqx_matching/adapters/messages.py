@@ -38,6 +38,7 @@ def order(view: OrderView) -> api.Order:
         post_only=view.post_only, price_fen=view.price, quantity_tonnes=view.quantity,
         filled_tonnes=view.filled, remaining_tonnes=view.remaining,
         status=_ORDER_STATUS[view.status], close_reason=view.close_reason,
+        cancelled_tonnes=view.cancelled,
         traded_value_fen=view.traded_value, trading_date=iso(view.trading_date),
         accepted_at_us=view.accepted_at,
     )  # fmt: skip

@@ -17,7 +17,7 @@ from cqx_kernel.errors import (
     NotFoundError,
     UnavailableError,
 )
-from cqx_matching.domain import MatchingError, Reason
+from cqx_matching.domain import MatchingError, Reason, details_of
 
 
 class InvalidMatchingRequestError(MatchingError, InvalidArgumentError):
@@ -57,6 +57,7 @@ NOT_FOUND_REASONS = frozenset(
         Reason.MAKER_NOT_FOUND,
         Reason.NEGOTIATION_NOT_FOUND,
         Reason.AUCTION_NOT_FOUND,
+        Reason.ACCOUNT_NOT_FOUND,
     }
 )
 INVALID_REASONS = frozenset(
@@ -73,9 +74,14 @@ INVALID_REASONS = frozenset(
 )
 
 
-def rejection_error(reason: str, metadata: Mapping[str, str]) -> MatchingError:
-    """The error a client gets for a recorded rejection with ``reason``."""
-    message = f"rejected: {reason}"
+def rejection_error(reason: str, subject: Mapping[str, str]) -> MatchingError:
+    """The error a client gets for a recorded rejection with ``reason``: the ``subject``
+    (order, instrument) and, where the rule has them, what was allowed, in the metadata
+    (integer fen and tonnes) and in the message (CNY)."""
+    explanation, details = details_of(reason)
+    reason = str(reason)
+    message = explanation or f"rejected: {reason}"
+    metadata = {**subject, **details}
     if reason in NOT_FOUND_REASONS:
         return MatchingNotFoundError(message, reason=reason, metadata=metadata)
     if reason == Reason.DUPLICATE_ID:

@@ -49,9 +49,9 @@ class OrderView:
     """One order of the continuous or the listed book, as a client sees it."""
 
     __slots__ = (
-        "accepted_at", "account", "close_reason", "filled", "instrument", "mode", "order_id",
-        "order_type", "post_only", "price", "remaining", "side", "status", "time_in_force",
-        "traded_value", "trading_date",
+        "accepted_at", "account", "cancelled", "close_reason", "filled", "instrument", "mode",
+        "order_id", "order_type", "post_only", "price", "remaining", "side", "status",
+        "time_in_force", "traded_value", "trading_date",
     )  # fmt: skip
 
     def __init__(self, accepted: OrderAccepted, trading_date: date | None) -> None:
@@ -66,6 +66,7 @@ class OrderView:
         self.price = accepted.price
         self.remaining = accepted.quantity
         self.filled = 0
+        self.cancelled = 0  # unfilled when cancelled (by request, STP, or an IOC's rest)
         self.traded_value = 0
         self.status = OrderStatus.OPEN
         self.close_reason = ""
@@ -161,7 +162,9 @@ class OrderHistory:
             view.fill(e.price, e.quantity)
 
     def _cancelled(self, e: OrderCancelled) -> None:
-        self.orders[e.order_id].close(OrderStatus.CANCELLED, e.reason.value)
+        view = self.orders[e.order_id]
+        view.cancelled = e.quantity
+        view.close(OrderStatus.CANCELLED, e.reason.value)
 
     def _expired(self, e: OrderExpired) -> None:
         self.orders[e.order_id].close(OrderStatus.EXPIRED, "EXPIRED")

@@ -91,6 +91,7 @@ from cqx_matching.domain.records import (
     events_digest,
     to_record,
 )
+from cqx_matching.domain.refusals import Refusal, details_of
 from cqx_matching.domain.vocabulary import (
     BiddingAllocation,
     CancelReason,
@@ -159,6 +160,7 @@ __all__ = [
     "ProposeBlockTrade",
     "Reason",
     "ReduceOrder",
+    "Refusal",
     "Rejection",
     "ReplaceOrder",
     "SelfTradePrevention",
@@ -181,6 +183,7 @@ __all__ = [
     "WithdrawFunds",
     "canonical_line",
     "command_from_record",
+    "details_of",
     "event_from_record",
     "events_digest",
     "fee",

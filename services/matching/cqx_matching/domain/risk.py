@@ -81,6 +81,11 @@ class RiskLedger:
         position = self.positions.get((account, instrument))
         return position.free if position else 0
 
+    def knows(self, account: str) -> bool:
+        """Whether funds or allowances of ``account`` ever came into trading (a scan:
+        asked only when refusing)."""
+        return account in self.cash_free or any(a == account for a, _ in self.positions)
+
     def held(self, key: ReservationKey) -> Reservation | None:
         """The reservation held under ``key``, if any."""
         return self.reservations.get(key)

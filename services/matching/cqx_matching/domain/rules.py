@@ -4,6 +4,15 @@ instrument's rules, and the account can cover what it commits (R-T1..R-T5)."""
 from __future__ import annotations
 
 from cqx_matching.domain.instruments import InstrumentConfig, buy_requirement
+from cqx_matching.domain.refusals import (
+    off_tick,
+    outside_band,
+    short_of_allowances,
+    short_of_funds,
+    too_large,
+    too_small,
+    unknown_account,
+)
 from cqx_matching.domain.risk import Reservation
 from cqx_matching.domain.state import ExchangeState, InstrumentMarket
 from cqx_matching.domain.vocabulary import Reason, TradingMode
@@ -39,18 +48,26 @@ def price_problem(
     if price <= 0:
         return Reason.PRICE_NOT_POSITIVE
     if price % config.tick:
-        return Reason.PRICE_NOT_ON_TICK
-    if not config.band(mode, reference).contains(price):
-        return Reason.PRICE_OUTSIDE_BAND
+        return off_tick(price, config.tick)
+    band = config.band(mode, reference)
+    if not band.contains(price):
+        return outside_band(mode, band, reference, price)
     return None
 
 
-def listed_quantity_problem(config: InstrumentConfig, quantity: int) -> str | None:
-    """R-T1: listed (and continuous) orders are positive and under the limit (100,000 t)."""
+def quantity_problem(config: InstrumentConfig, mode: TradingMode, quantity: int) -> str | None:
+    """R-T1: listed and continuous orders are positive and under one limit (100,000 t).
+
+    The reason names the book: QUANTITY_TOO_LARGE for a continuous order,
+    LISTED_QUANTITY_TOO_LARGE for a listed one (as recorded before continuous orders had
+    their own word for it).
+    """
     if quantity <= 0:
         return Reason.QUANTITY_NOT_POSITIVE
-    if quantity >= config.listed_quantity_limit:
-        return Reason.LISTED_QUANTITY_TOO_LARGE
+    limit = config.listed_quantity_limit
+    if quantity >= limit:
+        reason = Reason.LISTED_QUANTITY_TOO_LARGE if mode is TradingMode.LISTED else None
+        return too_large(reason or Reason.QUANTITY_TOO_LARGE, mode, quantity, limit)
     return None
 
 
@@ -59,7 +76,7 @@ def block_quantity_problem(config: InstrumentConfig, quantity: int) -> str | Non
     if quantity <= 0:
         return Reason.QUANTITY_NOT_POSITIVE
     if quantity < config.block_quantity_minimum:
-        return Reason.BLOCK_QUANTITY_TOO_SMALL
+        return too_small(quantity, config.block_quantity_minimum)
     return None
 
 
@@ -75,13 +92,22 @@ def cover_problem(
     """R-T5: whether ``account`` can reserve what the commitment needs.
 
     ``held`` is the reservation the commitment replaces (a replaced order, re-countered
-    terms): what it holds counts as available.
+    terms): what it holds counts as available. A refusal names the caller's own free funds
+    or allowances, or that the exchange has never had any of the account's.
     """
     ledger, instrument = ex.ledger, market.config.instrument
     mine = held if held is not None and held.account == account else None
     if buys:
         need = buy_requirement(price, quantity, market.config.fee_bps)
         have = ledger.free_cash(account) + (mine.cash if mine else 0)
-        return Reason.INSUFFICIENT_FUNDS if need > have else None
+        if need <= have:
+            return None
+        if not ledger.knows(account):
+            return unknown_account(account)
+        return short_of_funds(account, need, have)
     have = ledger.free_allowances(account, instrument) + (mine.allowances() if mine else 0)
-    return Reason.INSUFFICIENT_ALLOWANCES if quantity > have else None
+    if quantity <= have:
+        return None
+    if not ledger.knows(account):
+        return unknown_account(account)
+    return short_of_allowances(account, instrument, quantity, have)

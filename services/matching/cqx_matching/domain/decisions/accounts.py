@@ -16,6 +16,7 @@ from cqx_matching.domain.events import (
 )
 from cqx_matching.domain.instruments import is_instrument
 from cqx_matching.domain.listing_events import InstrumentListed
+from cqx_matching.domain.refusals import short_of_allowances, short_of_funds
 from cqx_matching.domain.state import ExchangeState
 from cqx_matching.domain.vocabulary import Reason
 
@@ -34,8 +35,9 @@ def withdraw_funds(ex: ExchangeState, c: WithdrawFunds) -> str | None:
     """Free cash out of trading; reserved cash stays (R-T5)."""
     if c.amount <= 0:
         return Reason.AMOUNT_NOT_POSITIVE
-    if c.amount > ex.ledger.free_cash(c.account):
-        return Reason.INSUFFICIENT_FUNDS
+    free = ex.ledger.free_cash(c.account)
+    if c.amount > free:
+        return short_of_funds(c.account, c.amount, free)
     ex.record([FundsWithdrawn(c.account, c.amount, c.at)])
     return None
 
@@ -61,7 +63,8 @@ def withdraw_allowances(ex: ExchangeState, c: WithdrawAllowances) -> str | None:
         return Reason.UNKNOWN_INSTRUMENT
     if c.quantity <= 0:
         return Reason.QUANTITY_NOT_POSITIVE
-    if c.quantity > ex.ledger.free_allowances(c.account, c.instrument):
-        return Reason.INSUFFICIENT_ALLOWANCES
+    free = ex.ledger.free_allowances(c.account, c.instrument)
+    if c.quantity > free:
+        return short_of_allowances(c.account, c.instrument, c.quantity, free)
     ex.record([AllowancesWithdrawn(c.account, c.instrument, c.quantity, c.at)])
     return None

@@ -19,9 +19,9 @@ from cqx_matching.domain.commands import (
 from cqx_matching.domain.events import OrderAccepted
 from cqx_matching.domain.rules import (
     cover_problem,
-    listed_quantity_problem,
     open_market,
     price_problem,
+    quantity_problem,
 )
 from cqx_matching.domain.state import ExchangeState, InstrumentMarket
 from cqx_matching.domain.vocabulary import (
@@ -43,9 +43,10 @@ def _entry_problem(
     config = market.config
     if market.knows_order(c.order_id):
         return Reason.DUPLICATE_ID
-    problem = listed_quantity_problem(config, c.quantity)
+    mode = LISTED if isinstance(c, PostListing) else CONTINUOUS
+    problem = quantity_problem(config, mode, c.quantity)
     if problem is None and price is not None:
-        problem = price_problem(config, CONTINUOUS, market.reference_price, price)
+        problem = price_problem(config, mode, market.reference_price, price)
         buys = c.side is Side.BUY
         problem = problem or cover_problem(ex, market, c.account, buys, price, c.quantity)
     return problem
@@ -93,7 +94,7 @@ def take_listing(ex: ExchangeState, c: TakeListing) -> str | None:
         return market
     if market.knows_order(c.order_id):
         return Reason.DUPLICATE_ID
-    problem = listed_quantity_problem(market.config, c.quantity)
+    problem = quantity_problem(market.config, LISTED, c.quantity)
     if problem is not None:
         return problem
     maker = market.listed.choose_maker(c, market.config.maker_levels)
@@ -144,7 +145,7 @@ def replace_order(ex: ExchangeState, c: ReplaceOrder) -> str | None:
     if order is not None and order.account == c.account:
         held = ex.ledger.held((c.instrument, book.mode, c.order_id))
         config = market.config
-        problem = listed_quantity_problem(config, c.quantity) or price_problem(
+        problem = quantity_problem(config, book.mode, c.quantity) or price_problem(
             config, book.mode, market.reference_price, c.price
         )
         problem = problem or cover_problem(
