@@ -256,3 +256,18 @@ async def test_an_unreadable_token_file_is_a_usage_error(
     missing = tmp_path / "absent"
     assert await run(["--token-file", str(missing), "accounts", "list"], environ=NOWHERE) == 2
     assert capsys.readouterr().err.startswith("cqx: error: cannot read the token file")
+
+
+@pytest.mark.parametrize(
+    ("code", "reason", "expected"),
+    [
+        ("ALREADY_EXISTS", "REQUEST_ID_REUSED", "give a new one"),
+        ("NOT_FOUND", "ACCOUNT_NOT_FOUND", "cqx accounts list"),
+        ("FAILED_PRECONDITION", "QUANTITY_TOO_LARGE", "cqx block propose"),
+        ("INVALID_ARGUMENT", "POSITION_AFTER_HEAD", "--as-of"),
+    ],
+)
+def test_the_new_refusals_each_come_with_what_to_do_next(
+    code: str, reason: str, expected: str
+) -> None:
+    assert expected in refused(CqxApiError(code, reason, "refused", {}), 1).hint
