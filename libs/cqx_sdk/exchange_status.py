@@ -45,8 +45,9 @@ class DayClose:
 
 @dataclass(frozen=True, slots=True)
 class InstrumentStatus:
-    """An instrument at the exchange: ``day_status`` ``open`` or ``not-open``, its bands, fee
-    and tick, its modes and the day so far."""
+    """An instrument at the exchange: ``day_status`` ``open``, ``closed`` (its last day closed:
+    ``statistics`` are that day's final figures) or ``not-open``, its bands, fee and tick, its
+    modes and the day so far."""
 
     instrument: str
     day_status: str

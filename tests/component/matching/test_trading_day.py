@@ -126,10 +126,17 @@ async def test_r_t9_r_t10_r_t6_the_close_publishes_the_vwap_expires_orders_and_m
     assert (await service.allowances("seller", CEA)).reserved_tonnes == 0
     assert await refused(service.place("buyer", CEA, BUY, 10, 6_000)) == (FAILED, "DAY_NOT_OPEN")
     assert (await service.allowances("buyer", CEA)).free_tonnes == 400  # R-T6: sellable now
+    # Between days, the instrument shows its closed day and that day's final figures.
+    shown = await service.stub.GetInstrument(api.GetInstrumentRequest(instrument=CEA))
+    assert (shown.day_status, shown.trading_date) == (api.DAY_STATUS_CLOSED, MONDAY)
+    f = shown.statistics
+    assert (f.close_fen, f.volume_tonnes, f.turnover_fen, f.final) == (6_075, 400, 2_430_000, True)
 
     service.clock.advance(timedelta(hours=19))  # Tuesday 10:00
     tuesday = await service.stub.OpenTradingDay(open_request(CEA, "2025-03-04", close=0))
     assert tuesday.previous_close_fen == 6_075  # carried from Monday's close
+    reopened = await service.stub.GetInstrument(api.GetInstrumentRequest(instrument=CEA))
+    assert (reopened.day_status, reopened.statistics.volume_tonnes) == (api.DAY_STATUS_OPEN, 0)
     assert (tuesday.listed_band.lower_fen, tuesday.listed_band.upper_fen) == (5_468, 6_682)
     sold = await service.place("buyer", CEA, SELL, 400, 6_075)
     assert sold.order.status == api.ORDER_STATUS_OPEN

@@ -70,7 +70,10 @@ async def test_the_command_line_shows_the_traded_day(
     volume = sum(t["quantity_t"] for t in traded)
     vwap = sum(t["price_fen"] * t["quantity_t"] for t in traded) // volume
     # Closed: the day's close (the VWAP, R-T9) is the reference price of the next day.
-    assert shown["day_status"] == "not-open"
+    assert (shown["day_status"], shown["trading_date"]) == ("closed", date)
+    final = shown["statistics"]  # the closed day's own figures, not an empty new day
+    assert (final["volume_t"], final["final"]) == (volume, True)
+    assert abs(final["close_fen"] - vwap) <= 1
     assert abs(shown["reference_price_fen"] - vwap) <= 1
     assert await run(["settlement", "status", date, "--json"], environ=env) == 0
     day = json.loads(capsys.readouterr().out)

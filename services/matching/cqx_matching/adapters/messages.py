@@ -129,7 +129,11 @@ def instrument(status: InstrumentStatus) -> api.GetInstrumentResponse:
     c = status.config
     return api.GetInstrumentResponse(
         instrument=c.instrument,
-        day_status=api.DAY_STATUS_OPEN if status.open else api.DAY_STATUS_NOT_OPEN,
+        day_status=(
+            api.DAY_STATUS_OPEN if status.open
+            else api.DAY_STATUS_CLOSED if status.closed
+            else api.DAY_STATUS_NOT_OPEN
+        ),
         trading_date=iso(status.trading_date), reference_price_fen=status.reference,
         listed_band=band(status.listed_band), block_band=band(status.block_band),
         fee_bps=c.fee_bps, tick_fen=c.tick, modes=[ENUM_TO[m] for m in sorted(c.modes)],

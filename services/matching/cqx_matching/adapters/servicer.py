@@ -91,7 +91,8 @@ class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceSer
         """An instrument's configuration, day, bands and figures so far."""
         instrument = valid.instrument(request.instrument)
         app = self._app
-        return messages.instrument(queries.instrument_status(app.exchange, instrument))
+        closed = app.orders.closed_days.get(instrument)
+        return messages.instrument(queries.instrument_status(app.exchange, instrument, closed))
 
     async def PlaceOrder(  # noqa: N802
         self, request: api.PlaceOrderRequest, context: Context

@@ -15,6 +15,7 @@ from typing import Any
 
 from cqx_matching.domain import (
     AllowancesAssigned,
+    DayClosed,
     Event,
     OrderAccepted,
     OrderCancelled,
@@ -125,6 +126,7 @@ class OrderHistory:
         self.by_account: dict[str, list[OrderView]] = {}
         self.trades: dict[str, list[TradeRecord]] = {}
         self.instruments_of: dict[str, dict[str, None]] = {}  # account → instruments held
+        self.closed_days: dict[str, DayClosed] = {}  # instrument → its last closed day
         self._steps: dict[type[Any], Callable[[Any], None]] = {
             OrderAccepted: self._accepted,
             TradeExecuted: self._traded,
@@ -134,6 +136,7 @@ class OrderHistory:
             OrderReplaced: self._replaced,
             AllowancesAssigned: self._assigned,
             TradingDayOpened: self._day_opened,
+            DayClosed: self._day_closed,
         }
 
     def apply(self, event: Event) -> None:
@@ -175,6 +178,9 @@ class OrderHistory:
     def _replaced(self, e: OrderReplaced) -> None:
         view = self.orders[e.order_id]
         view.price, view.remaining = e.price, e.quantity
+
+    def _day_closed(self, e: DayClosed) -> None:
+        self.closed_days[e.instrument] = e
 
     def _assigned(self, e: AllowancesAssigned) -> None:
         self.instruments_of.setdefault(e.account, {})[e.instrument] = None

@@ -11,6 +11,7 @@ from cqx_matching.application.deal_views import AuctionView, DealHistory, Negoti
 from cqx_matching.application.errors import MatchingNotFoundError, invalid
 from cqx_matching.application.order_views import OrderHistory, OrderView, TradeRecord
 from cqx_matching.domain import (
+    DayClosed,
     DepthSnapshot,
     Exchange,
     InstrumentConfig,
@@ -21,7 +22,7 @@ from cqx_matching.domain import (
     StatisticsSnapshot,
     TradingMode,
 )
-from cqx_matching.domain.market_data import depth, running_statistics
+from cqx_matching.domain.market_data import depth, final_statistics, running_statistics
 from cqx_service.paging import Window, token_at
 
 MAX_DEPTH = 50
@@ -69,6 +70,7 @@ class InstrumentStatus:
     listed_band: PriceBand
     block_band: PriceBand
     statistics: StatisticsSnapshot
+    closed: bool = False  # not open, and the statistics are the last closed day's final ones
 
 
 def market(exchange: Exchange, instrument: str) -> InstrumentMarket:
@@ -169,16 +171,23 @@ def risk_balance(exchange: Exchange, orders: OrderHistory, account: str) -> Risk
     )
 
 
-def instrument_status(exchange: Exchange, instrument: str) -> InstrumentStatus:
-    """How an instrument trades today."""
+def instrument_status(
+    exchange: Exchange, instrument: str, last_closed: DayClosed | None = None
+) -> InstrumentStatus:
+    """How an instrument trades today; between days, its last closed day and its final
+    figures (``last_closed``: the read model's record of that day)."""
     found = market(exchange, instrument)
     reference = found.reference_price
     config = found.config
     is_open = found.day is not None
     trading_date = found.day or found.last_closed
+    statistics = running_statistics(exchange, instrument)
+    closed = not is_open and last_closed is not None and last_closed.day == found.last_closed
+    if closed and last_closed is not None:
+        statistics = final_statistics(last_closed)
     return InstrumentStatus(
         config, is_open, trading_date, reference, config.band(TradingMode.CONTINUOUS, reference),
-        config.band(TradingMode.BLOCK, reference), running_statistics(exchange, instrument),
+        config.band(TradingMode.BLOCK, reference), statistics, closed,
     )  # fmt: skip
 
 
