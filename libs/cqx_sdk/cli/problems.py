@@ -23,6 +23,9 @@ _HINTS_BY_REASON = {
     "DAY_NOT_OPEN": "an operator opens the day with `cqx day open INSTRUMENT`; "
     "`cqx day show INSTRUMENT` shows its state",
     "PRICE_OUTSIDE_BAND": "`cqx day show INSTRUMENT` shows today's price bands",
+    "DAY_ALREADY_CLOSED": "a closed day never reopens: the next trading day opens on its own "
+    "date (`cqx day show INSTRUMENT` shows the closed day); for a fresh local market, stop "
+    "`make run` and run `.venv/bin/python -m cqx_infra down --purge`",
     "OPERATOR_ONLY": "an operator's command: set CQX_OPERATOR_TOKEN or pass --token-file",
     "REQUEST_ID_REUSED": "that --request-id answered a different request: give a new one, or "
     "leave it out and one is made",

@@ -265,6 +265,7 @@ async def test_an_unreadable_token_file_is_a_usage_error(
         ("NOT_FOUND", "ACCOUNT_NOT_FOUND", "cqx accounts list"),
         ("FAILED_PRECONDITION", "QUANTITY_TOO_LARGE", "cqx block propose"),
         ("INVALID_ARGUMENT", "POSITION_AFTER_HEAD", "--as-of"),
+        ("FAILED_PRECONDITION", "DAY_ALREADY_CLOSED", "never reopens"),
     ],
 )
 def test_the_new_refusals_each_come_with_what_to_do_next(
