@@ -29,8 +29,8 @@ _HINTS_BY_REASON = {
     "OPERATOR_ONLY": "an operator's command: set CQX_OPERATOR_TOKEN or pass --token-file",
     "REQUEST_ID_REUSED": "that --request-id answered a different request: give a new one, or "
     "leave it out and one is made",
-    "ACCOUNT_NOT_FOUND": "`cqx accounts list` shows the accounts; the exchange knows one once "
-    "cash is deposited or allowances are moved to trading for it",
+    "ACCOUNT_NOT_FOUND": "check the id: `cqx accounts list` shows the accounts; the exchange "
+    "knows one once cash is deposited or allowances are moved to trading for it",
     "QUANTITY_TOO_LARGE": "the metadata gives the largest order the book takes; larger "
     "quantities trade as a block deal: `cqx block propose`",
     "POSITION_AFTER_HEAD": "`cqx holdings ACCOUNT` shows the log's head position; ask --as-of "

@@ -444,7 +444,8 @@ async def test_the_trading_day_is_opened_and_closed(
     )
     _, out, _ = await cqx("--json", "day", "show", cea)
     shown = json.loads(out)
-    assert (shown["day_status"], shown["reference_price_fen"]) == ("not-open", 7475)
+    assert (shown["day_status"], shown["reference_price_fen"]) == ("closed", 7475)
+    assert (shown["statistics"]["volume_t"], shown["statistics"]["final"]) == (10, True)
     _, out, _ = await cqx("orders", m.buyer, "--open")
     assert out.splitlines()[-1] == "(no orders)"
     # R-T6: the exchange's day is over, so what the buyer bought today is free to sell.
