@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import urllib.request
 import uuid
 
@@ -62,8 +63,9 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 
 async def test_metrics_count_calls_refusals_commits_and_positions(
-    database_url: str, kafka_bootstrap: str, unique_name: str
+    database_url: str, kafka_bootstrap: str, unique_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="cqx.calls")
     settings = settings_for("tally", database_url, kafka_bootstrap, unique_name)
 
     async def build(context: ServiceContext) -> Wiring:
@@ -100,16 +102,20 @@ async def test_metrics_count_calls_refusals_commits_and_positions(
         # The two accepted commands were committed (the refusal records nothing).
         assert value(after, "cqx_journal_commit_seconds_count", service="tally") >= 2
         assert value(after, "cqx_journal_commands_total", service="tally") >= 2
+        # The same edge logged one line per mutating call, with its outcome and request id.
+        lines = [r for r in caplog.records if r.name == "cqx.calls"]
+        assert [getattr(r, "outcome", None) for r in lines] == ["OK", "OK", "NOT_POSITIVE"]
+        assert all(getattr(r, "grpc_method", None) == "Add" for r in lines)
 
-        # The sampled gauges follow: the log's head and the relay reach both events.
-        deadline = asyncio.get_running_loop().time() + 30
+        # The sampled gauges follow: the log's head and the relay reach both events, and the
+        # consumer (once it has joined its group) reports its lag, caught up at last.
+        deadline = asyncio.get_running_loop().time() + 45
         while True:
             now = await asyncio.to_thread(scrape, runtime.metrics_port)
             head = value(now, "cqx_log_head_position", service="tally")
             relayed = value(now, "cqx_relay_position", service="tally")
-            if head >= 2 and relayed >= 2:
+            lags = [v for (name, _), v in now.items() if name == "cqx_consumer_lag_messages"]
+            if head >= 2 and relayed >= 2 and lags == [0.0]:
                 break
-            assert asyncio.get_running_loop().time() < deadline, (head, relayed)
+            assert asyncio.get_running_loop().time() < deadline, (head, relayed, lags)
             await asyncio.sleep(0.5)
-        lags = [v for (name, _), v in now.items() if name == "cqx_consumer_lag_messages"]
-        assert lags, "the consumer's lag is not reported"
