@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 from cqx_bus.bookkeeping import PostgresBookkeeping
 from cqx_bus.consumer import Consumer, Handler
 from cqx_bus.relay import Relay
-from cqx_bus.topics import ensure_topic
+from cqx_bus.topics import await_group_coordinator, ensure_topic
 from cqx_eventstore.migrate import migrate
 from cqx_eventstore.port import EventStore
 from cqx_eventstore.postgres import PostgresEventStore
@@ -208,6 +208,7 @@ class ServiceRuntime:
         s = self.settings
         for context in spec.source_contexts:
             await ensure_topic(s.kafka_bootstrap, s.topic(context))
+        await await_group_coordinator(s.kafka_bootstrap, consumer.name)  # its group's id
         with contextlib.suppress(asyncio.CancelledError):
             await consumer.run()
 
