@@ -130,6 +130,7 @@ class ServiceRuntime:
             wiring = await self._build(ServiceContext(s, store, journal))
             await self._serve(store, journal, wiring)
         finally:
+            self.metrics.stop()  # also when the start failed after the server was up
             await journal.stop()
             await store.close()
 
@@ -178,7 +179,6 @@ class ServiceRuntime:
             await asyncio.gather(*everything, return_exceptions=True)
             for hook in wiring.on_stop:
                 await hook()
-            self.metrics.stop()
         for task in done:
             if task not in (stop, failed) and task.exception() is not None:
                 raise RuntimeError(f"{task.get_name()} failed") from task.exception()
