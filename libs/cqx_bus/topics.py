@@ -1,19 +1,58 @@
-"""Topic administration: create a context's topic with the partitions it needs."""
+"""Topic administration: create a context's topic with the partitions it needs.
+
+Both helpers wait until the broker is ready for what comes next, because aiokafka logs each
+failed lookup of a normal start as an ERROR: a topic created a moment ago is not yet in every
+broker's metadata (``Topic … not found in cluster metadata``), and on a fresh broker no group
+has a coordinator until its offsets topic exists (``Group Coordinator Request failed``).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+READY_WAIT_SECONDS = 30.0  # past this, the client is started anyway and retries by itself
+_POLL_SECONDS = 0.1
 
 
-async def ensure_topic(bootstrap: str, topic: str, *, partitions: int = 1) -> None:
-    """Create ``topic`` unless it exists (replication factor 1 on a single broker)."""
+async def ensure_topic(
+    bootstrap: str, topic: str, *, partitions: int = 1, wait_seconds: float = READY_WAIT_SECONDS
+) -> None:
+    """Create ``topic`` unless it exists (replication factor 1 on a single broker); return once
+    the broker's metadata has it (or ``wait_seconds`` have passed)."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     await admin.start()
     try:
         with contextlib.suppress(TopicAlreadyExistsError):
             await admin.create_topics([NewTopic(topic, partitions, replication_factor=1)])
+        deadline = asyncio.get_running_loop().time() + wait_seconds
+        while asyncio.get_running_loop().time() < deadline:
+            described = await admin.describe_topics([topic])
+            if described and all(entry["error_code"] == 0 for entry in described):
+                return
+            await asyncio.sleep(_POLL_SECONDS)
+    finally:
+        await admin.close()
+
+
+async def await_group_coordinator(
+    bootstrap: str, group: str, *, wait_seconds: float = READY_WAIT_SECONDS
+) -> None:
+    """Return once the broker names a coordinator for consumer group ``group`` (or after
+    ``wait_seconds``: the consumer then looks it up itself)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        deadline = asyncio.get_running_loop().time() + wait_seconds
+        while asyncio.get_running_loop().time() < deadline:
+            try:
+                await admin.find_coordinator(group)
+            except KafkaError:  # not available yet, or still loading: ask again
+                await asyncio.sleep(_POLL_SECONDS)
+            else:
+                return
     finally:
         await admin.close()

@@ -30,14 +30,21 @@ values outside their bounds (:mod:`cqx_grpc.bounds`) are INVALID_ARGUMENT, so no
 them. Nothing the client sent leaves whole in the trailers: the status message and each
 ErrorInfo metadata value are cut at :data:`MAX_ECHO_LENGTH` characters (a client's metadata
 limit would otherwise turn a long id into RESOURCE_EXHAUSTED and lose the reason).
+
+Given a :class:`~cqx_grpc.observe.CallObserver`, the interceptor also counts, times and logs
+every call it wraps, with the status code it ended with: the metrics are recorded here, once.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import inspect
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 import grpc
@@ -47,6 +54,7 @@ from grpc_status import rpc_status
 
 from cqx_grpc.access import OperatorAccess
 from cqx_grpc.context import CallMetadata, bind_call
+from cqx_grpc.observe import CallObserver
 from cqx_grpc.request_check import check_call, check_request, tolerant
 from cqx_kernel.errors import (
     AlreadyExistsError,
@@ -147,8 +155,11 @@ class ApiEdgeInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     operator's method called without the operator's token is refused before its handler runs.
     """
 
-    def __init__(self, operators: OperatorAccess | None = None) -> None:
+    def __init__(
+        self, operators: OperatorAccess | None = None, observer: CallObserver | None = None
+    ) -> None:
         self._operators = operators or OperatorAccess()
+        self._observer = observer
 
     async def intercept_service(
         self,
@@ -161,12 +172,69 @@ class ApiEdgeInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             return None
         call = CallMetadata.from_invocation_metadata(handler_call_details.invocation_metadata)
         method = str(handler_call_details.method)
-        return _guarded_handler(handler, call, method, self._operators.refusal(method, call))
+        edge = _Edge(call, method, self._operators.refusal(method, call), self._observer)
+        return _guarded_handler(handler, edge)
 
 
-def _guarded_handler(
-    handler: Any, call: CallMetadata, method: str, refusal: CqxError | None = None
-) -> Any:
+@dataclass(frozen=True)
+class _Edge:
+    """What the guard of one call knows: its ids, method, refusal (if any) and observer."""
+
+    call: CallMetadata
+    method: str
+    refusal: CqxError | None = None
+    observer: CallObserver | None = None
+
+
+@dataclass
+class _Ending:
+    """How a call ended, as the observer records it."""
+
+    code: grpc.StatusCode = grpc.StatusCode.OK
+    reason: str = ""
+
+    def failed(self, error: Exception) -> None:
+        """The call ends with what ``error`` maps to."""
+        if isinstance(error, CqxError):
+            self.code, self.reason = status_code_for(error), upper_snake(error.reason)
+        else:
+            self.code, self.reason = grpc.StatusCode.INTERNAL, "INTERNAL"
+
+
+@contextlib.contextmanager
+def _observed(edge: _Edge, context: Any) -> Iterator[_Ending]:
+    """Time the body and hand its ending to the edge's observer (if there is one)."""
+    ending = _Ending()
+    started = time.perf_counter()
+    try:
+        yield ending
+    except asyncio.CancelledError:
+        ending.code, ending.reason = grpc.StatusCode.CANCELLED, ""
+        raise
+    except grpc.aio.AbortError:
+        if ending.code is grpc.StatusCode.OK:  # the handler's own context.abort(...)
+            ending.code = _aborted_code(context)
+        raise
+    finally:
+        if edge.observer is not None:
+            edge.observer.finished(
+                edge.method, ending.code, ending.reason, time.perf_counter() - started
+            )
+
+
+def _aborted_code(context: Any) -> grpc.StatusCode:
+    """The code a handler aborted with, as the context holds it (UNKNOWN if it does not)."""
+    with contextlib.suppress(Exception):
+        code = context.code()
+        if isinstance(code, grpc.StatusCode):
+            return code
+        for candidate in grpc.StatusCode:
+            if candidate.value[0] == code:
+                return candidate
+    return grpc.StatusCode.UNKNOWN
+
+
+def _guarded_handler(handler: Any, edge: _Edge) -> Any:
     """The same method handler, its behaviour wrapped by a guard of the matching shape."""
     shapes: tuple[tuple[str, Callable[..., Any]], ...] = (
         ("unary_unary", grpc.unary_unary_rpc_method_handler),
@@ -184,7 +252,7 @@ def _guarded_handler(
         single = attribute.startswith("unary_")
         deserializer = handler.request_deserializer
         return make_handler(
-            guard(behavior, call, method, refusal, checked=single),
+            guard(behavior, edge, checked=single),
             request_deserializer=tolerant(deserializer) if single else deserializer,
             response_serializer=handler.response_serializer,
         )
@@ -201,40 +269,40 @@ def _admit(request: Any, call: CallMetadata, refusal: CqxError | None, checked: 
         check_request(request)
 
 
-def _guard_coroutine(
-    behavior: Handler, call: CallMetadata, method: str, refusal: CqxError | None, *, checked: bool
-) -> Handler:
+def _guard_coroutine(behavior: Handler, edge: _Edge, *, checked: bool) -> Handler:
     """Guard a coroutine handler (a unary response, or a stream written with context.write)."""
 
     async def guarded(request: Any, context: Any) -> Any:
-        with bind_call(call):
+        with bind_call(edge.call), _observed(edge, context) as ending:
             try:
-                _admit(request, call, refusal, checked)
+                _admit(request, edge.call, edge.refusal, checked)
                 result = behavior(request, context)
                 return await result if inspect.isawaitable(result) else result
             except grpc.aio.AbortError:
                 raise
             except Exception as error:
-                await _abort(context, error, call, method)
+                ending.failed(error)
+                await _abort(context, error, edge.call, edge.method)
 
     return guarded
 
 
 def _guard_generator(
-    behavior: Handler, call: CallMetadata, method: str, refusal: CqxError | None, *, checked: bool
+    behavior: Handler, edge: _Edge, *, checked: bool
 ) -> Callable[[Any, Any], AsyncIterator[Any]]:
     """Guard an async generator handler (a streamed response)."""
 
     async def guarded(request: Any, context: Any) -> AsyncIterator[Any]:
-        with bind_call(call):
+        with bind_call(edge.call), _observed(edge, context) as ending:
             try:
-                _admit(request, call, refusal, checked)
+                _admit(request, edge.call, edge.refusal, checked)
                 async for response in behavior(request, context):
                     yield response
             except grpc.aio.AbortError:
                 raise
             except Exception as error:
-                await _abort(context, error, call, method)
+                ending.failed(error)
+                await _abort(context, error, edge.call, edge.method)
 
     return guarded
 

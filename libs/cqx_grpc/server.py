@@ -21,6 +21,7 @@ from grpc_reflection.v1alpha import reflection
 
 from cqx_grpc.access import OperatorAccess
 from cqx_grpc.errors import ApiEdgeInterceptor
+from cqx_grpc.observe import CallObserver
 
 ServicerRegistration = Callable[[Any], None]
 """Adds servicers to a ``grpc.aio.Server``, e.g. ``lambda s: add_FooServicer_to_server(f, s)``."""
@@ -38,7 +39,8 @@ class GrpcServer:
 
     ``service_names`` are full proto names (``cqx.registry.v1.RegistryService``); they are
     reported by health and reflection. ``registrations`` add the servicers; ``interceptors``
-    run inside the edge interceptor, so what they raise is mapped too.
+    run inside the edge interceptor, so what they raise is mapped too; ``observer`` (if any)
+    counts, times and logs every call there.
     """
 
     def __init__(
@@ -49,10 +51,11 @@ class GrpcServer:
         interceptors: Sequence[Any] = (),
         options: Sequence[tuple[str, Any]] = (),
         operators: OperatorAccess | None = None,
+        observer: CallObserver | None = None,
     ) -> None:
         self._service_names = tuple(service_names)
         self._registrations = tuple(registrations)
-        self._interceptors = (ApiEdgeInterceptor(operators), *interceptors)
+        self._interceptors = (ApiEdgeInterceptor(operators, observer), *interceptors)
         self._options = tuple(options)
         self._serving = dict.fromkeys(self._service_names, False)
         self._health = health.aio.HealthServicer()

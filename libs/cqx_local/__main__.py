@@ -57,6 +57,7 @@ def run() -> int:
             print(f"CQX is up in {time.monotonic() - started:.1f} s:")
             for service in SERVICES:
                 print(f"  {service:<11} {system.address(service)}  log {system.log_path(service)}")
+                print(f"  {'':<11} metrics {system.metrics_url(service)}")
             print(f"  postgres    {endpoints.database_url}")
             print(f"  kafka       {endpoints.kafka_bootstrap}")
             print(TRY.format(root=project_root()), flush=True)

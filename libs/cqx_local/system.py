@@ -36,7 +36,8 @@ class LocalSystem:
     """The services of CQX as child processes (see the module docstring).
 
     ``ports`` fixes each service's port; ``None`` picks free ones (tests), and
-    :attr:`ports` tells where each listens once started.
+    :attr:`ports` tells where each listens once started. Each service's ``/metrics`` is on
+    :attr:`metrics_ports` (its port plus 1000 when ports are fixed; free ones otherwise).
     """
 
     def __init__(
@@ -52,11 +53,13 @@ class LocalSystem:
         self._endpoints = endpoints
         self._run_dir = run_dir
         self._namespace = namespace
-        self.ports = (
-            dict(ports)
-            if ports is not None
-            else dict(zip(services, free_ports(len(services)), strict=True))
-        )
+        if ports is not None:
+            self.ports = dict(ports)
+            self.metrics_ports = {service: port + 1000 for service, port in self.ports.items()}
+        else:  # one draw, so that no two of the ports are the same
+            chosen = free_ports(2 * len(services))
+            self.ports = dict(zip(services, chosen[: len(services)], strict=True))
+            self.metrics_ports = dict(zip(services, chosen[len(services) :], strict=True))
         self._services = list(services)
         self._extra_env = dict(extra_env or {})
         self._processes: dict[str, ServerProcess] = {}
@@ -64,6 +67,10 @@ class LocalSystem:
     def address(self, service: str) -> str:
         """``127.0.0.1:<port>`` of a service."""
         return f"127.0.0.1:{self.ports[service]}"
+
+    def metrics_url(self, service: str) -> str:
+        """Where a service's Prometheus metrics are served."""
+        return f"http://127.0.0.1:{self.metrics_ports[service]}/metrics"
 
     def start(self) -> None:
         """Start every service, then wait until all are serving; stop all if one fails."""
@@ -124,6 +131,7 @@ class LocalSystem:
             "CQX_KAFKA_BOOTSTRAP": self._endpoints.kafka_bootstrap,
             "CQX_NAMESPACE": self._namespace,
             f"CQX_{service.upper()}_PORT": str(self.ports[service]),
+            f"CQX_{service.upper()}_METRICS_PORT": str(self.metrics_ports[service]),
         }
         process = ServerProcess(
             [sys.executable, "-m", f"cqx_{service}"],

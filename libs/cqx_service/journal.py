@@ -14,6 +14,7 @@ and the runtime exits, so that the next start rebuilds from what was really reco
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from cqx_kernel.errors import (
     InvalidArgumentError,
     UnavailableError,
 )
+from cqx_service.metrics import JournalMetrics
 
 _KINDS: dict[str, type[CqxError]] = {
     kind.__name__: kind
@@ -74,8 +76,16 @@ class JournalStoppedError(UnavailableError):
 class Journal:
     """Records decided events in decision order, answering each caller after its commit."""
 
-    def __init__(self, store: EventStore, *, max_batch: int = 1000, busy_retries: int = 2) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        max_batch: int = 1000,
+        busy_retries: int = 2,
+        metrics: JournalMetrics | None = None,
+    ) -> None:
         self.store = store
+        self._metrics = metrics
         # A batch refused as busy (the head-row lock not granted in time) wrote nothing, so it
         # is committed again, in place, before any later one; only a lock held past all the
         # retries stops the journal (memory is ahead of the log then: a restart rebuilds).
@@ -141,13 +151,18 @@ class Journal:
         self._check_running()
         queued = self._committer.submit(unit)
         result: asyncio.Future[Outcome] = asyncio.get_running_loop().create_future()
-        queued.add_done_callback(lambda done: self._settle(done, result))
+        started = time.perf_counter()
+        queued.add_done_callback(lambda done: self._settle(done, result, started))
         return result
 
-    def _settle(self, done: asyncio.Future[Outcome], result: asyncio.Future[Outcome]) -> None:
+    def _settle(
+        self, done: asyncio.Future[Outcome], result: asyncio.Future[Outcome], started: float
+    ) -> None:
+        error = done.exception()
+        if error is None and self._metrics is not None:
+            self._metrics.committed(time.perf_counter() - started)
         if result.cancelled():
             return
-        error = done.exception()
         if error is None:
             result.set_result(done.result())
         else:

@@ -1,13 +1,13 @@
 """What ``python -m cqx_<service>`` does: read the settings once, then serve until SIGTERM.
 
-A bad setting is one line on stderr and exit code 1. The event loop is uvloop's (libuv: less
+A bad setting is one line on stderr and exit code 1. Logs are JSON lines on stderr, or text
+with ``CQX_LOG_FORMAT=text`` (:mod:`cqx_service.logs`). The event loop is uvloop's (libuv: less
 Python per socket read and write, the service's hot path) unless ``CQX_EVENT_LOOP=asyncio``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine
@@ -16,20 +16,20 @@ from typing import Any
 import uvloop
 
 from cqx_kernel.errors import CqxError, InvalidArgumentError
+from cqx_service.logs import configure_logging, log_format
 from cqx_service.runtime import Build, ServiceRuntime
 from cqx_service.settings import RuntimeSettings
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def serve(service: str, configure: Callable[[], tuple[RuntimeSettings, Build]]) -> int:
     """Run the service ``configure`` sets up; the process's exit code."""
     try:
         settings, build = configure()
+        chosen = log_format()
     except CqxError as error:
         print(f"cqx-{service}: {error.message}", file=sys.stderr)
         return 1
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    configure_logging(service, chosen)
     try:
         run_event_loop(ServiceRuntime(settings, build, migrations=None).run())
     except InvalidArgumentError as error:

@@ -3,10 +3,11 @@
 ``ServiceRuntime.run`` does, in order: apply the schema migrations; open the event store as
 the service's role; start the journal; let the service build its application (which rebuilds
 its in-memory state from its own log); start the gRPC server (NOT_SERVING), the relay and the
-consumers; report SERVING; and on SIGTERM or SIGINT report NOT_SERVING, stop taking calls,
-finish the calls in progress within the grace period, and stop everything. If the journal or a
-background task fails, the process stops with an error, so that a supervisor restarts it and
-the restart rebuilds from the log.
+consumers, and the ``/metrics`` HTTP server (:mod:`cqx_service.metrics`; its gauges sampled
+every :data:`SAMPLE_SECONDS`); report SERVING; and on SIGTERM or SIGINT report NOT_SERVING,
+stop taking calls, finish the calls in progress within the grace period, and stop everything.
+If the journal or a background task fails, the process stops with an error, so that a
+supervisor restarts it and the restart rebuilds from the log.
 """
 
 from __future__ import annotations
@@ -22,18 +23,21 @@ from typing import Any, Generic, TypeVar
 from cqx_bus.bookkeeping import PostgresBookkeeping
 from cqx_bus.consumer import Consumer, Handler
 from cqx_bus.relay import Relay
-from cqx_bus.topics import ensure_topic
+from cqx_bus.topics import await_group_coordinator, ensure_topic
 from cqx_eventstore.migrate import migrate
 from cqx_eventstore.port import EventStore
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_grpc import GrpcServer, OperatorAccess, ServicerRegistration
 from cqx_service.application import EventSourcedApplication
 from cqx_service.journal import Journal
+from cqx_service.metrics import ServiceMetrics
 from cqx_service.settings import RuntimeSettings
 
 A = TypeVar("A")
 
 log = logging.getLogger("cqx.service")
+
+SAMPLE_SECONDS = 2.0  # how often the lag and position gauges are refreshed
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ class ServiceRuntime:
         self._build = build
         self._migrations = migrations
         self.port: int | None = None
+        self.metrics_port: int | None = None  # where /metrics is served, once started
+        self.metrics = ServiceMetrics(settings.service)
         self.ready = asyncio.Event()
 
     async def run(self) -> None:
@@ -118,12 +124,13 @@ class ServiceRuntime:
         applied = await migrate(s.database_url, s.schema, *folders, role_password=s.role_password)
         log.info("%s: schema up to date (%d applied now)", s.service, len(applied))
         store = await PostgresEventStore.connect(s.service_database_url, s.schema)
-        journal = Journal(store)
+        journal = Journal(store, metrics=self.metrics.journal)
         journal.start()
         try:
             wiring = await self._build(ServiceContext(s, store, journal))
             await self._serve(store, journal, wiring)
         finally:
+            self.metrics.stop()  # also when the start failed after the server was up
             await journal.stop()
             await store.close()
 
@@ -139,17 +146,25 @@ class ServiceRuntime:
             service_names=wiring.service_names,
             registrations=wiring.registrations,
             operators=operators,
+            observer=self.metrics.calls,
         )
         self.port = await server.start(s.host, s.port)
+        if s.metrics_port is not None:
+            self.metrics_port = self.metrics.serve(s.host, s.metrics_port)
         await ensure_topic(s.kafka_bootstrap, s.topic(s.service))
-        tasks = [asyncio.create_task(self._relay(store), name="relay")]
+        relay = self._relay(store)
+        consumers = [self._consumer(store, journal, spec) for spec in wiring.consumers]
+        tasks = [asyncio.create_task(relay.run(), name="relay")]
         tasks += [
-            asyncio.create_task(self._consume(store, journal, spec), name=f"consumer-{i}")
-            for i, spec in enumerate(wiring.consumers)
+            asyncio.create_task(self._consume(consumer, spec), name=f"consumer-{i}")
+            for i, (consumer, spec) in enumerate(zip(consumers, wiring.consumers, strict=True))
         ]
+        tasks.append(asyncio.create_task(self._sample(store, relay, consumers), name="metrics"))
         await server.set_serving()
         self.ready.set()
         log.info("%s: serving on %s:%d", s.service, s.host, self.port)
+        if self.metrics_port is not None:
+            log.info("%s: metrics on http://%s:%d/metrics", s.service, s.host, self.metrics_port)
         stop = asyncio.create_task(server.serve_until_signal(s.grace_seconds))
         failed = asyncio.create_task(journal.failed.wait())
         everything = [stop, failed, *tasks]
@@ -170,26 +185,46 @@ class ServiceRuntime:
         if journal.failure is not None:
             raise RuntimeError("a commit failed; restart to rebuild") from journal.failure
 
-    async def _relay(self, store: PostgresEventStore) -> None:
+    def _relay(self, store: PostgresEventStore) -> Relay:
         s = self.settings
         books = PostgresBookkeeping(store.pool, s.schema)
-        relay = Relay(
+        return Relay(
             store, books, source=s.service, bootstrap=s.kafka_bootstrap, topic=s.topic(s.service)
         )
-        await relay.run()
 
-    async def _consume(
+    def _consumer(
         self, store: PostgresEventStore, journal: Journal, spec: ConsumerSpec
-    ) -> None:
+    ) -> Consumer:
         s = self.settings
         topics = [s.topic(context) for context in spec.source_contexts]
-        for topic in topics:
-            await ensure_topic(s.kafka_bootstrap, topic)
         name = f"{s.schema}<-{'+'.join(spec.source_contexts)}"  # also the consumer group
-        consumer = Consumer(
+        return Consumer(
             name, topics, bootstrap=s.kafka_bootstrap, store=store,
             bookkeeping=PostgresBookkeeping(store.pool, s.schema), handler=spec.handler,
             submit=journal.submit, event_types=spec.event_types,
         )  # fmt: skip
+
+    async def _consume(self, consumer: Consumer, spec: ConsumerSpec) -> None:
+        s = self.settings
+        for context in spec.source_contexts:
+            await ensure_topic(s.kafka_bootstrap, s.topic(context))
+        await await_group_coordinator(s.kafka_bootstrap, consumer.name)  # its group's id
         with contextlib.suppress(asyncio.CancelledError):
             await consumer.run()
+
+    async def _sample(
+        self, store: PostgresEventStore, relay: Relay, consumers: Sequence[Consumer]
+    ) -> None:
+        """Refresh the lag and position gauges until cancelled; a failed sample is skipped
+        (a gauge that is late is better than a service that stops over it)."""
+        while True:
+            try:
+                head, _ = await store.head()
+                self.metrics.positions(relay=relay.published, head=head)
+                for consumer in consumers:
+                    lag = await consumer.lag()
+                    if lag is not None:
+                        self.metrics.consumer_lag(consumer.name, lag)
+            except Exception as error:  # a late gauge is better than a stopped service
+                log.debug("%s: metrics sample failed: %s", self.settings.service, error)
+            await asyncio.sleep(SAMPLE_SECONDS)

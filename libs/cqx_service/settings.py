@@ -22,7 +22,9 @@ class RuntimeSettings:
     password, set at migration; none where loopback is trusted), ``CQX_NAMESPACE`` (default
     empty: a prefix for the schema and every topic, so that several systems — or tests —
     share one PostgreSQL and one Kafka without meeting), ``CQX_OPERATOR_TOKEN`` (the token an
-    operator's methods require; unset: they are open, as in the local demo).
+    operator's methods require; unset: they are open, as in the local demo),
+    ``CQX_<SERVICE>_METRICS_PORT`` (where ``/metrics`` is served; default the gRPC port plus
+    1000, or 0 — a free port — when the gRPC port is 0).
     """
 
     service: str
@@ -35,6 +37,7 @@ class RuntimeSettings:
     namespace: str = ""
     role_password: str | None = None
     operator_token: str | None = field(default=None, repr=False)
+    metrics_port: int | None = None  # None: no metrics server (offline tools, unit tests)
 
     @property
     def schema(self) -> str:
@@ -55,9 +58,8 @@ class RuntimeSettings:
         database_url = _required(env, "CQX_DATABASE_URL")
         namespace = env.get("CQX_NAMESPACE", "")
         password = env.get("CQX_SERVICE_DB_PASSWORD") or None
-        port_text = env.get(f"CQX_{upper}_PORT", str(default_port))
-        if not port_text.isdigit() or not 0 <= int(port_text) < 65536:
-            raise InvalidArgumentError(f"CQX_{upper}_PORT is not a port number: {port_text!r}")
+        port = _port(env, f"CQX_{upper}_PORT", default_port)
+        metrics_port = _port(env, f"CQX_{upper}_METRICS_PORT", port + 1000 if port else 0)
         return cls(
             service=service,
             database_url=database_url,
@@ -65,12 +67,21 @@ class RuntimeSettings:
             or service_dsn(database_url, f"{namespace}{service}", password),
             kafka_bootstrap=_required(env, "CQX_KAFKA_BOOTSTRAP"),
             host=env.get("CQX_HOST", "127.0.0.1"),
-            port=int(port_text),
+            port=port,
             grace_seconds=float(env.get("CQX_GRACE_SECONDS", "5")),
             namespace=namespace,
             role_password=password,
             operator_token=_operator_token(env),
+            metrics_port=metrics_port,
         )
+
+
+def _port(env: Mapping[str, str], name: str, default: int) -> int:
+    """The port number ``name`` sets (``default`` when unset); anything else is an error."""
+    text = env.get(name, str(default))
+    if not text.isdigit() or not 0 <= int(text) < 65536:
+        raise InvalidArgumentError(f"{name} is not a port number: {text!r}")
+    return int(text)
 
 
 def _operator_token(env: Mapping[str, str]) -> str | None:
