@@ -172,9 +172,7 @@ class EventCodec(Generic[E]):
         self._plans: dict[type[Any], tuple[type[Message], list[FieldPlan]]] = {}
         self._by_type: dict[str, type[Any]] = {}
         for domain, proto in pairs:
-            fields = [f for f in dataclasses.fields(domain) if f.name in skip]
-            self._plans[domain] = (proto, plan(domain, proto, skip=[f.name for f in fields],
-                                               renames=renames))  # fmt: skip
+            self._plans[domain] = (proto, plan(domain, proto, skip=skip, renames=renames))
             self._by_type[proto.DESCRIPTOR.full_name] = domain
         self._decode_extra = decode_extra
 

@@ -3,7 +3,6 @@ gRPC. The tests run in order on one exchange whose clock moves from 10:00 to the
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -26,17 +25,10 @@ from tests.component.matching.support import (
     refused,
     rid,
 )
-from tests.support.service_harness import settings_for
 
 BUY, SELL = events.SIDE_BUY, events.SIDE_SELL
 LISTED = events.TRADING_MODE_LISTED
 FAILED = grpc.StatusCode.FAILED_PRECONDITION
-
-
-@pytest.fixture(scope="module")
-def settings(database_url: str, kafka_bootstrap: str) -> RuntimeSettings:
-    """One namespace for the module."""
-    return settings_for("matching", database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,16 +24,9 @@ from tests.component.matching.support import (
     refused,
     rid,
 )
-from tests.support.service_harness import settings_for
 
 BUY, SELL = events.SIDE_BUY, events.SIDE_SELL
 MARKET_TO_LIMIT = events.ORDER_TYPE_MARKET_TO_LIMIT
-
-
-@pytest.fixture(scope="module")
-def settings(database_url: str, kafka_bootstrap: str) -> RuntimeSettings:
-    """One namespace for the module; each test trades its own instrument and accounts."""
-    return settings_for("matching", database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}")
 
 
 @pytest.fixture(scope="module")

@@ -25,16 +25,9 @@ from tests.component.matching.support import (
     publish,
     published,
 )
-from tests.support.service_harness import settings_for
 
 SELL = events.SIDE_SELL
 CEA = "CEA-2024"
-
-
-@pytest.fixture(scope="module")
-def settings(database_url: str, kafka_bootstrap: str) -> RuntimeSettings:
-    """One namespace for the module; each test uses its own accounts."""
-    return settings_for("matching", database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}")
 
 
 @pytest.fixture(scope="module")

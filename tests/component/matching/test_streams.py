@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 from collections.abc import AsyncIterator
 
 import grpc
@@ -22,15 +21,8 @@ from tests.component.matching.support import (
     matching_service,
     refused,
 )
-from tests.support.service_harness import settings_for
 
 BUY, SELL = events.SIDE_BUY, events.SIDE_SELL
-
-
-@pytest.fixture(scope="module")
-def settings(database_url: str, kafka_bootstrap: str) -> RuntimeSettings:
-    """One namespace for the module."""
-    return settings_for("matching", database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}")
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ The tests run in order on one exchange: the last closes Monday and trades on Tue
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -27,17 +26,10 @@ from tests.component.matching.support import (
     refused,
     rid,
 )
-from tests.support.service_harness import settings_for
 
 BUY, SELL = events.SIDE_BUY, events.SIDE_SELL
 CEA = "CEA-2024"
 FAILED = grpc.StatusCode.FAILED_PRECONDITION
-
-
-@pytest.fixture(scope="module")
-def settings(database_url: str, kafka_bootstrap: str) -> RuntimeSettings:
-    """One namespace for the module."""
-    return settings_for("matching", database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}")
 
 
 @pytest.fixture(scope="module")

@@ -284,6 +284,5 @@ class MatchingApplication:
     def _break(self, error: Exception) -> NoReturn:
         log.exception("the exchange's state is no longer trustworthy; restarting", exc_info=error)
         self.broken = error
-        self.journal.failure = error
-        self.journal.failed.set()
+        self.journal.fail(error)
         raise ExchangeRestartingError("the exchange is restarting to rebuild its state") from error
