@@ -4,13 +4,11 @@ The health probe is a separate entry point, ``python -m cqx_grpc.probe`` (not im
 so running it as a module does not import it twice).
 """
 
-from cqx_grpc.access import OperatorAccess, method_paths
+from cqx_grpc.access import Authorizer, Gate, method_paths
 from cqx_grpc.bounds import EDGE_REASONS, FIELD_RULES, rule_for
 from cqx_grpc.context import (
-    ACTOR_KEY,
     CAUSATION_ID_KEY,
     CORRELATION_ID_KEY,
-    OPERATOR_TOKEN_KEY,
     REQUEST_ID_KEY,
     CallMetadata,
     bind_call,
@@ -38,7 +36,6 @@ from cqx_grpc.server import (
 )
 
 __all__ = [
-    "ACTOR_KEY",
     "CAUSATION_ID_KEY",
     "CORRELATION_ID_KEY",
     "EDGE_REASONS",
@@ -46,14 +43,14 @@ __all__ = [
     "FIELD_RULES",
     "HEALTH_SERVICE_NAME",
     "MAX_ECHO_LENGTH",
-    "OPERATOR_TOKEN_KEY",
     "OVERALL_HEALTH",
     "REFLECTION_SERVICE_NAME",
     "REQUEST_ID_KEY",
     "ApiEdgeInterceptor",
+    "Authorizer",
     "CallMetadata",
+    "Gate",
     "GrpcServer",
-    "OperatorAccess",
     "ServicerRegistration",
     "bind_call",
     "call_metadata",

@@ -1,21 +1,24 @@
-"""Who may call an operator's method: the caller that presents the operator's token.
+"""Who may call: every call is authenticated (mutual TLS), then authorised by the policy.
 
-Each service names its operator methods (open a trading day, deposit cash, issue an
-allocation, ...). A server given a token refuses those methods with PERMISSION_DENIED
-(reason ``OPERATOR_ONLY``) unless the call's ``x-operator-token`` metadata equals it; a server
-given none leaves them open (a local demo), and says so in its log at start.
+The :class:`Gate` is what the edge interceptor asks, for each call, before its handler runs:
+:meth:`Gate.authenticate` reads the client certificate TLS verified (the project's authority
+issued it) and names its principal, refusing a revoked one; the ``authorizer`` (the policy of
+:mod:`cqx_service.policy`) then says whether that principal may call that method with that
+request. A refusal is UNAUTHENTICATED or PERMISSION_DENIED with a reason, and nothing runs.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from google.protobuf.descriptor import ServiceDescriptor
 
-from cqx_grpc.context import CallMetadata
-from cqx_kernel.errors import PermissionDeniedError
+from cqx_identity.principal import CertificateUnusableError, Principal, principal_of_pem
+from cqx_identity.revocation import RevocationList
+from cqx_kernel.errors import UnauthenticatedError
+
+PEM_PROPERTY = "x509_pem_cert"
 
 
 def method_paths(service: ServiceDescriptor, methods: Iterable[str]) -> frozenset[str]:
@@ -27,28 +30,50 @@ def method_paths(service: ServiceDescriptor, methods: Iterable[str]) -> frozense
     return frozenset(f"/{service.full_name}/{m}" for m in methods)
 
 
-@dataclass(frozen=True)
-class OperatorAccess:
-    """The operator's methods (full paths) and the token that opens them (None: all open)."""
+class Authorizer(Protocol):
+    """Says whether ``principal`` may call ``method`` with ``request`` (None: a streamed
+    request, authorised by role alone here); raises PermissionDeniedError if not."""
 
-    methods: frozenset[str] = frozenset()
-    token: str | None = field(default=None, repr=False)
+    def authorize(self, method: str, principal: Principal, request: Any) -> None: ...
 
-    @property
-    def guarded(self) -> bool:
-        """Whether the operator's methods need the token."""
-        return self.token is not None and bool(self.methods)
 
-    def refusal(self, method: str, call: CallMetadata) -> PermissionDeniedError | None:
-        """Why ``call`` may not invoke ``method``, or None if it may."""
-        if self.token is None or method not in self.methods:
-            return None
-        if hmac.compare_digest((call.operator_token or "").encode(), self.token.encode()):
-            return None
-        name = method.rsplit("/", 1)[-1]
-        return PermissionDeniedError(
-            f"{name} is for the operator: send the operator's token (x-operator-token, "
-            "CQX_OPERATOR_TOKEN for the SDK and the cqx command line)",
-            reason="OPERATOR_ONLY",
-            metadata={"method": name},
-        )
+class Gate:
+    """Authentication by the client's certificate, then the authorizer (see the module)."""
+
+    def __init__(
+        self, authorizer: Authorizer | None, revocations: RevocationList | None = None
+    ) -> None:
+        self.authorizer = authorizer
+        self.revocations = revocations
+
+    def authenticate(self, context: Any) -> Principal:
+        """The principal the call's client certificate names; raises UnauthenticatedError."""
+        try:
+            pems = context.auth_context().get(PEM_PROPERTY) or ()
+        except Exception:
+            pems = ()
+        if not pems:
+            raise UnauthenticatedError(
+                "a client certificate issued by the CQX authority is required "
+                "(mutual TLS: see docs/identity.md)",
+                reason="CERTIFICATE_REQUIRED",
+            )
+        try:
+            principal = principal_of_pem(bytes(pems[0]))
+        except CertificateUnusableError as error:
+            raise UnauthenticatedError(
+                f"the client certificate is not a CQX credential: {error}",
+                reason="CERTIFICATE_UNUSABLE",
+            ) from None
+        if self.revocations is not None and self.revocations.is_revoked(principal.serial):
+            raise UnauthenticatedError(
+                f"the credential of {principal.id} (serial {principal.serial:x}) is revoked",
+                reason="CREDENTIAL_REVOKED",
+                metadata={"principal": principal.id, "serial": f"{principal.serial:x}"},
+            )
+        return principal
+
+    def authorize(self, method: str, principal: Principal, request: Any) -> None:
+        """Raise if the policy refuses ``principal`` this call (no authorizer: all allowed)."""
+        if self.authorizer is not None:
+            self.authorizer.authorize(method, principal, request)

@@ -67,8 +67,8 @@ and what is allowed:
 
 {_REASON_TABLE}
 
-The call ids sent as headers (`x-request-id`, `x-correlation-id`, `x-causation-id`,
-`x-actor`) are identifiers too: at most 128 characters. Nothing a client sends is echoed whole:
+The call ids sent as headers (`x-request-id`, `x-correlation-id`, `x-causation-id`) are
+identifiers too: at most 128 characters. Nothing a client sends is echoed whole:
 the status message and each ErrorInfo metadata value are cut at {MAX_ECHO_LENGTH} characters
 (ending in `…`). A value inside these bounds can still be refused by the service's own rules,
 with the service's reasons (`QUANTITY_NOT_POSITIVE`, `PRICE_OUTSIDE_BAND`, ...).

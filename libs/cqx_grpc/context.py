@@ -1,12 +1,13 @@
 """Who is calling and why: the request metadata every CQX RPC carries.
 
 Clients send ``x-request-id`` (the idempotency key of a mutating RPC), ``x-correlation-id``
-(the id that ties together everything one user action caused), ``x-causation-id`` (the event
-or request that caused this call), ``x-actor`` (who acts) and, for an operator's methods,
-``x-operator-token`` as gRPC metadata (the token is checked at the edge, never recorded).
-The server's edge interceptor (:class:`cqx_grpc.errors.ApiEdgeInterceptor`) binds them to the
-running call; handlers read them with :func:`current_call` and copy
-:meth:`CallMetadata.as_event_metadata` into the metadata of the events they append.
+(the id that ties together everything one user action caused) and ``x-causation-id`` (the
+event or request that caused this call) as gRPC metadata. Who calls is not something a client
+says: it is the principal its certificate names (:mod:`cqx_identity`), which the server's edge
+interceptor (:class:`cqx_grpc.errors.ApiEdgeInterceptor`) authenticates and binds to the
+running call with the ids; handlers read them with :func:`current_call` and copy
+:meth:`CallMetadata.as_event_metadata` (whose ``actor`` is the principal) into the metadata of
+the events they append.
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+from cqx_identity.principal import Principal
 
 REQUEST_ID_KEY = "x-request-id"
 CORRELATION_ID_KEY = "x-correlation-id"
 CAUSATION_ID_KEY = "x-causation-id"
-ACTOR_KEY = "x-actor"
-OPERATOR_TOKEN_KEY = "x-operator-token"
 
 _CURRENT_CALL: ContextVar[CallMetadata] = ContextVar("cqx_grpc_current_call")
 
@@ -36,9 +37,13 @@ class CallMetadata:
 
     request_id: str | None = None
     correlation_id: str
-    actor: str | None = None
     causation_id: str | None = None
-    operator_token: str | None = field(default=None, repr=False)  # never logged
+    principal: Principal | None = None  # set by the edge once the call is authenticated
+
+    @property
+    def actor(self) -> str | None:
+        """Who acts: the authenticated principal's id (``member:shanxi-030``), else None."""
+        return None if self.principal is None else self.principal.id
 
     @classmethod
     def from_invocation_metadata(
@@ -57,9 +62,7 @@ class CallMetadata:
         return cls(
             request_id=request_id,
             correlation_id=values.get(CORRELATION_ID_KEY) or request_id or new_id(),
-            actor=values.get(ACTOR_KEY),
             causation_id=values.get(CAUSATION_ID_KEY),
-            operator_token=values.get(OPERATOR_TOKEN_KEY),
         )
 
     def as_event_metadata(self) -> dict[str, str]:
@@ -101,16 +104,12 @@ def call_metadata(
     *,
     request_id: str | None = None,
     correlation_id: str | None = None,
-    actor: str | None = None,
     causation_id: str | None = None,
-    operator_token: str | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """gRPC metadata for a client call, carrying only the values given."""
     pairs = (
         (REQUEST_ID_KEY, request_id),
         (CORRELATION_ID_KEY, correlation_id),
         (CAUSATION_ID_KEY, causation_id),
-        (ACTOR_KEY, actor),
-        (OPERATOR_TOKEN_KEY, operator_token),
     )
     return tuple((key, value) for key, value in pairs if value)

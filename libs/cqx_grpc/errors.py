@@ -44,7 +44,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NoReturn
 
 import grpc
@@ -52,7 +52,7 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from cqx_grpc.access import OperatorAccess
+from cqx_grpc.access import Gate
 from cqx_grpc.context import CallMetadata, bind_call
 from cqx_grpc.observe import CallObserver
 from cqx_grpc.request_check import check_call, check_request, tolerant
@@ -64,6 +64,7 @@ from cqx_kernel.errors import (
     InvalidArgumentError,
     NotFoundError,
     PermissionDeniedError,
+    UnauthenticatedError,
     UnavailableError,
 )
 
@@ -80,6 +81,7 @@ _CODE_BY_KIND: tuple[tuple[type[CqxError], grpc.StatusCode], ...] = (
     (AlreadyExistsError, grpc.StatusCode.ALREADY_EXISTS),
     (FailedPreconditionError, grpc.StatusCode.FAILED_PRECONDITION),
     (PermissionDeniedError, grpc.StatusCode.PERMISSION_DENIED),
+    (UnauthenticatedError, grpc.StatusCode.UNAUTHENTICATED),
     (ConflictError, grpc.StatusCode.ABORTED),
     (UnavailableError, grpc.StatusCode.UNAVAILABLE),
 )
@@ -151,14 +153,13 @@ class ApiEdgeInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Binds each call's request metadata and maps whatever its handler raises to a status.
 
     Handlers must be ``async`` (coroutines, or async generators for streamed responses), as
-    everywhere in CQX; a handler's own ``context.abort(...)`` passes through untouched. An
-    operator's method called without the operator's token is refused before its handler runs.
+    everywhere in CQX; a handler's own ``context.abort(...)`` passes through untouched. With a
+    :class:`~cqx_grpc.access.Gate`, every call is authenticated and authorised before its
+    handler runs (without one — library tests only — nobody is asked who they are).
     """
 
-    def __init__(
-        self, operators: OperatorAccess | None = None, observer: CallObserver | None = None
-    ) -> None:
-        self._operators = operators or OperatorAccess()
+    def __init__(self, gate: Gate | None = None, observer: CallObserver | None = None) -> None:
+        self._gate = gate
         self._observer = observer
 
     async def intercept_service(
@@ -172,17 +173,17 @@ class ApiEdgeInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
             return None
         call = CallMetadata.from_invocation_metadata(handler_call_details.invocation_metadata)
         method = str(handler_call_details.method)
-        edge = _Edge(call, method, self._operators.refusal(method, call), self._observer)
+        edge = _Edge(call, method, self._gate, self._observer)
         return _guarded_handler(handler, edge)
 
 
 @dataclass(frozen=True)
 class _Edge:
-    """What the guard of one call knows: its ids, method, refusal (if any) and observer."""
+    """What the guard of one call knows: its ids, method, gate (if any) and observer."""
 
     call: CallMetadata
     method: str
-    refusal: CqxError | None = None
+    gate: Gate | None = None
     observer: CallObserver | None = None
 
 
@@ -192,6 +193,7 @@ class _Ending:
 
     code: grpc.StatusCode = grpc.StatusCode.OK
     reason: str = ""
+    call: CallMetadata | None = None  # once authenticated: the call with its principal
 
     def failed(self, error: Exception) -> None:
         """The call ends with what ``error`` maps to."""
@@ -217,9 +219,10 @@ def _observed(edge: _Edge, context: Any) -> Iterator[_Ending]:
         raise
     finally:
         if edge.observer is not None:
-            edge.observer.finished(
-                edge.method, ending.code, ending.reason, time.perf_counter() - started
-            )
+            with bind_call(ending.call or edge.call):  # its log line names the principal
+                edge.observer.finished(
+                    edge.method, ending.code, ending.reason, time.perf_counter() - started
+                )
 
 
 def _aborted_code(context: Any) -> grpc.StatusCode:
@@ -259,30 +262,37 @@ def _guarded_handler(handler: Any, edge: _Edge) -> Any:
     return handler
 
 
-def _admit(request: Any, call: CallMetadata, refusal: CqxError | None, checked: bool) -> None:
-    """Raise why the call may not reach its handler: the operator's refusal, call ids too
-    long, then a request undecodable or out of its bounds."""
-    if refusal is not None:
-        raise refusal
+def _admit(request: Any, edge: _Edge, context: Any, checked: bool) -> CallMetadata:
+    """The call, authenticated; or raise why it may not reach its handler: no valid
+    credential, call ids too long, a request undecodable or out of its bounds, then the
+    policy's refusal (a streamed request is authorised by role alone)."""
+    call = edge.call
+    if edge.gate is not None:
+        principal = edge.gate.authenticate(context)
+        call = replace(call, principal=principal)
     check_call(call)
     if checked:
         check_request(request)
+    if edge.gate is not None and call.principal is not None:
+        edge.gate.authorize(edge.method, call.principal, request if checked else None)
+    return call
 
 
 def _guard_coroutine(behavior: Handler, edge: _Edge, *, checked: bool) -> Handler:
     """Guard a coroutine handler (a unary response, or a stream written with context.write)."""
 
     async def guarded(request: Any, context: Any) -> Any:
-        with bind_call(edge.call), _observed(edge, context) as ending:
+        with _observed(edge, context) as ending:
             try:
-                _admit(request, edge.call, edge.refusal, checked)
-                result = behavior(request, context)
-                return await result if inspect.isawaitable(result) else result
+                ending.call = _admit(request, edge, context, checked)
+                with bind_call(ending.call):
+                    result = behavior(request, context)
+                    return await result if inspect.isawaitable(result) else result
             except grpc.aio.AbortError:
                 raise
             except Exception as error:
                 ending.failed(error)
-                await _abort(context, error, edge.call, edge.method)
+                await _abort(context, error, ending.call or edge.call, edge.method)
 
     return guarded
 
@@ -293,16 +303,17 @@ def _guard_generator(
     """Guard an async generator handler (a streamed response)."""
 
     async def guarded(request: Any, context: Any) -> AsyncIterator[Any]:
-        with bind_call(edge.call), _observed(edge, context) as ending:
+        with _observed(edge, context) as ending:
             try:
-                _admit(request, edge.call, edge.refusal, checked)
-                async for response in behavior(request, context):
-                    yield response
+                ending.call = _admit(request, edge, context, checked)
+                with bind_call(ending.call):
+                    async for response in behavior(request, context):
+                        yield response
             except grpc.aio.AbortError:
                 raise
             except Exception as error:
                 ending.failed(error)
-                await _abort(context, error, edge.call, edge.method)
+                await _abort(context, error, ending.call or edge.call, edge.method)
 
     return guarded
 

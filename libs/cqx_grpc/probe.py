@@ -1,31 +1,41 @@
-"""Health probe for container health checks: ``python -m cqx_grpc.probe HOST:PORT [SERVICE]``.
+"""Health probe for container health checks:
+``python -m cqx_grpc.probe HOST:PORT [SERVICE] --as NAME``.
 
-Asks the gRPC health service (with a 2 s deadline) about SERVICE, or about the whole server
-when SERVICE is omitted. Prints ``SERVING`` and exits 0 if so; otherwise prints one line on
-stderr saying what it saw (NOT_SERVING, unknown service, refused connection, ...) and exits 1.
-"""
+Asks the gRPC health service (with a 2 s deadline, over mutual TLS as NAME: ``NAME.crt`` in
+``$CQX_PKI_DIR``; a service probes itself with its own credential) about SERVICE, or about
+the whole server when SERVICE is omitted. Prints ``SERVING`` and exits 0 if so; otherwise
+prints one line on stderr saying what it saw (NOT_SERVING, unknown service, refused
+connection, ...) and exits 1."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from cqx_identity.tls import TlsFiles
 
 DEFAULT_TIMEOUT_SECONDS = 2.0
 
 
 def check_health(
-    target: str, service: str = "", *, timeout: float = DEFAULT_TIMEOUT_SECONDS
+    target: str,
+    credentials: TlsFiles,
+    service: str = "",
+    *,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> str:
     """The health status name (``SERVING``, ``NOT_SERVING``, ...) ``target`` reports.
 
     Raises :class:`grpc.RpcError` when the server cannot be asked (refused, deadline,
     unknown service).
     """
-    with grpc.insecure_channel(target) as channel:
+    with grpc.secure_channel(target, credentials.channel_credentials()) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         response = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
     return str(health_pb2.HealthCheckResponse.ServingStatus.Name(response.status))
@@ -38,10 +48,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("target", metavar="HOST:PORT")
     parser.add_argument("service", nargs="?", default="", metavar="SERVICE")
+    parser.add_argument("--as", dest="name", required=True, help="whose credential: NAME.crt")
+    parser.add_argument("--pki", default=os.environ.get("CQX_PKI_DIR", ".run/pki"))
     args = parser.parse_args(argv)
     subject = f"{args.target} {args.service or '(server)'}"
+    files = TlsFiles.in_directory(Path(args.pki), args.name)
+    if files.missing():
+        print(f"cqx probe: no credential {args.name} in {args.pki}", file=sys.stderr)
+        return 1
     try:
-        status = check_health(args.target, args.service)
+        status = check_health(args.target, files, args.service)
     except grpc.RpcError as error:
         print(f"cqx probe: {subject}: {error.code().name}: {error.details()}", file=sys.stderr)
         return 1

@@ -36,7 +36,6 @@ from cqx_grpc.bounds import (
     rule_for,
 )
 from cqx_grpc.context import (
-    ACTOR_KEY,
     CAUSATION_ID_KEY,
     CORRELATION_ID_KEY,
     REQUEST_ID_KEY,
@@ -75,12 +74,11 @@ def undecodable_error() -> InvalidArgumentError:
 
 
 def check_call(call: CallMetadata) -> None:
-    """Refuse call ids (request, correlation, causation, actor) longer than an identifier."""
+    """Refuse call ids (request, correlation, causation) longer than an identifier."""
     headers = (
         (REQUEST_ID_KEY, call.request_id),
         (CORRELATION_ID_KEY, call.correlation_id),
         (CAUSATION_ID_KEY, call.causation_id),
-        (ACTOR_KEY, call.actor),
     )
     for key, value in headers:
         if value is not None and len(value) > MAX_ID_LENGTH:

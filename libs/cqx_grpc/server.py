@@ -1,12 +1,13 @@
 """Server bootstrap: one asyncio gRPC server with health, reflection and graceful shutdown.
 
 Every CQX server is built the same way: the service's servicers, the
-:class:`~cqx_grpc.errors.ApiEdgeInterceptor` first (so errors are mapped in one place), the
-gRPC health service and server reflection. Each service starts NOT_SERVING and the caller
-marks it SERVING once its projections have caught up; the overall ("") status is SERVING
-exactly when every service is. On SIGTERM or SIGINT the server reports NOT_SERVING, stops
-accepting calls and lets the calls in flight finish within the grace period.
-"""
+:class:`~cqx_grpc.errors.ApiEdgeInterceptor` first (so errors are mapped, and every call is
+authenticated and authorised, in one place), the gRPC health service and server reflection,
+on a mutual-TLS port (a server without TLS files is for the library's own tests). Each
+service starts NOT_SERVING and the caller marks it SERVING once its projections have caught
+up; the overall ("") status is SERVING exactly when every service is. On SIGTERM or SIGINT
+the server reports NOT_SERVING, stops accepting calls and lets the calls in flight finish
+within the grace period."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from cqx_grpc.access import OperatorAccess
+from cqx_grpc.access import Gate
 from cqx_grpc.errors import ApiEdgeInterceptor
 from cqx_grpc.observe import CallObserver
+from cqx_identity.tls import TlsFiles
 
 ServicerRegistration = Callable[[Any], None]
 """Adds servicers to a ``grpc.aio.Server``, e.g. ``lambda s: add_FooServicer_to_server(f, s)``."""
@@ -40,7 +42,8 @@ class GrpcServer:
     ``service_names`` are full proto names (``cqx.registry.v1.RegistryService``); they are
     reported by health and reflection. ``registrations`` add the servicers; ``interceptors``
     run inside the edge interceptor, so what they raise is mapped too; ``observer`` (if any)
-    counts, times and logs every call there.
+    counts, times and logs every call there. ``tls`` (the server's credential) makes the
+    port mutual TLS, and ``gate`` authenticates and authorises each call.
     """
 
     def __init__(
@@ -50,12 +53,14 @@ class GrpcServer:
         registrations: Sequence[ServicerRegistration],
         interceptors: Sequence[Any] = (),
         options: Sequence[tuple[str, Any]] = (),
-        operators: OperatorAccess | None = None,
+        gate: Gate | None = None,
+        tls: TlsFiles | None = None,
         observer: CallObserver | None = None,
     ) -> None:
         self._service_names = tuple(service_names)
         self._registrations = tuple(registrations)
-        self._interceptors = (ApiEdgeInterceptor(operators, observer), *interceptors)
+        self._interceptors = (ApiEdgeInterceptor(gate, observer), *interceptors)
+        self._tls = tls
         self._options = tuple(options)
         self._serving = dict.fromkeys(self._service_names, False)
         self._health = health.aio.HealthServicer()
@@ -85,9 +90,13 @@ class GrpcServer:
         reflection.enable_server_reflection(
             (*self._service_names, HEALTH_SERVICE_NAME, REFLECTION_SERVICE_NAME), server
         )
-        bound_port = int(server.add_insecure_port(_address(host, port)))
+        address = _address(host, port)
+        if self._tls is None:
+            bound_port = int(server.add_insecure_port(address))
+        else:
+            bound_port = int(server.add_secure_port(address, self._tls.server_credentials()))
         if bound_port == 0:
-            raise RuntimeError(f"could not bind {_address(host, port)}")
+            raise RuntimeError(f"could not bind {address}")
         await self._publish_health()
         await server.start()
         self._server, self._port = server, bound_port

@@ -58,8 +58,14 @@ class FailedPreconditionError(CqxError):
     default_reason = "FAILED_PRECONDITION"
 
 
+class UnauthenticatedError(CqxError):
+    """The caller is not who it must be: no valid credential, or a revoked one."""
+
+    default_reason = "UNAUTHENTICATED"
+
+
 class PermissionDeniedError(CqxError):
-    """The caller may not do this (an operator's method without the operator's token)."""
+    """The caller may not do this: its role does not allow it, or the account is not its own."""
 
     default_reason = "PERMISSION_DENIED"
 

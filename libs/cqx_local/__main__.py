@@ -22,12 +22,15 @@ from cqx_infra import InfraError, Infrastructure, project_root
 from cqx_local.system import SERVICES, LocalSystem
 
 TRY = """\
-Try (in another terminal, from {root}):
-  .venv/bin/cqx accounts list
-  .venv/bin/cqx holdings shanxi-001
-  .venv/bin/cqx book CEA-2024 --watch
-  .venv/bin/cqx order place --account shanxi-001 --side buy --instrument CEA-2024 \\
-      --price 74.50 --quantity 100
+Every port speaks mutual TLS; credentials are in {pki} (the local authority). Try (in
+another terminal, from {root}), as the operator, then as the member shanxi-001:
+  .venv/bin/cqx --as operator accounts list
+  .venv/bin/cqx --as shanxi-001 holdings shanxi-001
+  .venv/bin/cqx --as shanxi-001 book CEA-2024 --watch
+  .venv/bin/cqx --as shanxi-001 order place --account shanxi-001 --side buy \\
+      --instrument CEA-2024 --price 74.50 --quantity 100
+  grpcurl -cacert {pki}/ca.crt -cert {pki}/auditor.crt -key {pki}/auditor.key \\
+      127.0.0.1:50053 list
   make demo          # trades a simulated day and prints the trades, the close and positions
 Ctrl-C stops everything."""
 
@@ -60,7 +63,7 @@ def run() -> int:
                 print(f"  {'':<11} metrics {system.metrics_url(service)}")
             print(f"  postgres    {endpoints.database_url}")
             print(f"  kafka       {endpoints.kafka_bootstrap}")
-            print(TRY.format(root=project_root()), flush=True)
+            print(TRY.format(root=project_root(), pki=system.pki_dir), flush=True)
             _wait_for_stop()
             print("stopping ...", flush=True)
         finally:
@@ -73,7 +76,7 @@ def _seed(system: LocalSystem) -> None:
     """Seed the demo market (idempotent: every request carries a fixed request id)."""
     from cqx_local.demo import seed  # imports the SDK, which needs the generated code
 
-    asyncio.run(seed(system))
+    asyncio.run(seed(system, system.pki_dir))
 
 
 def main() -> None:

@@ -9,12 +9,15 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import Path
 from typing import Protocol, TypeVar
 
 from cqx_local import demo_market as market
+from cqx_local.demo_clients import DemoClients
 from cqx_local.demo_market import INSTRUMENT, YEAR, CoveredUnit, request_id
 from cqx_local.system import SERVICES
 from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient, format_amount, format_price
+from cqx_sdk.profiles import DEFAULT_PKI_DIR
 
 # Enough calls in flight to keep the services' group commit busy, few enough to be polite.
 CONCURRENCY = 16
@@ -55,15 +58,18 @@ async def unless_exists(call: Awaitable[object]) -> None:
             raise
 
 
-async def seed(system: ServiceAddresses) -> None:
-    """Seed the demo market on ``system`` (see the module docstring and the brief's list)."""
+async def seed(system: ServiceAddresses, pki_dir: Path = DEFAULT_PKI_DIR) -> None:
+    """Seed the demo market on ``system`` (see the module docstring and the brief's list):
+    the operator's work as the local operator, each unit's as its own member."""
     addresses = Addresses(**{service: system.address(service) for service in SERVICES})
     units = market.covered_units()
-    async with CqxClient(addresses, actor="demo-seed") as client:
+    members = [u.account_id for u in units]
+    async with DemoClients(addresses, pki_dir, members) as clients:
+        client = clients.operator
         await open_accounts(client, units)
         await allocate(client, units)
         await wait_for_issuance(client, sum(u.allocation_tonnes for u in units))
-        await fund(client, units)
+        await fund(clients, units)
         await open_trading_day(client)
 
 
@@ -148,17 +154,17 @@ async def wait_for_issuance(client: CqxClient, total_tonnes: int) -> None:
     say(f"the registry holds the {issued:,} t issued ({time.monotonic() - started:.1f} s)")
 
 
-async def fund(client: CqxClient, units: tuple[CoveredUnit, ...]) -> None:
-    """Move part of each holding to trading and deposit each unit's cash."""
+async def fund(clients: DemoClients, units: tuple[CoveredUnit, ...]) -> None:
+    """Each unit moves part of its holding to trading; the operator deposits its cash."""
 
     async def fund_one(u: CoveredUnit) -> None:
-        await client.registry.move_to_trading(
+        await clients.member(u.account_id).registry.move_to_trading(
             u.account_id,
             INSTRUMENT,
             u.trading_tonnes,
             request_id=request_id("to-trading", u.account_id, INSTRUMENT),
         )
-        await client.settlement.deposit(
+        await clients.operator.settlement.deposit(
             u.account_id, market.DEPOSIT_FEN, request_id=request_id("deposit", u.account_id)
         )
 

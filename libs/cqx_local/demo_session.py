@@ -12,6 +12,7 @@ import asyncio
 import time
 
 from cqx_local import demo_market as market
+from cqx_local.demo_clients import DemoClients
 from cqx_local.demo_orders import PlannedOrder, Trader, assign_sides, plan_orders
 from cqx_local.demo_report import print_report
 from cqx_sdk import Addresses, CqxApiError, CqxClient, Side, format_price
@@ -30,9 +31,9 @@ def say(message: str) -> None:
 async def trade_a_day(addresses: Addresses | None = None) -> int:
     """Trade a simulated day of CEA-2024 (addresses: ``CQX_<SERVICE>_ADDRESS`` or the
     defaults); 0 when done, 1 with one error line when CQX refused or could not be reached."""
-    async with CqxClient(addresses or Addresses.from_env(), actor="demo") as client:
+    async with DemoClients(addresses or Addresses.from_env()) as clients:
         try:
-            await _session(client)
+            await _session(clients)
         except CqxApiError as error:
             print(error.one_line(), flush=True)
             if error.reason in market.SESSION_REASONS:
@@ -48,7 +49,8 @@ async def trade_a_day(addresses: Addresses | None = None) -> int:
     return 0
 
 
-async def _session(client: CqxClient) -> None:
+async def _session(clients: DemoClients) -> None:
+    client = clients.operator
     status = await ensure_open(client)
     traders = await ready_traders(client, [u.account_id for u in market.covered_units()])
     before = {t.account_id: await _trading_tonnes(client, t.account_id) for t in traders}
@@ -59,7 +61,7 @@ async def _session(client: CqxClient) -> None:
         f"{format_price(status.reference_price_fen)} (band {format_price(band[0])}–"
         f"{format_price(band[1])})"
     )
-    trade_ids = await place_all(client, planned)
+    trade_ids = await place_all(clients, planned)
     trades = [
         t
         async for t in client.matching.list_trades(
@@ -126,13 +128,14 @@ async def _trader(client: CqxClient, account_id: str, side: Side) -> Trader | No
     return trader if ready else None
 
 
-async def place_all(client: CqxClient, planned: list[PlannedOrder]) -> set[str]:
-    """Place the orders in order (so the same plan trades the same way); the trade ids."""
+async def place_all(clients: DemoClients, planned: list[PlannedOrder]) -> set[str]:
+    """Each trader places its orders, in the plan's order (so the same plan trades the same
+    way); the trade ids."""
     trade_ids: set[str] = set()
     refused: dict[str, int] = {}
     for order in planned:
         try:
-            result = await client.matching.place_order(
+            result = await clients.member(order.account_id).matching.place_order(
                 order.account_id,
                 market.INSTRUMENT,
                 order.side,

@@ -1,8 +1,10 @@
 """The four services as real processes on loopback: start, wait until serving, kill, restart.
 
 Used by ``make run`` and by the end-to-end tests. Each service runs as
-``python -m cqx_<name>`` in its own session, logging to ``<run_dir>/logs/<name>.log``; it is
-ready when its gRPC health check answers SERVING.
+``python -m cqx_<name>`` in its own session, logging to ``<run_dir>/logs/<name>.log``, with
+its credential from the authority in ``pki_dir`` (made there, with the local operators' and
+auditor's, if missing: :func:`cqx_identity.provision_local`); it is ready when its gRPC
+health check, asked with its own credential, answers SERVING.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 import grpc
 
 from cqx_grpc.probe import check_health
+from cqx_identity import TlsFiles, provision_local
 from cqx_infra import Endpoints, InfraStartError
 from cqx_infra.ports import free_ports
 from cqx_infra.processes import ServerProcess, log_tail
@@ -49,9 +52,12 @@ class LocalSystem:
         ports: Mapping[str, int] | None = None,
         services: Sequence[str] = tuple(SERVICES),
         extra_env: Mapping[str, str] | None = None,
+        pki_dir: Path | None = None,
     ) -> None:
         self._endpoints = endpoints
         self._run_dir = run_dir
+        self.pki_dir = pki_dir if pki_dir is not None else run_dir / "pki"
+        provision_local(self.pki_dir)
         self._namespace = namespace
         if ports is not None:
             self.ports = dict(ports)
@@ -116,7 +122,8 @@ class LocalSystem:
             if code is not None:
                 raise InfraStartError(self._failure(service, f"exited with code {code}"))
             try:
-                if check_health(self.address(service), timeout=1.0) == "SERVING":
+                own = TlsFiles.in_directory(self.pki_dir, service)
+                if check_health(self.address(service), own, timeout=1.0) == "SERVING":
                     return
             except grpc.RpcError:
                 pass
@@ -130,6 +137,7 @@ class LocalSystem:
             "CQX_DATABASE_URL": self._endpoints.database_url,
             "CQX_KAFKA_BOOTSTRAP": self._endpoints.kafka_bootstrap,
             "CQX_NAMESPACE": self._namespace,
+            "CQX_PKI_DIR": str(self.pki_dir.resolve()),
             f"CQX_{service.upper()}_PORT": str(self.ports[service]),
             f"CQX_{service.upper()}_METRICS_PORT": str(self.metrics_ports[service]),
         }

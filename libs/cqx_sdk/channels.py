@@ -67,8 +67,8 @@ def new_request_id() -> str:
 
 
 class ServiceChannel:
-    """One service's channel: every call carries the actor (and the request id of a
-    mutating call), UNAVAILABLE is retried with backoff and the same request id, and any
+    """One service's channel, over mutual TLS with ``credentials``: a mutating call carries
+    its request id, UNAVAILABLE is retried with backoff and the same request id, and any
     error leaves as :class:`CqxApiError` (:class:`ServiceUnavailableError` when the service
     cannot be reached)."""
 
@@ -76,17 +76,14 @@ class ServiceChannel:
         self,
         service: str,
         address: str,
+        credentials: grpc.ChannelCredentials,
         *,
-        actor: str | None = None,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         attempts: int = DEFAULT_ATTEMPTS,
-        operator_token: str | None = None,
     ) -> None:
         self.service = service
         self.address = address
-        self.channel = grpc.aio.insecure_channel(address)
-        self._actor = actor
-        self._operator_token = operator_token
+        self.channel = grpc.aio.secure_channel(address, credentials)
         self._timeout = timeout
         self._attempts = max(1, attempts)
 
@@ -102,9 +99,7 @@ class ServiceChannel:
         request_id: str | None = None,
     ) -> Response:
         """Call a unary ``method`` of a stub on this channel (see the class docstring)."""
-        metadata = call_metadata(
-            request_id=request_id, actor=self._actor, operator_token=self._operator_token
-        )
+        metadata = call_metadata(request_id=request_id)
         for attempt in range(self._attempts):
             try:
                 return await method(request, metadata=metadata, timeout=self._timeout)
@@ -148,8 +143,7 @@ class ServiceChannel:
         self, method: Callable[..., AsyncIterator[Response]], request: object
     ) -> AsyncIterator[Response]:
         """The responses of a server-streaming ``method``, until the server ends the stream."""
-        metadata = call_metadata(actor=self._actor)
-        call: Any = method(request, metadata=metadata)
+        call: Any = method(request)
         try:
             async for response in call:
                 yield response

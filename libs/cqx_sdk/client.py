@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from types import TracebackType
 
+import grpc
+
+from cqx_identity.tls import TlsFiles
 from cqx_sdk.allocation import AllocationClient
 from cqx_sdk.channels import (
     DEFAULT_ATTEMPTS,
@@ -14,6 +16,7 @@ from cqx_sdk.channels import (
     ServiceChannel,
 )
 from cqx_sdk.matching import MatchingClient
+from cqx_sdk.profiles import resolve
 from cqx_sdk.registry import RegistryClient
 from cqx_sdk.settlement import SettlementClient
 
@@ -22,34 +25,29 @@ class CqxClient:
     """A channel per service and a facade over each: :attr:`registry`, :attr:`allocation`,
     :attr:`matching`, :attr:`settlement`.
 
-    ``actor`` is sent with every call (who acts, recorded in the events' metadata);
-    ``operator_token`` (default ``$CQX_OPERATOR_TOKEN``) with every call too, for the
-    operator's methods of services that require it; ``attempts`` is how often a call that
-    finds a service UNAVAILABLE is tried (with the same request id, so a retry never runs
-    twice). Channels connect on first use.
+    Every call is made over mutual TLS as the principal of ``credentials``: a profile's name
+    (``"shanxi-030"``), files (:class:`~cqx_identity.tls.TlsFiles`), or, when not given,
+    the environment's choice (``$CQX_AS``, the config file, ``CQX_CERT``...: see
+    :mod:`cqx_sdk.profiles`). The services record that principal as the actor of what it
+    does. ``attempts`` is how often a call that finds a service UNAVAILABLE is tried (with
+    the same request id, so a retry never runs twice). Channels connect on first use.
     """
 
     def __init__(
         self,
         addresses: Addresses | None = None,
-        actor: str | None = None,
+        credentials: TlsFiles | str | None = None,
         *,
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         attempts: int = DEFAULT_ATTEMPTS,
-        operator_token: str | None = None,
     ) -> None:
         self.addresses = addresses if addresses is not None else Addresses.from_env()
-        if operator_token is None:  # not given: the environment's ("" means none)
-            operator_token = os.environ.get("CQX_OPERATOR_TOKEN", "")
-        token = operator_token.strip() or None
+        files = credentials if isinstance(credentials, TlsFiles) else resolve(credentials)
+        self.credentials = files
+        secure: grpc.ChannelCredentials = files.channel_credentials()
         self._channels = {
             service: ServiceChannel(
-                service,
-                self.addresses.of(service),
-                actor=actor,
-                timeout=timeout,
-                attempts=attempts,
-                operator_token=token,
+                service, self.addresses.of(service), secure, timeout=timeout, attempts=attempts
             )
             for service in SERVICES
         }

@@ -25,6 +25,7 @@ from cqx_bus.errors import UnusableMessageError
 from cqx_eventstore import AppendRequest, EventStore, NewEvent, UnitOfWork
 from cqx_kernel.clock import new_id as uuid4_id
 from cqx_kernel.errors import CqxError
+from cqx_service.directory import AccountDirectory
 from cqx_service.foreign import ForeignEvents, reaction_metadata
 from cqx_service.journal import Decision, Journal
 
@@ -93,6 +94,7 @@ class EventSourcedApplication(ABC, Generic[E, C]):
         self.codec = codec
         self.foreign = foreign
         self.new_id = new_id
+        self.directory = AccountDirectory()  # who owns an account, as the registry said
 
     @abstractmethod
     def decide(self, command: C) -> Decided[E]:
@@ -108,7 +110,7 @@ class EventSourcedApplication(ABC, Generic[E, C]):
 
     async def rebuild(self, store: EventStore) -> int:
         """Fold the service's own log into the state; the number of events applied."""
-        return await fold_log(store, self.codec, self.evolve)
+        return await fold_log(store, self.codec, self.evolve, other=self.directory.fold)
 
     async def execute(
         self,
@@ -140,6 +142,9 @@ class EventSourcedApplication(ABC, Generic[E, C]):
 
         A payload that does not decode, or a command the rules refuse with nothing to record,
         is an :class:`~cqx_bus.errors.UnusableMessageError`: the consumer dead-letters it."""
+        learnt = self.directory.reaction(envelope, self.new_id)
+        if learnt is not None:
+            return UnitOfWork([learnt])
         command = self.foreign.command_for(envelope)
         if command is None:
             return UnitOfWork()
@@ -179,13 +184,17 @@ async def fold_log(
     apply: Callable[[E], object],
     *,
     to_position: int | None = None,
+    other: Callable[[str, bytes], bool] | None = None,
 ) -> int:
     """Apply each of the service's own events in ``store`` (up to ``to_position``), in log
-    order; the number applied. Types the codec does not know are skipped."""
+    order; the number applied. A type the codec does not know goes to ``other`` (the
+    directory), which says whether it applied it; else it is skipped."""
     applied = 0
     async for rows in store.read_rows(to_position=to_position):
         for _position, stream, _version, event_type, payload in rows:
             if codec.knows(event_type):
                 apply(codec.decode(event_type, payload, stream))
+                applied += 1
+            elif other is not None and other(event_type, payload):
                 applied += 1
     return applied

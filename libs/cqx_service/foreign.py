@@ -75,9 +75,9 @@ class ForeignEvents(Generic[C]):
 
 def reaction_metadata(envelope: EventEnvelope) -> dict[str, str]:
     """Metadata of the events a foreign event causes: its correlation, caused by it, acted
-    by its source context (``matching``, ...)."""
+    by its source service's principal (``service:matching``, ...)."""
     return {
         "correlation_id": envelope.metadata.get("correlation_id") or envelope.event_id,
         "causation_id": envelope.event_id,
-        "actor": envelope.source or "unknown",
+        "actor": f"service:{envelope.source or 'unknown'}",
     }

@@ -27,10 +27,12 @@ from cqx_bus.topics import await_group_coordinator, ensure_topic
 from cqx_eventstore.migrate import migrate
 from cqx_eventstore.port import EventStore
 from cqx_eventstore.postgres import PostgresEventStore
-from cqx_grpc import GrpcServer, OperatorAccess, ServicerRegistration
+from cqx_grpc import Gate, GrpcServer, ServicerRegistration
 from cqx_service.application import EventSourcedApplication
+from cqx_service.directory import AccountDirectory
 from cqx_service.journal import Journal
 from cqx_service.metrics import ServiceMetrics
+from cqx_service.policy import Ownership, Policy
 from cqx_service.settings import RuntimeSettings
 
 A = TypeVar("A")
@@ -78,7 +80,7 @@ class Wiring:
     registrations: Sequence[ServicerRegistration]
     consumers: Sequence[ConsumerSpec] = ()
     on_stop: Sequence[Callable[[], Awaitable[None]]] = field(default_factory=tuple)
-    operator_methods: Collection[str] = ()  # full paths: ``/<service>/<method>``
+    ownership: Ownership | None = None  # who owns what, for the policy (None: nobody owns)
 
 
 Build = Callable[[ServiceContext], Awaitable[Wiring]]
@@ -98,7 +100,11 @@ def consumers_of(app: EventSourcedApplication[Any, Any]) -> list[ConsumerSpec]:
     tracking name each, so a source added later never makes an existing consumer start over),
     each looking up only the types the table names."""
     return [
-        ConsumerSpec([source], app.on_foreign_event, app.foreign.event_types(source))
+        ConsumerSpec(
+            [source],
+            app.on_foreign_event,
+            app.foreign.event_types(source) | AccountDirectory.wanted(source),
+        )
         for source in app.foreign.sources
     ]
 
@@ -136,16 +142,13 @@ class ServiceRuntime:
 
     async def _serve(self, store: PostgresEventStore, journal: Journal, wiring: Wiring) -> None:
         s = self.settings
-        operators = OperatorAccess(frozenset(wiring.operator_methods), s.operator_token)
-        if wiring.operator_methods and not operators.guarded:
-            log.warning(
-                "%s: the operator's methods are open to every caller (CQX_OPERATOR_TOKEN is "
-                "not set)", s.service,
-            )  # fmt: skip
+        tls = s.tls.check()
+        ownership = wiring.ownership or Ownership(lambda _account: None)
         server = GrpcServer(
             service_names=wiring.service_names,
             registrations=wiring.registrations,
-            operators=operators,
+            gate=Gate(Policy(ownership), tls.revocations()),
+            tls=tls,
             observer=self.metrics.calls,
         )
         self.port = await server.start(s.host, s.port)

@@ -7,6 +7,8 @@ events it records carry the call's ids (:meth:`cqx_grpc.CallMetadata.as_event_me
 request, correlation and causation ids, the actor) with the request id actually used. The
 request's fingerprint (its type and fields, the request id aside) goes with it, so that the
 same id sent with a different request is refused rather than answered with another's outcome.
+A request id is its caller's: the journal keys outcomes by (principal, request id), so one
+client can neither read another's answer nor block its next request by taking its id.
 """
 
 from __future__ import annotations
@@ -58,7 +60,13 @@ def call_ids(request: Message) -> CallIds:
             metadata={"field": "request_id", "max_length": str(MAX_REQUEST_ID_LENGTH)},
         )
     metadata = {**call.as_event_metadata(), "request_id": request_id}
-    return CallIds(request_id, metadata, fingerprint_of(request))
+    return CallIds(scoped_key(call.actor, request_id), metadata, fingerprint_of(request))
+
+
+def scoped_key(actor: str | None, request_id: str) -> str:
+    """The idempotency key: (principal, request id). Another principal's same id is another
+    request; a call with no principal (a library test) keeps the bare id."""
+    return request_id if actor is None else f"{actor} {request_id}"
 
 
 class ServicerBase(Generic[A]):

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from cqx_bus.envelope import topic_for
 from cqx_eventstore.migrate import service_dsn
+from cqx_identity.tls import TlsFiles
 from cqx_kernel.errors import InvalidArgumentError
 
 
@@ -21,8 +23,10 @@ class RuntimeSettings:
     ``CQX_GRACE_SECONDS`` (default 5), ``CQX_SERVICE_DB_PASSWORD`` (the service role's
     password, set at migration; none where loopback is trusted), ``CQX_NAMESPACE`` (default
     empty: a prefix for the schema and every topic, so that several systems — or tests —
-    share one PostgreSQL and one Kafka without meeting), ``CQX_OPERATOR_TOKEN`` (the token an
-    operator's methods require; unset: they are open, as in the local demo),
+    share one PostgreSQL and one Kafka without meeting), ``CQX_PKI_DIR`` (required: the
+    directory of the service's credential ``<service>.crt``/``.key``, the authority's
+    ``ca.crt`` and ``revoked.crl``; see docs/identity.md), ``CQX_TLS_CRL`` (the revocation
+    list, when it is kept elsewhere: a volume the authority updates),
     ``CQX_<SERVICE>_METRICS_PORT`` (where ``/metrics`` is served; default the gRPC port plus
     1000, or 0 — a free port — when the gRPC port is 0).
     """
@@ -36,13 +40,22 @@ class RuntimeSettings:
     grace_seconds: float
     namespace: str = ""
     role_password: str | None = None
-    operator_token: str | None = field(default=None, repr=False)
+    pki_dir: Path | None = None  # None: no credential (offline tools, unit tests)
+    crl_path: Path | None = None
     metrics_port: int | None = None  # None: no metrics server (offline tools, unit tests)
 
     @property
     def schema(self) -> str:
         """The service's PostgreSQL schema: its name, after the namespace."""
         return f"{self.namespace}{self.service}"
+
+    @property
+    def tls(self) -> TlsFiles:
+        """The service's credential, the authority's certificate and the revocation list."""
+        if self.pki_dir is None:
+            raise InvalidArgumentError("CQX_PKI_DIR is not set: a service serves mutual TLS only")
+        files = TlsFiles.in_directory(self.pki_dir, self.service)
+        return replace(files, crl=self.crl_path) if self.crl_path is not None else files
 
     def topic(self, context: str) -> str:
         """The topic of a context's events in this namespace."""
@@ -71,7 +84,8 @@ class RuntimeSettings:
             grace_seconds=float(env.get("CQX_GRACE_SECONDS", "5")),
             namespace=namespace,
             role_password=password,
-            operator_token=_operator_token(env),
+            pki_dir=Path(_required(env, "CQX_PKI_DIR", _PKI_HINT)),
+            crl_path=Path(env["CQX_TLS_CRL"]) if env.get("CQX_TLS_CRL") else None,
             metrics_port=metrics_port,
         )
 
@@ -84,16 +98,13 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return int(text)
 
 
-def _operator_token(env: Mapping[str, str]) -> str | None:
-    """``CQX_OPERATOR_TOKEN``: unset or empty, none; blanks only are a mistake (fail closed)."""
-    raw = env.get("CQX_OPERATOR_TOKEN", "")
-    if raw and not raw.strip():
-        raise InvalidArgumentError("CQX_OPERATOR_TOKEN is blank: give a token, or unset it")
-    return raw.strip() or None
+_PKI_HINT = "the directory of the service's credential: `python -m cqx_identity --help`"
 
 
-def _required(env: Mapping[str, str], name: str) -> str:
+def _required(
+    env: Mapping[str, str], name: str, hint: str = "run `make infra-up` to get one"
+) -> str:
     value = env.get(name, "").strip()
     if not value:
-        raise InvalidArgumentError(f"{name} is not set (run `make infra-up` to get one)")
+        raise InvalidArgumentError(f"{name} is not set ({hint})")
     return value

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cqx_service import RuntimeSettings, ServiceRuntime
 from cqx_service.runtime import Build
+from tests.support.pki import pki_dir
 
 
 def settings_for(
@@ -23,6 +24,7 @@ def settings_for(
             "CQX_KAFKA_BOOTSTRAP": kafka_bootstrap,
             "CQX_NAMESPACE": f"{namespace}_",
             "CQX_GRACE_SECONDS": "1",
+            "CQX_PKI_DIR": str(pki_dir()),
         },
     )
 

@@ -52,13 +52,15 @@ async def run(argv: Sequence[str], environ: Mapping[str, str] | None = None) -> 
         flags = call.merged()
         where = connection(flags, env)
         args = SimpleNamespace(**flags)
-        async with CqxClient(
-            where.addresses,
-            where.actor,
-            attempts=CLI_ATTEMPTS,
-            operator_token=where.operator_token,
-        ) as client:
-            return await call.handler(Invocation(client, args, Output(mode), env))
+
+        def connect() -> CqxClient:
+            return CqxClient(where.addresses, where.credentials(), attempts=CLI_ATTEMPTS)
+
+        invocation = Invocation(connect, args, Output(mode), env)
+        try:
+            return await call.handler(invocation)
+        finally:
+            await invocation.close()
     except click.ClickException as error:
         problems.usage(error, USAGE_ERROR).show(mode)
         return USAGE_ERROR

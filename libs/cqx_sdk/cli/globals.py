@@ -1,17 +1,19 @@
-"""The global flags, declared once: where the services are, who acts, the operator's token
-and the output mode. They are shown in ``cqx --help`` and accepted after a command too."""
+"""The global flags, declared once: where the services are, whose credentials call them
+(``--as``) and the output mode. They are shown in ``cqx --help`` and accepted after a
+command too."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import click
 
+from cqx_identity.tls import TlsFiles
 from cqx_sdk.channels import SERVICES, Addresses
 from cqx_sdk.cli.arguments import ADDRESS, UsageError
+from cqx_sdk.profiles import ProfileError, resolve
 
 OUTPUT_MODES = ("table", "json", "wide")
 
@@ -41,16 +43,11 @@ def global_options(*, mutating: bool = False, hidden: bool = False) -> list[clic
     ]
     options += [
         click.Option(
-            ["--actor"],
+            ["--as", "as_"],
+            metavar="NAME",
             hidden=hidden,
-            help="who acts, recorded with the events (default: $CQX_ACTOR)",
-        ),
-        click.Option(
-            ["--token-file"],
-            type=click.Path(dir_okay=False),
-            hidden=hidden,
-            help="a file holding the operator's token (default: $CQX_OPERATOR_TOKEN); "
-            "a file, not the token itself, keeps it out of the shell history and `ps`",
+            help="whose credential to call with: a profile of the config file, else NAME.crt "
+            "in $CQX_PKI_DIR (default .run/pki); default: $CQX_AS, else the config's current",
         ),
     ]
     if mutating or not hidden:
@@ -70,8 +67,15 @@ class Connection:
     """Where and as whom the command calls CQX."""
 
     addresses: Addresses
-    actor: str | None
-    operator_token: str
+    as_name: str | None
+    environ: Mapping[str, str]
+
+    def credentials(self) -> TlsFiles:
+        """The chosen credential's files; a usage error if there are none."""
+        try:
+            return resolve(self.as_name, self.environ)
+        except ProfileError as error:
+            raise UsageError("cqx", str(error)) from None
 
 
 def output_mode(params: Mapping[str, Any]) -> str | None:
@@ -103,17 +107,7 @@ def mode_in(argv: Sequence[str]) -> str:
 
 
 def connection(flags: Mapping[str, Any], env: Mapping[str, str]) -> Connection:
-    """The addresses (flag, else ``CQX_<SERVICE>_ADDRESS``, else localhost), the actor
-    (``--actor``, else ``CQX_ACTOR``) and the operator's token (``--token-file``, else
-    ``CQX_OPERATOR_TOKEN``)."""
+    """The addresses (flag, else ``CQX_<SERVICE>_ADDRESS``, else localhost) and the
+    credentials (``--as``, else the environment's choice: :mod:`cqx_sdk.profiles`)."""
     addresses = Addresses.from_env(env).with_overrides({s: flags.get(s) for s in SERVICES})
-    actor = flags.get("actor") or env.get("CQX_ACTOR") or None
-    token_file = flags.get("token_file")
-    token = env.get("CQX_OPERATOR_TOKEN", "")  # from the given environment only
-    if token_file:
-        try:
-            token = Path(token_file).read_text(encoding="utf-8").strip()
-        except OSError as error:
-            problem = f"cannot read the token file {token_file!r}: {error.strerror}"
-            raise UsageError("cqx", problem) from None
-    return Connection(addresses, actor, token)
+    return Connection(addresses, flags.get("as_") or None, env)

@@ -16,14 +16,30 @@ from cqx_sdk.cli.render import Output
 from cqx_sdk.client import CqxClient
 
 
-@dataclass(frozen=True)
+@dataclass
 class Invocation:
-    """One run of a command; ``args`` holds its parameters by name (``args.account_id``)."""
+    """One run of a command; ``args`` holds its parameters by name (``args.account_id``).
 
-    client: CqxClient
+    The client is made on first use (``connect``), so that a command line that is wrong is
+    told so before anyone is asked for credentials."""
+
+    connect: Callable[[], CqxClient]
     args: SimpleNamespace
     out: Output
     environ: Mapping[str, str]
+    _client: CqxClient | None = field(default=None, init=False, repr=False)
+
+    @property
+    def client(self) -> CqxClient:
+        """The client, connected as the chosen credential's principal."""
+        if self._client is None:
+            self._client = self.connect()
+        return self._client
+
+    async def close(self) -> None:
+        """Close the client, if one was made."""
+        if self._client is not None:
+            await self._client.close()
 
     @property
     def request_id(self) -> str | None:
@@ -36,7 +52,7 @@ Handler = Callable[[Invocation], Awaitable[int]]
 # The global flags are hidden in a leaf's help (documented once, at the top), but named.
 LEAF_EPILOG = """\b
 The global flags may come here too (see 'cqx --help'): -o/--output, --json,
---registry, --allocation, --matching, --settlement, --actor, --token-file{}."""
+--registry, --allocation, --matching, --settlement, --as{}."""
 _NEGATIVE_NUMBER = re.compile(r"^-[0-9][0-9.,]*$")
 
 

@@ -26,7 +26,12 @@ _HINTS_BY_REASON = {
     "DAY_ALREADY_CLOSED": "a closed day never reopens: the next trading day opens on its own "
     "date (`cqx day show INSTRUMENT` shows the closed day); for a fresh local market, stop "
     "`make run` and run `.venv/bin/python -m cqx_infra down --purge`",
-    "OPERATOR_ONLY": "an operator's command: set CQX_OPERATOR_TOKEN or pass --token-file",
+    "ROLE_NOT_ALLOWED": "your credential's role may not do this: choose another with --as",
+    "NOT_YOUR_ACCOUNT": "a member acts on its own accounts only: check the account, or --as",
+    "NOT_YOURS": "a member sees and acts on its own only: check the id, or --as",
+    "OWN_ACCOUNT_REQUIRED": "name one of your own accounts (--account)",
+    "CREDENTIAL_REVOKED": "this credential is revoked: ask the operator for a new one",
+    "CERTIFICATE_REQUIRED": "call with a credential: --as NAME (see docs/identity.md)",
     "REQUEST_ID_REUSED": "that --request-id answered a different request: give a new one, or "
     "leave it out and one is made",
     "ACCOUNT_NOT_FOUND": "check the id: `cqx accounts list` shows the accounts; the exchange "
@@ -43,8 +48,8 @@ _HINTS_BY_CODE = {
     "ALREADY_EXISTS": "it exists already: `show` it, or retry with the same --request-id to "
     "get the first answer",
     "FAILED_PRECONDITION": "a market rule refuses this now: the reason names the rule",
-    "PERMISSION_DENIED": "an operator's command: set CQX_OPERATOR_TOKEN or pass --token-file",
-    "UNAUTHENTICATED": "set CQX_OPERATOR_TOKEN or pass --token-file",
+    "PERMISSION_DENIED": "your credential may not do this: choose another with --as",
+    "UNAUTHENTICATED": "call with a valid credential: --as NAME (see docs/identity.md)",
     "RESOURCE_EXHAUSTED": "the service is busy: retry later with the same --request-id",
     "ABORTED": "retry with the same --request-id: it never runs twice",
     "INTERNAL": "a fault in CQX: give the operator the correlation id in the message",

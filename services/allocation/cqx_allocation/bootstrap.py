@@ -9,8 +9,8 @@ from cqx.allocation.v1 import allocation_service_pb2_grpc as api_grpc
 
 from cqx_allocation.adapters.codec import CODEC
 from cqx_allocation.adapters.foreign import FOREIGN
-from cqx_allocation.adapters.servicer import OPERATOR_METHODS, SERVICE_NAME, AllocationServicer
-from cqx_allocation.application.app import AllocationApplication
+from cqx_allocation.adapters.servicer import SERVICE_NAME, AllocationServicer
+from cqx_allocation.application.app import AllocationApplication, ownership_of
 from cqx_service import Assembly, ServiceContext, Wiring, consumers_of
 
 log = logging.getLogger("cqx.allocation")
@@ -28,7 +28,7 @@ async def assemble(context: ServiceContext) -> Assembly[AllocationApplication]:
 
     wiring = Wiring(
         service_names=[SERVICE_NAME],
-        operator_methods=OPERATOR_METHODS,
+        ownership=ownership_of(app),
         registrations=[register],
         consumers=consumers_of(app),
     )

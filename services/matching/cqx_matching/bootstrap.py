@@ -11,10 +11,11 @@ from cqx_kernel.clock import Clock, SystemClock
 from cqx_kernel.clock import new_id as uuid4_id
 from cqx_matching.adapters import codec
 from cqx_matching.adapters.foreign import FOREIGN
-from cqx_matching.adapters.servicer import OPERATOR_METHODS, SERVICE_NAME, MatchingServicer
-from cqx_matching.application.app import MatchingApplication
+from cqx_matching.adapters.servicer import SERVICE_NAME, MatchingServicer
+from cqx_matching.application.app import MatchingApplication, ownership_of
 from cqx_matching.config import MatchingSettings
 from cqx_service import Assembly, ConsumerSpec, ServiceContext, Wiring
+from cqx_service.directory import AccountDirectory
 from cqx_service.runtime import Build
 
 log = logging.getLogger("cqx.matching")
@@ -40,7 +41,7 @@ async def assemble(
     sources = FOREIGN.sources
     wiring = Wiring(
         service_names=[SERVICE_NAME],
-        operator_methods=OPERATOR_METHODS,
+        ownership=ownership_of(app),
         registrations=[
             lambda server: api_grpc.add_MatchingServiceServicer_to_server(servicer, server)
         ],
@@ -48,7 +49,9 @@ async def assemble(
             ConsumerSpec(
                 sources,
                 app.on_foreign_event,
-                frozenset().union(*(FOREIGN.event_types(s) for s in sources)),
+                frozenset().union(
+                    *(FOREIGN.event_types(s) | AccountDirectory.wanted(s) for s in sources)
+                ),
             )
         ],
     )

@@ -14,8 +14,8 @@ from cqx_registry.adapters.codec import CODEC
 from cqx_registry.adapters.foreign import FOREIGN
 from cqx_registry.adapters.holdings_projector import HoldingsProjector
 from cqx_registry.adapters.holdings_table import HoldingsTable
-from cqx_registry.adapters.servicer import OPERATOR_METHODS, SERVICE_NAME, RegistryServicer
-from cqx_registry.application.app import RegistryApplication
+from cqx_registry.adapters.servicer import SERVICE_NAME, RegistryServicer
+from cqx_registry.application.app import RegistryApplication, ownership_of
 from cqx_service import Assembly, ServiceContext, Wiring, consumers_of
 
 log = logging.getLogger("cqx.registry")
@@ -42,7 +42,7 @@ async def assemble(context: ServiceContext) -> RegistryAssembly:
 
     wiring = Wiring(
         service_names=[SERVICE_NAME],
-        operator_methods=OPERATOR_METHODS,
+        ownership=ownership_of(app),
         registrations=[register],
         consumers=consumers_of(app),
         on_stop=[projector.stop] if projector is not None else [],

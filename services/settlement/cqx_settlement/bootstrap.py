@@ -13,8 +13,8 @@ from cqx_service import Assembly, ServiceContext, Wiring, consumers_of
 from cqx_service.runtime import Build
 from cqx_settlement.adapters.codec import CODEC
 from cqx_settlement.adapters.foreign import FOREIGN
-from cqx_settlement.adapters.servicer import OPERATOR_METHODS, SERVICE_NAME, SettlementServicer
-from cqx_settlement.application.app import ClearingHouse
+from cqx_settlement.adapters.servicer import SERVICE_NAME, SettlementServicer
+from cqx_settlement.application.app import ClearingHouse, ownership_of
 from cqx_settlement.config import SettlementSettings
 from cqx_settlement.domain.decide import ClearingRules
 
@@ -41,7 +41,7 @@ async def assemble(
     servicer = SettlementServicer(house)
     wiring = Wiring(
         service_names=[SERVICE_NAME],
-        operator_methods=OPERATOR_METHODS,
+        ownership=ownership_of(house),
         registrations=[
             lambda server: api_grpc.add_SettlementServiceServicer_to_server(servicer, server)
         ],

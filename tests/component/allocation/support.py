@@ -8,7 +8,6 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
-import grpc
 from cqx.allocation.v1 import allocation_service_pb2_grpc as api_grpc
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.registry.v1 import events_pb2 as registry_pb2
@@ -16,6 +15,7 @@ from cqx.registry.v1 import events_pb2 as registry_pb2
 from cqx_allocation.bootstrap import build
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_service import RuntimeSettings
+from tests.support.as_owner import AsOwner
 from tests.support.bus import first_published, publish_to
 from tests.support.service_harness import running
 
@@ -24,7 +24,7 @@ from tests.support.service_harness import running
 class Allocation:
     """A running allocation service: its stub, its settings and a reader of its store."""
 
-    stub: api_grpc.AllocationServiceStub
+    stub: AsOwner[api_grpc.AllocationServiceStub]
     settings: RuntimeSettings
     store: PostgresEventStore
 
@@ -44,8 +44,11 @@ async def allocation_service(settings: RuntimeSettings) -> AsyncIterator[Allocat
     async with running(settings, build) as runtime:
         store = await PostgresEventStore.connect(settings.database_url, settings.schema)
         try:
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
-                yield Allocation(api_grpc.AllocationServiceStub(channel), settings, store)
+            stub = AsOwner(api_grpc.AllocationServiceStub, f"127.0.0.1:{runtime.port}")
+            try:
+                yield Allocation(stub, settings, store)
+            finally:
+                await stub.close()
         finally:
             await store.close()
 

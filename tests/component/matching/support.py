@@ -27,6 +27,8 @@ from cqx_matching.application.app import MatchingApplication
 from cqx_matching.bootstrap import builder
 from cqx_matching.config import MatchingSettings
 from cqx_service import RuntimeSettings
+from tests.support import pki
+from tests.support.as_owner import AsOwner
 from tests.support.bus import first_published, publish_to
 from tests.support.service_harness import running
 
@@ -42,7 +44,7 @@ _positions = itertools.count(1)
 class Matching:
     """A running matching service: its stub, settings, clock, store reader and application."""
 
-    stub: api_grpc.MatchingServiceStub
+    stub: AsOwner[api_grpc.MatchingServiceStub]
     settings: RuntimeSettings
     clock: FixedClock
     store: PostgresEventStore
@@ -93,8 +95,23 @@ class Matching:
                     return found
         return api.AllowanceBalance(instrument=instrument)
 
+    async def opened(self, account: str, participant: str | None = None) -> None:
+        """The registry's AccountOpened for ``account`` (owned by ``participant``, default a
+        participant of the same id); waits until the exchange knows the owner."""
+        if self.app.directory.owner_of(account) is not None:
+            return
+        owner = participant or account
+        opened = registry.AccountOpened(account_id=account, name=account, participant_id=owner)
+        await inject(self.settings, "registry", opened, f"account-{account}")
+
+        async def known() -> bool:
+            return self.app.directory.owner_of(account) == owner
+
+        await eventually(known, within=90)
+
     async def credit(self, account: str, instrument: str, tonnes: int) -> None:
         """Allowances moved into trading (the registry's event); waits until credited."""
+        await self.opened(account)
         before = (await self.allowances(account, instrument)).free_tonnes
         moved = registry.MovedToTrading(
             move_id=rid(), account_id=account, instrument=instrument, quantity_tonnes=tonnes
@@ -108,6 +125,7 @@ class Matching:
 
     async def fund(self, account: str, amount_fen: int = RICH) -> None:
         """Cash deposited (settlement's event); waits until credited."""
+        await self.opened(account)
         before = await self.free_cash(account)
         deposit = settlement.FundsDeposited(
             deposit_id=rid(), account_id=account, amount_fen=amount_fen
@@ -136,11 +154,13 @@ async def matching_service(
     build = builder(own or MatchingSettings(), clock=clock, built=apps.append)
     async with running(settings, build) as runtime:
         store = await PostgresEventStore.connect(settings.database_url, settings.schema)
+        address = f"127.0.0.1:{runtime.port}"
+        stub = AsOwner(api_grpc.MatchingServiceStub, address)
         try:
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
-                stub = api_grpc.MatchingServiceStub(channel)
+            async with pki.channel(address, pki.operator()) as channel:
                 yield Matching(stub, settings, clock, store, apps[-1], channel)
         finally:
+            await stub.close()
             await store.close()
 
 

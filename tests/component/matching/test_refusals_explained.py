@@ -94,6 +94,7 @@ async def test_short_of_allowances_names_the_callers_own_free_quantity(
 
 
 async def test_an_account_the_exchange_never_had_is_not_found(service: Matching) -> None:
+    await service.opened("stranger")  # the registry opened it; nothing reached the exchange
     code, reason, metadata, message = await refusal(
         service.stub.PlaceOrder(order("stranger", BUY, 1, 6_000))
     )

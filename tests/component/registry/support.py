@@ -20,6 +20,8 @@ from cqx_registry.adapters.holdings_projector import HoldingsProjector
 from cqx_registry.application.app import RegistryApplication
 from cqx_registry.bootstrap import RegistryAssembly, assemble
 from cqx_service import RuntimeSettings, ServiceContext, Wiring
+from tests.support import pki
+from tests.support.as_owner import AsOwner
 from tests.support.bus import first_published, publish_to
 from tests.support.service_harness import running
 
@@ -30,7 +32,7 @@ CEA = "CEA-2024"
 class Registry:
     """A running registry: its stub, settings and in-process application."""
 
-    stub: api_grpc.RegistryServiceStub
+    stub: AsOwner[api_grpc.RegistryServiceStub]
     settings: RuntimeSettings
     app: RegistryApplication
     channel: grpc.aio.Channel
@@ -82,13 +84,15 @@ async def registry_service(settings: RuntimeSettings) -> AsyncIterator[Registry]
         built.append(assembly)
         return assembly.wiring
 
-    async with (
-        running(settings, build) as runtime,
-        grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel,
-    ):
-        stub = api_grpc.RegistryServiceStub(channel)
-        last = built[-1]
-        yield Registry(stub, settings, last.app, channel, last.projector)
+    async with running(settings, build) as runtime:
+        address = f"127.0.0.1:{runtime.port}"
+        stub = AsOwner(api_grpc.RegistryServiceStub, address)
+        async with pki.channel(address, pki.operator()) as channel:
+            last = built[-1]
+            try:
+                yield Registry(stub, settings, last.app, channel, last.projector)
+            finally:
+                await stub.close()
 
 
 def rid() -> str:

@@ -23,6 +23,7 @@ from cqx_grpc import error_info
 from cqx_service import RuntimeSettings
 from cqx_settlement.bootstrap import builder
 from cqx_settlement.config import SettlementSettings
+from tests.support.as_owner import AsOwner
 from tests.support.bus import first_published, publish_to
 from tests.support.service_harness import running
 
@@ -35,7 +36,7 @@ _positions = itertools.count(1)
 class Settlement:
     """A running settlement service: its stub, its settings and a reader of its store."""
 
-    stub: api_grpc.SettlementServiceStub
+    stub: AsOwner[api_grpc.SettlementServiceStub]
     settings: RuntimeSettings
     store: PostgresEventStore
     address: str = ""
@@ -55,8 +56,26 @@ class Settlement:
         reply: api.GetCashBalanceResponse = await self.stub.GetCashBalance(request)
         return reply
 
+    async def opened(self, account_id: str, participant: str | None = None) -> None:
+        """The registry's AccountOpened for ``account_id`` (owned by ``participant``, default
+        one of the same id); waits until the clearing house recorded the owner."""
+        stream = f"directory-{account_id}"
+        if await self.store.read_stream(stream):
+            return
+        opened = registry.AccountOpened(
+            account_id=account_id, name=account_id, participant_id=participant or account_id
+        )
+        envelope = from_matching(opened, f"account-{account_id}", source="registry")
+        await publish_to(self.settings, "registry", [envelope])
+
+        async def recorded() -> bool:
+            return bool(await self.store.read_stream(stream))
+
+        await eventually(recorded, within=90)
+
     async def deposit(self, account_id: str, amount_fen: int) -> api.DepositFundsResponse:
-        """Deposit with a fresh request id."""
+        """Deposit with a fresh request id (the account made known first)."""
+        await self.opened(account_id)
         request = api.DepositFundsRequest(
             request_id=rid(), account_id=account_id, amount_fen=amount_fen
         )
@@ -85,8 +104,11 @@ async def settlement_service(settings: RuntimeSettings) -> AsyncIterator[Settlem
         store = await PostgresEventStore.connect(settings.database_url, settings.schema)
         try:
             address = f"127.0.0.1:{runtime.port}"
-            async with grpc.aio.insecure_channel(address) as channel:
-                yield Settlement(api_grpc.SettlementServiceStub(channel), settings, store, address)
+            stub = AsOwner(api_grpc.SettlementServiceStub, address)
+            try:
+                yield Settlement(stub, settings, store, address)
+            finally:
+                await stub.close()
         finally:
             await store.close()
 

@@ -11,9 +11,14 @@ import shlex
 import pytest
 
 from cqx_sdk.cli import run
+from tests.support.pki import as_env
 
 NOWHERE = {
-    f"CQX_{s}_ADDRESS": "127.0.0.1:9" for s in ("REGISTRY", "ALLOCATION", "MATCHING", "SETTLEMENT")
+    **as_env(),
+    **{
+        f"CQX_{s}_ADDRESS": "127.0.0.1:9"
+        for s in ("REGISTRY", "ALLOCATION", "MATCHING", "SETTLEMENT")
+    },
 }
 
 PLACE = shlex.split(
@@ -64,7 +69,7 @@ async def test_a_bad_argument_exits_2_naming_the_problem(
 async def test_global_options_are_accepted_after_the_subcommand_too(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    code = await run(["accounts", "list", "--registry", "127.0.0.1:9"], environ={})
+    code = await run(["accounts", "list", "--registry", "127.0.0.1:9"], environ=as_env())
     _, err = capsys.readouterr()
     assert code == 1  # it got as far as calling the (absent) registry at the given address
     assert "registry service at 127.0.0.1:9" in err
@@ -74,7 +79,7 @@ async def test_a_global_option_after_the_subcommand_wins_over_the_one_before_it(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     argv = ["--registry", "127.0.0.1:8", "accounts", "list", "--registry", "127.0.0.1:9"]
-    assert await run(argv, environ={}) == 1
+    assert await run(argv, environ=as_env()) == 1
     assert "registry service at 127.0.0.1:9" in capsys.readouterr().err
 
 

@@ -25,10 +25,15 @@ from cqx_sdk.cli.render import Output
 from cqx_sdk.cli.tree import build_cli
 from cqx_sdk.cli.units import jsonable
 from cqx_sdk.matching_views import Side, Trade, TradingMode
+from tests.support.pki import as_env, member, pki_dir
 
 ROOT = Path(__file__).resolve().parents[3]
 NOWHERE = {
-    f"CQX_{s}_ADDRESS": "127.0.0.1:9" for s in ("REGISTRY", "ALLOCATION", "MATCHING", "SETTLEMENT")
+    **as_env(),
+    **{
+        f"CQX_{s}_ADDRESS": "127.0.0.1:9"
+        for s in ("REGISTRY", "ALLOCATION", "MATCHING", "SETTLEMENT")
+    },
 }
 # Every command the argparse command line had: none may be lost.
 COMMANDS = """
@@ -44,8 +49,7 @@ GLOBAL_FLAGS = (
     "--allocation",
     "--matching",
     "--settlement",
-    "--actor",
-    "--token-file",
+    "--as",
     "--request-id",
 )
 
@@ -242,20 +246,30 @@ def test_eligible_takes_several_accounts_after_one_flag_as_before() -> None:
     assert (*call.params["eligible"], *call.params["more_eligible"]) == ("b", "c", "d")
 
 
-def test_the_token_comes_from_a_file_rather_than_the_command_line(tmp_path: Path) -> None:
-    secret = tmp_path / "token"
-    secret.write_text("s3cret\n", encoding="utf-8")
-    env = {"CQX_OPERATOR_TOKEN": "from-env"}
-    assert connection({}, env).operator_token == "from-env"
-    assert connection({"token_file": str(secret)}, env).operator_token == "s3cret"
+def test_the_credential_is_chosen_as_kubectl_chooses_a_context(tmp_path: Path) -> None:
+    pki = pki_dir()
+    member("m-habit")
+    # --as wins over $CQX_AS; a config file's profile over the authority's directory.
+    env = {"CQX_PKI_DIR": str(pki), "CQX_AS": "operator", "CQX_CONFIG": str(tmp_path / "none")}
+    assert connection({}, env).credentials().cert == pki / "operator.crt"
+    assert connection({"as_": "m-habit"}, env).credentials().cert == pki / "m-habit.crt"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'current = "desk"\n[profiles.desk]\nca = "{pki}/ca.crt"\n'
+        f'cert = "{pki}/m-habit.crt"\nkey = "{pki}/m-habit.key"\n'
+    )
+    chosen = connection({}, {"CQX_CONFIG": str(config)}).credentials()
+    assert chosen.cert == pki / "m-habit.crt"
 
 
-async def test_an_unreadable_token_file_is_a_usage_error(
+async def test_no_credential_is_a_usage_error_naming_how_to_give_one(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    missing = tmp_path / "absent"
-    assert await run(["--token-file", str(missing), "accounts", "list"], environ=NOWHERE) == 2
-    assert capsys.readouterr().err.startswith("cqx: error: cannot read the token file")
+    env = {**NOWHERE, "CQX_AS": "", "CQX_CONFIG": str(tmp_path / "none")}
+    assert await run(["accounts", "list"], environ=env) == 2
+    assert "choose a credential: --as NAME" in capsys.readouterr().err
+    assert await run(["--as", "nobody", "accounts", "list"], environ=env) == 2
+    assert "no credential for nobody" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

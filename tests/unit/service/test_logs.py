@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from cqx_grpc import CallMetadata, bind_call
+from cqx_identity import Principal, Role
 from cqx_kernel.errors import InvalidArgumentError
 from cqx_service.logs import JsonFormatter, log_format
 
@@ -20,7 +21,8 @@ def record(message: str, **extra: object) -> logging.LogRecord:
 
 
 def test_a_record_in_a_bound_call_is_a_json_line_with_its_ids() -> None:
-    call = CallMetadata(request_id="req-1", correlation_id="corr-9", actor="trader-a")
+    trader = Principal(Role.MEMBER, "trader-a", "p-a")
+    call = CallMetadata(request_id="req-1", correlation_id="corr-9", principal=trader)
     with bind_call(call):
         line = JsonFormatter("matching").format(
             record("PlaceOrder OK", grpc_method="PlaceOrder", outcome="OK", duration_ms=1.5)
@@ -33,7 +35,7 @@ def test_a_record_in_a_bound_call_is_a_json_line_with_its_ids() -> None:
     assert fields["message"] == "PlaceOrder OK"
     assert fields["request_id"] == "req-1"
     assert fields["correlation_id"] == "corr-9"
-    assert fields["actor"] == "trader-a"
+    assert fields["actor"] == "member:trader-a"
     assert fields["method"] == "PlaceOrder"
     assert fields["outcome"] == "OK"
     assert fields["duration_ms"] == 1.5

@@ -10,6 +10,7 @@ from cqx_service import RuntimeSettings
 BASE = {
     "CQX_DATABASE_URL": "postgresql://postgres@127.0.0.1/postgres",
     "CQX_KAFKA_BOOTSTRAP": "k:9092",
+    "CQX_PKI_DIR": "/etc/cqx/pki",
 }
 
 
@@ -30,3 +31,9 @@ def test_a_free_grpc_port_gets_a_free_metrics_port_and_the_setting_wins() -> Non
 def test_a_metrics_port_that_is_not_a_port_is_refused() -> None:
     with pytest.raises(InvalidArgumentError, match="CQX_MATCHING_METRICS_PORT"):
         RuntimeSettings.from_env("matching", 50053, {**BASE, "CQX_MATCHING_METRICS_PORT": "http"})
+
+
+def test_a_service_without_a_credential_directory_does_not_start() -> None:
+    without = {k: v for k, v in BASE.items() if k != "CQX_PKI_DIR"}
+    with pytest.raises(InvalidArgumentError, match="CQX_PKI_DIR is not set"):
+        RuntimeSettings.from_env("registry", 50051, without)

@@ -19,6 +19,7 @@ from cqx_bus.bookkeeping import InMemoryBookkeeping
 from cqx_bus.consumer import Consumer
 from cqx_eventstore import InMemoryEventStore
 from cqx_grpc import CallMetadata, bind_call
+from cqx_identity import Principal, Role
 from cqx_kernel.errors import InvalidArgumentError
 from cqx_registry.bootstrap import assemble as assemble_registry
 from cqx_service.codec import EventCodec
@@ -29,7 +30,8 @@ from tests.support.assembled import assembled
 
 def _ids(field: str, header: str | None) -> tuple[str, dict[str, str]]:
     request = registry_api.MoveToTradingRequest(request_id=field, account_id="A")
-    with bind_call(CallMetadata(request_id=header, correlation_id="corr", actor="trader-1")):
+    trader = Principal(Role.MEMBER, "trader-1", "p-1")
+    with bind_call(CallMetadata(request_id=header, correlation_id="corr", principal=trader)):
         ids = call_ids(request)
         return ids.request_id, ids.metadata
 
@@ -43,12 +45,12 @@ def test_a_fingerprint_names_the_rpc_and_its_fields_but_not_the_request_id() -> 
     assert len({fingerprint_of(move), fingerprint_of(other), fingerprint_of(back)}) == 3
 
 
-def test_the_request_id_is_the_field_else_the_header() -> None:
-    assert _ids("from-field", "from-header")[0] == "from-field"
-    request_id, metadata = _ids("", "from-header")
-    assert request_id == "from-header"
+def test_the_request_id_is_the_field_else_the_header_and_is_its_callers() -> None:
+    assert _ids("from-field", "from-header")[0] == "member:trader-1 from-field"
+    key, metadata = _ids("", "from-header")
+    assert key == "member:trader-1 from-header"  # the journal's key: (principal, request id)
     assert metadata == {
-        "request_id": "from-header", "correlation_id": "corr", "actor": "trader-1",
+        "request_id": "from-header", "correlation_id": "corr", "actor": "member:trader-1",
     }  # fmt: skip
 
 
@@ -117,7 +119,7 @@ async def test_the_events_a_foreign_event_causes_name_it_and_its_source_as_actor
         unit = await app.on_foreign_event(issued)
         (request,) = unit.requests
         assert request.metadata == {
-            "correlation_id": "plan-2024", "causation_id": "ev-1", "actor": "allocation",
+            "correlation_id": "plan-2024", "causation_id": "ev-1", "actor": "service:allocation",
         }  # fmt: skip
 
 

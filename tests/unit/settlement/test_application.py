@@ -64,7 +64,7 @@ async def test_a_settled_trade_is_recorded_on_its_stream_naming_its_cause(
     assert [e.event_type for e in request.events] == ["cqx.settlement.v1.TradeSettled"]
     assert request.metadata["causation_id"] == envelope.event_id
     assert request.metadata["correlation_id"] == "corr-9"
-    assert request.metadata["actor"] == "matching"
+    assert request.metadata["actor"] == "service:matching"
 
 
 async def test_a_trade_report_without_an_id_is_refused_for_the_dead_letters(

@@ -23,21 +23,9 @@ from cqx_allocation.domain.commands import (
     SetAllocation,
 )
 from cqx_allocation.domain.events import AllocationIssued, Event
-from cqx_grpc import method_paths
 from cqx_service.servicer import ServicerBase
 
 SERVICE_NAME: str = api.DESCRIPTOR.services_by_name["AllocationService"].full_name
-# Only the operator calls these (when the service has CQX_OPERATOR_TOKEN): cqx_grpc.access.
-OPERATOR_METHODS = method_paths(
-    api.DESCRIPTOR.services_by_name["AllocationService"],
-    (
-        "RegisterEntity",
-        "OpenComplianceYear",
-        "SetAllocation",
-        "IssueAllocation",
-        "RecordVerifiedEmissions",
-    ),
-)
 Context = Any  # grpc.aio.ServicerContext (grpc ships no type stubs)
 
 

@@ -16,6 +16,7 @@ from cqx_allocation.domain.evolution import evolve
 from cqx_allocation.domain.state import AllocationState
 from cqx_kernel.clock import new_id as uuid4_id
 from cqx_service import Codec, Decided, EventSourcedApplication, ForeignEvents, Journal
+from cqx_service.policy import Ownership
 
 
 class AllocationApplication(EventSourcedApplication[Event, Command]):
@@ -47,3 +48,14 @@ class AllocationApplication(EventSourcedApplication[Event, Command]):
         if isinstance(event, SurrenderUnattributed):
             return f"unattributed-{event.account_id}"
         return f"entity-{event.entity_id}"
+
+
+def ownership_of(app: AllocationApplication) -> Ownership:
+    """Who owns what here, for the policy: accounts (from the registry's events) and an
+    entity (the account it holds allowances in)."""
+
+    def entity_accounts(entity_id: str) -> tuple[str, ...] | None:
+        found = app.state.entities.get(entity_id)
+        return None if found is None else (found.account_id,)
+
+    return Ownership(app.directory.owner_of, {"entity": entity_accounts})

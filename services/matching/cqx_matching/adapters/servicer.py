@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from cqx.matching.v1 import matching_service_pb2 as api
 from cqx.matching.v1 import matching_service_pb2_grpc as api_grpc
 
-from cqx_grpc import method_paths
 from cqx_matching.adapters import messages, requests
 from cqx_matching.adapters.codec import iso
 from cqx_matching.adapters.enums import ENUM_FROM
@@ -31,15 +30,6 @@ from cqx_matching.domain.market_data import final_statistics
 from cqx_service.paging import window_of
 
 SERVICE_NAME: str = api.DESCRIPTOR.services_by_name["MatchingService"].full_name
-# Only the operator calls these (when the service has CQX_OPERATOR_TOKEN): cqx_grpc.access.
-OPERATOR_METHODS = method_paths(
-    api.DESCRIPTOR.services_by_name["MatchingService"],
-    (
-        "OpenTradingDay",
-        "CloseTradingDay",
-        "CloseBidding",
-    ),
-)
 
 
 class MatchingServicer(DealServicer, StreamServicer, api_grpc.MatchingServiceServicer):

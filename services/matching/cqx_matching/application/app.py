@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import NoReturn, TypeVar
@@ -58,6 +58,8 @@ from cqx_service import (
     reaction_metadata,
 )
 from cqx_service.application import CallIds
+from cqx_service.directory import AccountDirectory
+from cqx_service.policy import PUBLIC, Ownership
 
 log = logging.getLogger("cqx.matching")
 T = TypeVar("T")
@@ -106,6 +108,7 @@ class MatchingApplication:
         self.new_id = new_id
         self._codec = codec
         self.foreign = foreign
+        self.directory = AccountDirectory()  # who owns an account, as the registry said
         self._clock = clock
         self.broken: BaseException | None = None
 
@@ -121,6 +124,8 @@ class MatchingApplication:
             for _position, _stream, _version, event_type, payload in rows:
                 if self._codec.is_own(event_type):
                     self._replay(self._codec.decode(event_type, payload))
+                    applied += 1
+                elif self.directory.fold(event_type, payload):
                     applied += 1
         self.exchange.validate_internal_state()
         return applied
@@ -223,6 +228,9 @@ class MatchingApplication:
         """Decide and apply what a registry or settlement event asks; the unit to record."""
         if self.broken is not None:
             raise ExchangeRestartingError("the exchange is restarting to rebuild its state")
+        learnt = self.directory.reaction(envelope, self.new_id)
+        if learnt is not None:
+            return UnitOfWork([learnt])
         request = self.foreign.command_for(envelope)  # undecodable: dead-lettered
         if request is None:
             return UnitOfWork()
@@ -286,3 +294,24 @@ class MatchingApplication:
         self.broken = error
         self.journal.fail(error)
         raise ExchangeRestartingError("the exchange is restarting to rebuild its state") from error
+
+
+def ownership_of(app: MatchingApplication) -> Ownership:
+    """Who owns what here, for the policy: accounts (from the registry's events), orders,
+    and block negotiations (both parties; an open quote with no taker is anyone's)."""
+
+    def order_accounts(order_id: str) -> tuple[str, ...] | None:
+        found = app.orders.orders.get(order_id)
+        return None if found is None else (found.account,)
+
+    def negotiation_accounts(negotiation_id: str) -> Collection[str] | None:
+        found = app.deals.negotiations.get(negotiation_id)
+        if found is None:
+            return None
+        if found.counterparty is None:
+            return PUBLIC
+        return (found.proposer, found.counterparty)
+
+    return Ownership(
+        app.directory.owner_of, {"order": order_accounts, "negotiation": negotiation_accounts}
+    )

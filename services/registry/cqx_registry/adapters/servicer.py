@@ -11,7 +11,6 @@ from cqx.registry.v1 import registry_service_pb2 as api
 from cqx.registry.v1 import registry_service_pb2_grpc as rpc
 from google.protobuf.message import Message
 
-from cqx_grpc import method_paths
 from cqx_registry.adapters.codec import account_kind
 from cqx_registry.adapters.messages import (
     account_message,
@@ -23,15 +22,6 @@ from cqx_registry.domain import commands as cmd
 from cqx_service.servicer import ServicerBase
 
 SERVICE_NAME: str = api.DESCRIPTOR.services_by_name["RegistryService"].full_name
-# Only the operator calls these (when the service has CQX_OPERATOR_TOKEN): cqx_grpc.access.
-OPERATOR_METHODS = method_paths(
-    api.DESCRIPTOR.services_by_name["RegistryService"],
-    (
-        "OpenAccount",
-        "Freeze",
-        "Unfreeze",
-    ),
-)
 C = TypeVar("C", bound=cmd.ClientCommand)
 M = TypeVar("M", bound=Message)
 

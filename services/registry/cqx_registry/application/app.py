@@ -26,6 +26,7 @@ from cqx_registry.domain.streams import stream_of
 from cqx_service import Codec, Decided, EventSourcedApplication, ForeignEvents, Journal
 from cqx_service.application import fold_log
 from cqx_service.paging import page_of
+from cqx_service.policy import Ownership
 
 
 @dataclass(frozen=True)
@@ -112,3 +113,13 @@ class RegistryApplication(EventSourcedApplication[ev.Event, Command]):
         if not instrument:
             return conservation_of_all(self.state)
         return [conservation(self.state, check_instrument(instrument))]
+
+
+def ownership_of(app: RegistryApplication) -> Ownership:
+    """Who owns what here, for the policy: the registry's own record of accounts."""
+
+    def owner_of(account_id: str) -> str | None:
+        account = app.state.accounts.get(account_id)
+        return None if account is None else getattr(account, "participant_id", None)
+
+    return Ownership(owner_of)

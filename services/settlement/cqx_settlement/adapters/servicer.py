@@ -8,7 +8,6 @@ from typing import Any
 from cqx.settlement.v1 import settlement_service_pb2 as api
 from cqx.settlement.v1 import settlement_service_pb2_grpc as api_grpc
 
-from cqx_grpc import method_paths
 from cqx_service.servicer import ServicerBase
 from cqx_settlement.adapters import views
 from cqx_settlement.application import queries
@@ -17,15 +16,6 @@ from cqx_settlement.domain import commands
 from cqx_settlement.domain.events import Event
 
 SERVICE_NAME: str = api.DESCRIPTOR.services_by_name["SettlementService"].full_name
-# Only the operator calls these (when the service has CQX_OPERATOR_TOKEN): cqx_grpc.access.
-OPERATOR_METHODS = method_paths(
-    api.DESCRIPTOR.services_by_name["SettlementService"],
-    (
-        "DepositFunds",
-        "CloseSettlementDay",
-    ),
-)
-
 Context = Any  # grpc.aio.ServicerContext (grpc ships no type hints)
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from cqx_kernel.clock import new_id as uuid4_id
 from cqx_service import Codec, Decided, EventSourcedApplication, ForeignEvents, Journal
+from cqx_service.policy import Ownership
 from cqx_settlement.domain.commands import CloseSettlementDay, Command
 from cqx_settlement.domain.days import break_error
 from cqx_settlement.domain.decide import ClearingRules, decide
@@ -68,3 +69,20 @@ class ClearingHouse(EventSourcedApplication[Event, Command]):
         ):
             return f"trade-{event.trade_id}"
         return f"day-{event.trading_date}"
+
+
+def ownership_of(house: ClearingHouse) -> Ownership:
+    """Who owns what here, for the policy: accounts (from the registry's events), a
+    withdrawal (its account) and a trade's settlement (the buyer's and the seller's)."""
+
+    def withdrawal_accounts(withdrawal_id: str) -> tuple[str, ...] | None:
+        found = house.ledger.withdrawals.get(withdrawal_id)
+        return None if found is None else (found.account_id,)
+
+    def trade_accounts(trade_id: str) -> tuple[str, ...] | None:
+        found = house.ledger.settlements.get(trade_id)
+        return None if found is None else (found.buyer_account_id, found.seller_account_id)
+
+    return Ownership(
+        house.directory.owner_of, {"withdrawal": withdrawal_accounts, "trade": trade_accounts}
+    )
