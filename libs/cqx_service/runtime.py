@@ -113,8 +113,11 @@ class ServiceRuntime:
     ) -> None:
         self.settings = settings
         self._build = build
-        # the service's own migration folder, unless the caller names one
-        self._folders = [migrations] if migrations else service_migrations(settings.service)
+        # the service's own migration folder, and the one the caller names (tests)
+        self._folders = [
+            *service_migrations(settings.service),
+            *([migrations] if migrations else []),
+        ]
         self.port: int | None = None
         self.metrics_port: int | None = None  # where /metrics is served, once started
         self.metrics = ServiceMetrics(settings.service)
