@@ -1,13 +1,15 @@
 """The runtime of one service process: migrate, rebuild, serve, relay, consume, stop.
 
-``ServiceRuntime.run`` does, in order: apply the schema migrations; open the event store as
-the service's role; start the journal; let the service build its application (which rebuilds
-its in-memory state from its own log); start the gRPC server (NOT_SERVING), the relay and the
-consumers, and the ``/metrics`` HTTP server (:mod:`cqx_service.metrics`; its gauges sampled
-every :data:`SAMPLE_SECONDS`); report SERVING; and on SIGTERM or SIGINT report NOT_SERVING,
-stop taking calls, finish the calls in progress within the grace period, and stop everything.
-If the journal or a background task fails, the process stops with an error, so that a
-supervisor restarts it and the restart rebuilds from the log.
+``ServiceRuntime.run`` does, in order: apply the schema migrations (given the administrator's
+DSN; else check that the separate migration step brought the schema to this code's version:
+:mod:`cqx_service.schema`); open the event store as the service's role; start the journal;
+let the service build its application (which rebuilds its in-memory state from its own log);
+start the gRPC server (NOT_SERVING), the relay and the consumers, and the ``/metrics`` HTTP
+server (:mod:`cqx_service.metrics`; its gauges sampled every :data:`SAMPLE_SECONDS`); report
+SERVING; and on SIGTERM or SIGINT report NOT_SERVING, stop taking calls, finish the calls in
+progress within the grace period, and stop everything. If the journal or a background task
+fails, the process stops with an error, so that a supervisor restarts it and the restart
+rebuilds from the log.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from cqx_bus.bookkeeping import PostgresBookkeeping
 from cqx_bus.consumer import Consumer, Handler
 from cqx_bus.relay import Relay
 from cqx_bus.topics import await_group_coordinator, ensure_topic
-from cqx_eventstore.migrate import migrate
 from cqx_eventstore.port import EventStore
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_grpc import Gate, GrpcServer, ServicerRegistration
@@ -33,6 +34,7 @@ from cqx_service.directory import AccountDirectory
 from cqx_service.journal import Journal
 from cqx_service.metrics import ServiceMetrics
 from cqx_service.policy import Ownership, Policy
+from cqx_service.schema import check_schema_version, migrate_schema, service_migrations
 from cqx_service.settings import RuntimeSettings
 
 A = TypeVar("A")
@@ -117,7 +119,11 @@ class ServiceRuntime:
     ) -> None:
         self.settings = settings
         self._build = build
-        self._migrations = migrations
+        # the service's own migration folder, and the one the caller names (tests)
+        self._folders = [
+            *service_migrations(settings.service),
+            *([migrations] if migrations else []),
+        ]
         self.port: int | None = None
         self.metrics_port: int | None = None  # where /metrics is served, once started
         self.metrics = ServiceMetrics(settings.service)
@@ -126,9 +132,12 @@ class ServiceRuntime:
     async def run(self) -> None:
         """Run until SIGTERM/SIGINT (or a failure, raised)."""
         s = self.settings
-        folders = [self._migrations] if self._migrations else []
-        applied = await migrate(s.database_url, s.schema, *folders, role_password=s.role_password)
-        log.info("%s: schema up to date (%d applied now)", s.service, len(applied))
+        if s.database_url is not None:
+            applied = await self.migrate()
+            log.info("%s: schema up to date (%d applied now)", s.service, len(applied))
+        else:
+            await check_schema_version(s, self._folders)
+            log.info("%s: schema up to date (migrated by the migration step)", s.service)
         store = await PostgresEventStore.connect(s.service_database_url, s.schema)
         journal = Journal(store, metrics=self.metrics.journal)
         journal.start()
@@ -139,6 +148,11 @@ class ServiceRuntime:
             self.metrics.stop()  # also when the start failed after the server was up
             await journal.stop()
             await store.close()
+
+    async def migrate(self) -> list[str]:
+        """Bring the schema up to date as the administrator (the migration step); the names
+        of the migrations applied now."""
+        return await migrate_schema(self.settings, self._folders)
 
     async def _serve(self, store: PostgresEventStore, journal: Journal, wiring: Wiring) -> None:
         s = self.settings

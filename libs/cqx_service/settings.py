@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cqx_bus.envelope import topic_for
-from cqx_eventstore.migrate import service_dsn
+from cqx_eventstore.migrate import service_dsn, with_password
 from cqx_identity.tls import TlsFiles
 from cqx_kernel.errors import InvalidArgumentError
+from cqx_service.secret_env import secret
 
 
 @dataclass(frozen=True)
 class RuntimeSettings:
     """Where a service finds its database and broker, and where it listens.
 
-    Environment: ``CQX_DATABASE_URL`` (an administrator's DSN, used to migrate),
-    ``CQX_<SERVICE>_DATABASE_URL`` (the service role's DSN; derived when absent),
+    Environment: ``CQX_DATABASE_URL`` (an administrator's DSN: given, the service migrates
+    its schema at start; absent, the migration step ran separately and the service checks
+    its schema's version), ``CQX_<SERVICE>_DATABASE_URL`` (the service role's DSN; derived
+    from the administrator's when absent; one of the two is required),
+    ``CQX_DATABASE_PASSWORD`` and ``CQX_SERVICE_DB_PASSWORD`` each also as ``…_FILE`` (a file
+    holding it: :mod:`cqx_service.secret_env`; added to the DSN that has none),
     ``CQX_KAFKA_BOOTSTRAP``, ``CQX_<SERVICE>_PORT``, ``CQX_HOST`` (default 127.0.0.1),
     ``CQX_GRACE_SECONDS`` (default 5), ``CQX_SERVICE_DB_PASSWORD`` (the service role's
     password, set at migration; none where loopback is trusted), ``CQX_NAMESPACE`` (default
@@ -32,14 +37,14 @@ class RuntimeSettings:
     """
 
     service: str
-    database_url: str
-    service_database_url: str
+    database_url: str | None = field(repr=False)  # None: no migrating (done separately)
+    service_database_url: str = field(repr=False)
     kafka_bootstrap: str
     host: str
     port: int
     grace_seconds: float
     namespace: str = ""
-    role_password: str | None = None
+    role_password: str | None = field(default=None, repr=False)
     pki_dir: Path | None = None  # None: no credential (offline tools, unit tests)
     crl_path: Path | None = None
     metrics_port: int | None = None  # None: no metrics server (offline tools, unit tests)
@@ -53,7 +58,7 @@ class RuntimeSettings:
     def tls(self) -> TlsFiles:
         """The service's credential, the authority's certificate and the revocation list."""
         if self.pki_dir is None:
-            raise InvalidArgumentError("CQX_PKI_DIR is not set: a service serves mutual TLS only")
+            raise InvalidArgumentError(f"CQX_PKI_DIR is not set ({_PKI_HINT})")
         files = TlsFiles.in_directory(self.pki_dir, self.service)
         return replace(files, crl=self.crl_path) if self.crl_path is not None else files
 
@@ -68,26 +73,49 @@ class RuntimeSettings:
         """Read the settings of ``service``; a missing or malformed value is a clear error."""
         env = os.environ if environ is None else environ
         upper = service.upper()
-        database_url = _required(env, "CQX_DATABASE_URL")
+        database_url = _database_url(env, "CQX_DATABASE_URL", "CQX_DATABASE_PASSWORD")
         namespace = env.get("CQX_NAMESPACE", "")
-        password = env.get("CQX_SERVICE_DB_PASSWORD") or None
+        password = secret(env, "CQX_SERVICE_DB_PASSWORD")
         port = _port(env, f"CQX_{upper}_PORT", default_port)
         metrics_port = _port(env, f"CQX_{upper}_METRICS_PORT", port + 1000 if port else 0)
         return cls(
             service=service,
             database_url=database_url,
-            service_database_url=env.get(f"CQX_{upper}_DATABASE_URL")
-            or service_dsn(database_url, f"{namespace}{service}", password),
+            service_database_url=_database_url(env, f"CQX_{upper}_DATABASE_URL", password=password)
+            or _derived(database_url, f"{namespace}{service}", password, upper),
             kafka_bootstrap=_required(env, "CQX_KAFKA_BOOTSTRAP"),
             host=env.get("CQX_HOST", "127.0.0.1"),
             port=port,
             grace_seconds=float(env.get("CQX_GRACE_SECONDS", "5")),
             namespace=namespace,
             role_password=password,
-            pki_dir=Path(_required(env, "CQX_PKI_DIR", _PKI_HINT)),
+            pki_dir=Path(env["CQX_PKI_DIR"]) if env.get("CQX_PKI_DIR", "").strip() else None,
             crl_path=Path(env["CQX_TLS_CRL"]) if env.get("CQX_TLS_CRL") else None,
             metrics_port=metrics_port,
         )
+
+
+def _database_url(
+    env: Mapping[str, str], name: str, password_name: str = "", password: str | None = None
+) -> str | None:
+    """The DSN ``name`` gives, with the password (``password_name`` or ``password``) added."""
+    dsn = env.get(name, "").strip()
+    password = secret(env, password_name) if password_name else password
+    if not dsn or not password:
+        return dsn or None
+    try:
+        return with_password(dsn, password)
+    except InvalidArgumentError as error:
+        raise InvalidArgumentError(f"{name}: {error.message}") from None
+
+
+def _derived(admin: str | None, schema: str, password: str | None, upper: str) -> str:
+    if admin is None:
+        raise InvalidArgumentError(
+            f"neither CQX_DATABASE_URL (the administrator's) nor CQX_{upper}_DATABASE_URL (the"
+            " service role's) is set (run `make infra-up` to get one)"
+        )
+    return service_dsn(admin, schema, password)
 
 
 def _port(env: Mapping[str, str], name: str, default: int) -> int:
@@ -98,7 +126,10 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     return int(text)
 
 
-_PKI_HINT = "the directory of the service's credential: `python -m cqx_identity --help`"
+_PKI_HINT = (
+    "a service serves mutual TLS only: the directory of its credential, made with "
+    "`python -m cqx_identity`"
+)
 
 
 def _required(

@@ -54,12 +54,7 @@ async def _projector(context: ServiceContext) -> HoldingsProjector | None:
     store = context.store
     if not isinstance(store, PostgresEventStore):
         return None  # the holdings table is a PostgreSQL projection; memory has none
-    projector = HoldingsProjector(
-        store,
-        HoldingsTable(store.pool, context.settings.schema),
-        admin_dsn=context.settings.database_url,
-        role=await store.pool.fetchval("SELECT current_user"),
-    )
+    projector = HoldingsProjector(store, HoldingsTable(store.pool, context.settings.schema))
     await projector.prepare()
     await projector.catch_up()
     projector.start()

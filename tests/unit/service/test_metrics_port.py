@@ -35,5 +35,6 @@ def test_a_metrics_port_that_is_not_a_port_is_refused() -> None:
 
 def test_a_service_without_a_credential_directory_does_not_start() -> None:
     without = {k: v for k, v in BASE.items() if k != "CQX_PKI_DIR"}
+    settings = RuntimeSettings.from_env("registry", 50051, without)  # enough to migrate
     with pytest.raises(InvalidArgumentError, match="CQX_PKI_DIR is not set"):
-        RuntimeSettings.from_env("registry", 50051, without)
+        _ = settings.tls

@@ -40,16 +40,14 @@ def row_changes(events: Sequence[RecordedEvent]) -> list[RowChange]:
 class HoldingsProjector:
     """Keeps the holdings table up to date with the log (see the module docstring)."""
 
-    def __init__(self, store: EventStore, table: HoldingsTable, admin_dsn: str, role: str) -> None:
+    def __init__(self, store: EventStore, table: HoldingsTable) -> None:
         self._store = store
         self._table = table
-        self._admin_dsn = admin_dsn
-        self._role = role
         self._task: asyncio.Task[None] | None = None
 
     async def prepare(self) -> None:
-        """Create the tables if they are missing (after a drop: empty, checkpoint 0)."""
-        await self._table.create(self._admin_dsn, self._role)
+        """Check that the migration step made the tables (after a drop: empty, checkpoint 0)."""
+        await self._table.check_exists()
 
     async def catch_up(self) -> int:
         """Project everything recorded so far; return the checkpoint reached."""
@@ -87,11 +85,9 @@ class HoldingsProjector:
                 await self._follow()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the database went away, or the table was dropped: start over
+            except Exception:  # the database went away: start over from the checkpoint
                 log.exception("holdings projector failed; retrying in %.0f s", RETRY_SECONDS)
                 await asyncio.sleep(RETRY_SECONDS)
-                with contextlib.suppress(Exception):
-                    await self.prepare()
 
     async def _follow(self) -> None:
         position = await self._table.checkpoint()

@@ -1,9 +1,10 @@
 """The holdings projection in PostgreSQL: ``holdings`` and its one-row checkpoint.
 
-The tables are created at start (not by a migration), so that dropping them and starting
-again rebuilds them from position 0. An administrator's connection creates them and grants
-the service's role what the projector needs; the projector then writes each batch of
-changes and the checkpoint in one transaction, skipping what the checkpoint covers already.
+The tables are made by the migration step (``migrations/always_holdings_projection.sql``,
+run at every migration, so that tables an administrator dropped come back empty and are
+rebuilt from position 0 at the next start); the administrator owns them, the registry's role
+may read, add and change rows. The projector writes each batch of changes and the checkpoint
+in one transaction, skipping what the checkpoint covers already.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import asyncpg
-
-from cqx_eventstore.migrate import checked_identifier
+from cqx_eventstore.migrate import RUN_THE_MIGRATIONS, SchemaNotReadyError, checked_identifier
 
 PROJECTION = "holdings"
 
@@ -62,17 +61,19 @@ class HoldingsTable:
             f"UPDATE {s}.projection_checkpoints SET position = $1 WHERE name = '{PROJECTION}'"
         )
 
-    async def create(self, admin_dsn: str, role: str) -> None:
-        """Create the tables unless they exist, and let ``role`` use them."""
+    async def check_exists(self) -> None:
+        """Raise :class:`SchemaNotReadyError` if the tables are missing (dropped since the
+        last migration step: run it again, and the next start rebuilds them)."""
         s = self.schema
-        connection = await asyncpg.connect(admin_dsn)
-        try:
-            async with connection.transaction():
-                await connection.execute("SELECT pg_advisory_xact_lock(hashtext($1))", s)
-                quoted_role = '"' + role.replace('"', '""') + '"'
-                await connection.execute(_DDL.format(s=s, p=PROJECTION, role=quoted_role))
-        finally:
-            await connection.close()
+        found = await self._pool.fetchval(
+            "SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL",
+            f"{s}.holdings",
+            f"{s}.projection_checkpoints",
+        )
+        if not found:
+            raise SchemaNotReadyError(
+                f"the holdings projection tables of {s} are missing; {RUN_THE_MIGRATIONS}"
+            )
 
     async def checkpoint(self) -> int:
         """The last log position the table reflects."""
@@ -105,23 +106,3 @@ class HoldingsTable:
             f" position FROM {self.schema}.holdings ORDER BY account_id, instrument"
         )
         return [HoldingRow(*record) for record in records]
-
-
-_DDL = """
-CREATE TABLE IF NOT EXISTS {s}.holdings (
-    account_id      text   NOT NULL,
-    instrument      text   NOT NULL,
-    registry_tonnes bigint NOT NULL,
-    trading_tonnes  bigint NOT NULL,
-    frozen_tonnes   bigint NOT NULL,
-    position        bigint NOT NULL,
-    PRIMARY KEY (account_id, instrument)
-);
-CREATE TABLE IF NOT EXISTS {s}.projection_checkpoints (
-    name     text   PRIMARY KEY,
-    position bigint NOT NULL
-);
-INSERT INTO {s}.projection_checkpoints (name, position) VALUES ('{p}', 0)
-    ON CONFLICT (name) DO NOTHING;
-GRANT SELECT, INSERT, UPDATE, DELETE ON {s}.holdings, {s}.projection_checkpoints TO {role};
-"""

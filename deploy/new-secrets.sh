@@ -1,0 +1,20 @@
+#!/bin/sh
+# Write fresh random passwords for compose into DIR (see deploy/.env.example): the
+# administrator's and one per service role. An existing file is kept, so running it again
+# never changes a password a database already uses. Certificates (DIR/pki/<service>/) come
+# from the project's certificate authority, not from here.
+set -eu
+dir=${1:?usage: deploy/new-secrets.sh DIR}
+umask 077
+mkdir -p "$dir"
+chmod 700 "$dir"
+for name in postgres registry allocation matching settlement; do
+  file="$dir/${name}_password"
+  [ "$name" = postgres ] || file="$dir/${name}_db_password"
+  if [ ! -e "$file" ]; then
+    python3 -c "import secrets; print(secrets.token_urlsafe(32))" > "$file"
+    # read-only, and readable by the containers' users (postgres, nobody); the folder is not
+    chmod 444 "$file"
+    echo "wrote $file"
+  fi
+done
