@@ -9,7 +9,7 @@ STAMP_INSTALL := $(VENV)/.installed
 STAMP_PROTOS := $(GEN)/.stamp
 PYTEST_ARGS ?=
 
-.PHONY: setup sources-path protos lint test bench infra-up infra-down clean run demo
+.PHONY: setup sources-path protos lint test bench infra-up infra-down clean run demo tools
 
 setup: $(STAMP_INSTALL) $(STAMP_PROTOS) sources-path
 
@@ -50,7 +50,16 @@ lint: setup
 	$(VENV)/bin/mypy libs bench $(wildcard services/*/cqx_*)
 	$(VENV)/bin/lint-imports
 
-test: setup
+# Third-party clients the tests use as users would: grpcurl (Go module proxy, pinned).
+GRPCURL_VERSION := v1.9.4
+GRPCURL := .run/tools/grpcurl
+$(GRPCURL):
+	mkdir -p .run/tools
+	GOBIN=$(abspath .run/tools) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
+
+tools: $(GRPCURL)
+
+test: setup tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup
