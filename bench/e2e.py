@@ -1,8 +1,12 @@
 """End to end, the four services as processes: order entry and trade-to-registry latency.
 
-1. Orders/s through matching's gRPC: 64 concurrent clients place resting limit orders (each
-   answered only after its events are durable), for 10 s; p50 and p99 per call. Beside it, the
-   ceiling: a gRPC echo server (another process) driven the same way in the same run.
+1. Orders/s through matching's gRPC: 64 concurrent clients, each a member with its own
+   credential and account, place resting limit orders over mutual TLS (each answered only
+   after its events are durable), for 10 s; p50 and p99 per call. Beside it, in the same
+   run: the ceiling, a gRPC echo server over mutual TLS (another process) driven the same
+   way; and the same order entry against the exchange restarted plaintext and ungated
+   (``bench.plaintext_matching``, on the same log: the product has no such switch), for the
+   ratio of orders/s with authentication to orders/s without.
 2. Trade → settled in the registry: pairs of crossing orders at a target of 1,000 trades/s
    for 10 s; for each trade, the time from its execution (the exchange's ``TradeExecuted``,
    as recorded) to its delivery (the registry's ``TradeDeliveryApplied``, as recorded), the
@@ -15,12 +19,13 @@ The market is the demo's (96 Shanxi entities with allowances in trading and cash
 from __future__ import annotations
 
 import asyncio
-import itertools
 import statistics
 import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import grpc
 from aiokafka import AIOKafkaConsumer
@@ -33,6 +38,7 @@ from cqx.registry.v1 import events_pb2 as registry_events
 from bench.report import Figure, infrastructure, report
 from cqx_bus.envelope import topic_for
 from cqx_grpc import call_metadata
+from cqx_identity import LOCAL_OPERATORS, TlsFiles
 from cqx_infra import Endpoints, project_root
 from cqx_infra.ports import free_ports
 from cqx_local import LocalSystem
@@ -54,61 +60,82 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
 
 
-async def drive(call: object, requests: itertools.count[int], make: object) -> list[float]:
+Connect = Callable[[str], grpc.aio.Channel]
+"""A channel as the member of an account (or plaintext, for the comparison)."""
+
+
+def member_channels(address: str, pki_dir: Path) -> Connect:
+    def connect(account: str) -> grpc.aio.Channel:
+        files = TlsFiles.in_directory(pki_dir, account)
+        return grpc.aio.secure_channel(address, files.channel_credentials())
+
+    return connect
+
+
+def plaintext_channels(address: str) -> Connect:
+    return lambda _account: grpc.aio.insecure_channel(address)
+
+
+async def drive(call: Callable[[int], Awaitable[object]]) -> list[float]:
     """One client: call as fast as answers come, for SECONDS; the latency of each call."""
     latencies: list[float] = []
     deadline = time.perf_counter() + SECONDS
+    n = 0
     while (started := time.perf_counter()) < deadline:
-        await call(*make(next(requests)))  # type: ignore[operator]
+        await call(n)
+        n += 1
         latencies.append(time.perf_counter() - started)
     return latencies
 
 
-async def order_entry(address: str) -> tuple[float, list[float]]:
-    """Phase 1: resting orders from 64 clients (buys below the market, sells above)."""
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = MatchingServiceStub(channel)
-        counter = itertools.count()
+async def order_entry(connect: Connect) -> tuple[float, list[float]]:
+    """Phase 1: resting orders from 64 clients, each its own account's member (buys below
+    the market, sells above)."""
 
-        def order(n: int) -> tuple[api.PlaceOrderRequest]:
-            buy = n % 2 == 0
-            rid = str(uuid.uuid4())
-            return (
-                api.PlaceOrderRequest(
-                    request_id=rid, account_id=f"shanxi-{n % CLIENTS + 1:03d}",
-                    instrument=INSTRUMENT, quantity_tonnes=10,
+    async def client(k: int) -> list[float]:
+        account = f"shanxi-{k + 1:03d}"
+        async with connect(account) as channel:
+            stub = MatchingServiceStub(channel)
+
+            async def place(n: int) -> None:
+                buy = (n + k) % 2 == 0
+                rid = str(uuid.uuid4())
+                request = api.PlaceOrderRequest(
+                    request_id=rid, account_id=account, instrument=INSTRUMENT,
+                    quantity_tonnes=10,
                     side=matching_events.SIDE_BUY if buy else matching_events.SIDE_SELL,
                     price_fen=7000 + n % 100 if buy else 7900 - n % 100,
-                ),
-            )  # fmt: skip
+                )  # fmt: skip
+                await stub.PlaceOrder(request, metadata=call_metadata(request_id=rid))
 
-        async def place(request: api.PlaceOrderRequest) -> None:
-            await stub.PlaceOrder(request, metadata=call_metadata(request_id=request.request_id))
+            return await drive(place)
 
-        runs = await asyncio.gather(*(drive(place, counter, order) for _ in range(CLIENTS)))
+    runs = await asyncio.gather(*(client(k) for k in range(CLIENTS)))
     latencies = [x for run in runs for x in run]
     return len(latencies) / SECONDS, latencies
 
 
-async def echo_ceiling() -> tuple[float, list[float]]:
-    """The same 64-client load against an echo server in another process."""
+async def echo_ceiling(pki_dir: Path) -> tuple[float, list[float]]:
+    """The same 64-client load, over mutual TLS, against an echo server in another process."""
     (port,) = free_ports(1)
     server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.echo_server", str(port)
+        sys.executable, "-m", "bench.echo_server", str(port), str(pki_dir)
     )
+    connect = member_channels(f"127.0.0.1:{port}", pki_dir)
+    payload = api.PlaceOrderRequest(request_id=str(uuid.uuid4())).SerializeToString()
+
+    async def client(k: int) -> list[float]:
+        async with connect(f"shanxi-{k + 1:03d}") as channel:
+            echo = channel.unary_unary("/cqx.bench.v1.Echo/Echo")
+
+            async def call(_n: int) -> None:
+                await echo(payload, metadata=call_metadata(request_id="echo"))
+
+            return await drive(call)
+
     try:
         await asyncio.sleep(1.0)
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
-            echo = channel.unary_unary("/cqx.bench.v1.Echo/Echo")
-            payload = api.PlaceOrderRequest(request_id=str(uuid.uuid4())).SerializeToString()
-
-            async def call(body: bytes) -> None:
-                await echo(body, metadata=call_metadata(request_id="echo"))
-
-            counter = itertools.count()
-            runs = await asyncio.gather(
-                *(drive(call, counter, lambda _: (payload,)) for _ in range(CLIENTS))
-            )
+        runs = await asyncio.gather(*(client(k) for k in range(CLIENTS)))
     finally:
         server.terminate()
         await server.wait()
@@ -141,7 +168,7 @@ async def watch_trades(
 
 
 async def trade_latency(
-    address: str, bootstrap: str, topics: list[str], rate: int = TRADES_PER_SECOND
+    connect: Connect, bootstrap: str, topics: list[str], rate: int = TRADES_PER_SECOND
 ) -> tuple[float, list[float]]:
     """Phase 2: crossing pairs at ``rate`` a second; for each trade, executed → recorded as
     delivered in the registry."""
@@ -153,8 +180,10 @@ async def trade_latency(
     # shows as a lower achieved rate, not as an ever-growing queue
     watcher = asyncio.create_task(watch_trades(bootstrap, topics, executed, delivered))
     await asyncio.sleep(2.0)  # the watcher is at the end of the topics
-    async with grpc.aio.insecure_channel(address) as channel:
-        stub = MatchingServiceStub(channel)
+    traders = [f"shanxi-{n:03d}" for n in range(65, 97)]
+    channels = {account: connect(account) for account in traders}
+    stubs = {account: MatchingServiceStub(channel) for account, channel in channels.items()}
+    try:
 
         async def place(
             account: str,
@@ -166,7 +195,7 @@ async def trade_latency(
                 request_id=rid, account_id=account, instrument=INSTRUMENT, side=side,
                 price_fen=7463, quantity_tonnes=1, time_in_force=tif,
             )  # fmt: skip
-            reply: api.PlaceOrderResponse = await stub.PlaceOrder(
+            reply: api.PlaceOrderResponse = await stubs[account].PlaceOrder(
                 request, metadata=call_metadata(request_id=rid)
             )
             return reply
@@ -198,6 +227,9 @@ async def trade_latency(
             tasks.append(asyncio.create_task(one_trade(n)))
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - started
+    finally:
+        for channel in channels.values():
+            await channel.close()
     deadline = time.perf_counter() + 60
     while (  # noqa: ASYNC110 (the watcher task fills both maps)
         set(answered) - set(delivered) or set(answered) - set(executed)
@@ -214,9 +246,10 @@ async def trade_latency(
     return len(answered) / elapsed, [delivered[t] - executed[t] for t in answered]
 
 
-async def exchange_ready(address: str) -> None:
+async def exchange_ready(address: str, pki_dir: Path) -> None:
     """Wait until the exchange's risk ledger has every trader's cash and allowances."""
-    async with grpc.aio.insecure_channel(address) as channel:
+    operator = TlsFiles.in_directory(pki_dir, LOCAL_OPERATORS[0])
+    async with grpc.aio.secure_channel(address, operator.channel_credentials()) as channel:
         stub = MatchingServiceStub(channel)
         for n in range(1, 97):
             account = f"shanxi-{n:03d}"
@@ -244,21 +277,28 @@ async def measure(endpoints: Endpoints) -> None:
     run_dir = project_root() / ".run" / "bench-e2e"
     system = LocalSystem(
         endpoints, run_dir, namespace=namespace,
-        extra_env={"CQX_MATCHING_SESSIONS": "around-the-clock"},
+        extra_env={"CQX_MATCHING_SESSIONS": "around-the-clock",
+                   "PYTHONPATH": str(project_root())},
     )  # fmt: skip
     await asyncio.to_thread(system.start)
+    pki = system.pki_dir
     try:
-        await seed(system)
+        await seed(system, pki)
         matching = system.address("matching")
-        await exchange_ready(matching)
-        rate, latencies = await order_entry(matching)
-        print(f"order entry: {rate:,.0f} orders/s", flush=True)
-        ceiling, echo_latencies = await echo_ceiling()
-        print(f"echo ceiling: {ceiling:,.0f} calls/s", flush=True)
+        await exchange_ready(matching, pki)
+        rate, latencies = await order_entry(member_channels(matching, pki))
+        print(f"order entry (mutual TLS, authorised): {rate:,.0f} orders/s", flush=True)
+        await asyncio.to_thread(system.restart, "matching", "bench.plaintext_matching")
+        bare, bare_latencies = await order_entry(plaintext_channels(matching))
+        print(f"order entry (plaintext, nobody asked): {bare:,.0f} orders/s", flush=True)
+        await asyncio.to_thread(system.restart, "matching")
+        ceiling, echo_latencies = await echo_ceiling(pki)
+        print(f"echo ceiling (mutual TLS): {ceiling:,.0f} calls/s", flush=True)
         topics = [topic_for(f"{namespace}{context}") for context in ("matching", "registry")]
-        trades, settle = await trade_latency(matching, endpoints.kafka_bootstrap, topics)
+        members = member_channels(matching, pki)
+        trades, settle = await trade_latency(members, endpoints.kafka_bootstrap, topics)
         _, light = await trade_latency(
-            matching, endpoints.kafka_bootstrap, topics, LIGHT_TRADES_PER_SECOND
+            members, endpoints.kafka_bootstrap, topics, LIGHT_TRADES_PER_SECOND
         )
     finally:
         await asyncio.to_thread(system.stop)
@@ -267,6 +307,12 @@ async def measure(endpoints: Endpoints) -> None:
                "≥ 4,500 orders/s"),
         Figure("e2e", "order p50", percentile(latencies, 0.50), "ms"),
         Figure("e2e", "order p99", percentile(latencies, 0.99), "ms", target="≤ 15 ms"),
+        Figure("e2e", "orders/s without TLS or authentication (comparison only)", bare,
+               "orders/s", None),
+        Figure("e2e", "orders/s with authentication ÷ without", rate / bare, "ratio",
+               target="≥ 0.85"),
+        Figure("e2e", "order p99 without authentication", percentile(bare_latencies, 0.99),
+               "ms"),
         Figure("e2e", "echo ceiling p99", percentile(echo_latencies, 0.99), "ms"),
         Figure("e2e", f"trades/s achieved (target rate {TRADES_PER_SECOND})", trades, "trades/s"),
         Figure("e2e", "trade → settled in registry p50", percentile(settle, 0.50), "ms"),

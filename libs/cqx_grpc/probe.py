@@ -25,7 +25,7 @@ DEFAULT_TIMEOUT_SECONDS = 2.0
 
 def check_health(
     target: str,
-    credentials: TlsFiles,
+    credentials: TlsFiles | None,
     service: str = "",
     *,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
@@ -35,7 +35,12 @@ def check_health(
     Raises :class:`grpc.RpcError` when the server cannot be asked (refused, deadline,
     unknown service).
     """
-    with grpc.secure_channel(target, credentials.channel_credentials()) as channel:
+    channel = (
+        grpc.insecure_channel(target)  # a benchmark's plaintext comparison only
+        if credentials is None
+        else grpc.secure_channel(target, credentials.channel_credentials())
+    )
+    with channel:
         stub = health_pb2_grpc.HealthStub(channel)
         response = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
     return str(health_pb2.HealthCheckResponse.ServingStatus.Name(response.status))

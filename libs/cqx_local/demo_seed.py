@@ -17,7 +17,6 @@ from cqx_local.demo_clients import DemoClients
 from cqx_local.demo_market import INSTRUMENT, YEAR, CoveredUnit, request_id
 from cqx_local.system import SERVICES
 from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient, format_amount, format_price
-from cqx_sdk.profiles import DEFAULT_PKI_DIR
 
 # Enough calls in flight to keep the services' group commit busy, few enough to be polite.
 CONCURRENCY = 16
@@ -58,7 +57,7 @@ async def unless_exists(call: Awaitable[object]) -> None:
             raise
 
 
-async def seed(system: ServiceAddresses, pki_dir: Path = DEFAULT_PKI_DIR) -> None:
+async def seed(system: ServiceAddresses, pki_dir: Path) -> None:
     """Seed the demo market on ``system`` (see the module docstring and the brief's list):
     the operator's work as the local operator, each unit's as its own member."""
     addresses = Addresses(**{service: system.address(service) for service in SERVICES})

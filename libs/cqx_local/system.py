@@ -98,12 +98,13 @@ class LocalSystem:
         """SIGKILL one service, as a crash would."""
         self._processes.pop(service).stop(signal.SIGKILL, STOP_GRACE_SECONDS)
 
-    def restart(self, service: str) -> None:
-        """Start a stopped or killed service again on the same port; wait until serving."""
+    def restart(self, service: str, module: str | None = None) -> None:
+        """Start a stopped or killed service again on the same port (as ``python -m
+        module``, default ``cqx_<service>``); wait until serving."""
         if service in self._processes:
             self._processes.pop(service).stop(signal.SIGTERM, STOP_GRACE_SECONDS)
-        self._spawn(service)
-        self.wait_serving(service)
+        self._spawn(service, module)
+        self.wait_serving(service, plaintext=module is not None and "plaintext" in module)
 
     def pids(self) -> dict[str, int]:
         """The pid of each running service."""
@@ -113,8 +114,9 @@ class LocalSystem:
         """Where a service's log goes."""
         return self._run_dir / "logs" / f"{service}.log"
 
-    def wait_serving(self, service: str) -> None:
-        """Wait until ``service`` reports SERVING; raise with its log if it exits or stalls."""
+    def wait_serving(self, service: str, *, plaintext: bool = False) -> None:
+        """Wait until ``service`` reports SERVING; raise with its log if it exits or stalls
+        (``plaintext``: a benchmark's comparison server, asked without TLS)."""
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         process = self._processes[service]
         while time.monotonic() < deadline:
@@ -122,7 +124,7 @@ class LocalSystem:
             if code is not None:
                 raise InfraStartError(self._failure(service, f"exited with code {code}"))
             try:
-                own = TlsFiles.in_directory(self.pki_dir, service)
+                own = None if plaintext else TlsFiles.in_directory(self.pki_dir, service)
                 if check_health(self.address(service), own, timeout=1.0) == "SERVING":
                     return
             except grpc.RpcError:
@@ -130,7 +132,7 @@ class LocalSystem:
             time.sleep(0.1)
         raise InfraStartError(self._failure(service, "did not report SERVING within 60 s"))
 
-    def _spawn(self, service: str) -> None:
+    def _spawn(self, service: str, module: str | None = None) -> None:
         environment = {
             **_inherited_environment(),
             **self._extra_env,
@@ -142,7 +144,7 @@ class LocalSystem:
             f"CQX_{service.upper()}_METRICS_PORT": str(self.metrics_ports[service]),
         }
         process = ServerProcess(
-            [sys.executable, "-m", f"cqx_{service}"],
+            [sys.executable, "-m", module or f"cqx_{service}"],
             self.log_path(service),
             cwd=self._run_dir,
             env=environment,

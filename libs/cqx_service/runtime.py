@@ -156,15 +156,7 @@ class ServiceRuntime:
 
     async def _serve(self, store: PostgresEventStore, journal: Journal, wiring: Wiring) -> None:
         s = self.settings
-        tls = s.tls.check()
-        ownership = wiring.ownership or Ownership(lambda _account: None)
-        server = GrpcServer(
-            service_names=wiring.service_names,
-            registrations=wiring.registrations,
-            gate=Gate(Policy(ownership), tls.revocations()),
-            tls=tls,
-            observer=self.metrics.calls,
-        )
+        server = self.grpc_server(wiring)
         self.port = await server.start(s.host, s.port)
         if s.metrics_port is not None:
             self.metrics_port = self.metrics.serve(s.host, s.metrics_port)
@@ -201,6 +193,19 @@ class ServiceRuntime:
                 raise RuntimeError(f"{task.get_name()} failed") from task.exception()
         if journal.failure is not None:
             raise RuntimeError("a commit failed; restart to rebuild") from journal.failure
+
+    def grpc_server(self, wiring: Wiring) -> GrpcServer:
+        """The service's server: mutual TLS with its credential, every call authenticated and
+        authorised by the policy (there is no other kind in the product)."""
+        tls = self.settings.tls.check()
+        ownership = wiring.ownership or Ownership(lambda _account: None)
+        return GrpcServer(
+            service_names=wiring.service_names,
+            registrations=wiring.registrations,
+            gate=Gate(Policy(ownership), tls.revocations()),
+            tls=tls,
+            observer=self.metrics.calls,
+        )
 
     def _relay(self, store: PostgresEventStore) -> Relay:
         s = self.settings
