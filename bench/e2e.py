@@ -31,6 +31,7 @@ from cqx.matching.v1.matching_service_pb2_grpc import MatchingServiceStub
 from cqx.registry.v1 import events_pb2 as registry_events
 
 from bench.report import Figure, infrastructure, report
+from cqx_bus.access import KafkaAccess
 from cqx_bus.envelope import topic_for
 from cqx_grpc import call_metadata
 from cqx_infra import Endpoints, project_root
@@ -117,12 +118,12 @@ async def echo_ceiling() -> tuple[float, list[float]]:
 
 
 async def watch_trades(
-    bootstrap: str, topics: list[str], executed: dict[str, float], delivered: dict[str, float]
+    access: KafkaAccess, topics: list[str], executed: dict[str, float], delivered: dict[str, float]
 ) -> None:
     """Note when each trade was executed (matching's ``TradeExecuted``) and delivered (the
     registry's ``TradeDeliveryApplied``), by the times the services recorded them: what the
     client's own busy loop does cannot blur the figure."""
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, auto_offset_reset="latest")
+    consumer = AIOKafkaConsumer(*topics, **access.client_options(), auto_offset_reset="latest")
     await consumer.start()
     try:
         while True:
@@ -141,7 +142,7 @@ async def watch_trades(
 
 
 async def trade_latency(
-    address: str, bootstrap: str, topics: list[str], rate: int = TRADES_PER_SECOND
+    address: str, access: KafkaAccess, topics: list[str], rate: int = TRADES_PER_SECOND
 ) -> tuple[float, list[float]]:
     """Phase 2: crossing pairs at ``rate`` a second; for each trade, executed → recorded as
     delivered in the registry."""
@@ -151,7 +152,7 @@ async def trade_latency(
     refused: Counter[str] = Counter()
     in_flight = asyncio.Semaphore(128)  # an open loop with a bound: an overloaded exchange
     # shows as a lower achieved rate, not as an ever-growing queue
-    watcher = asyncio.create_task(watch_trades(bootstrap, topics, executed, delivered))
+    watcher = asyncio.create_task(watch_trades(access, topics, executed, delivered))
     await asyncio.sleep(2.0)  # the watcher is at the end of the topics
     async with grpc.aio.insecure_channel(address) as channel:
         stub = MatchingServiceStub(channel)
@@ -256,9 +257,9 @@ async def measure(endpoints: Endpoints) -> None:
         ceiling, echo_latencies = await echo_ceiling()
         print(f"echo ceiling: {ceiling:,.0f} calls/s", flush=True)
         topics = [topic_for(f"{namespace}{context}") for context in ("matching", "registry")]
-        trades, settle = await trade_latency(matching, endpoints.kafka_bootstrap, topics)
+        trades, settle = await trade_latency(matching, endpoints.kafka_admin, topics)
         _, light = await trade_latency(
-            matching, endpoints.kafka_bootstrap, topics, LIGHT_TRADES_PER_SECOND
+            matching, endpoints.kafka_admin, topics, LIGHT_TRADES_PER_SECOND
         )
     finally:
         await asyncio.to_thread(system.stop)

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from cqx_bus.access import KafkaAccess, KafkaCredentials, kafka_identities
 from cqx_bus.envelope import topic_for
 from cqx_eventstore.migrate import service_dsn
 from cqx_kernel.errors import InvalidArgumentError
@@ -25,6 +26,14 @@ class RuntimeSettings:
     operator's methods require; unset: they are open, as in the local demo),
     ``CQX_<SERVICE>_METRICS_PORT`` (where ``/metrics`` is served; default the gRPC port plus
     1000, or 0 — a free port — when the gRPC port is 0).
+
+    Kafka identities (the broker admits no one without them): ``CQX_KAFKA_USERNAME`` (default
+    ``<namespace><service>``) and ``CQX_KAFKA_PASSWORD`` or ``CQX_KAFKA_PASSWORD_FILE``, the
+    service's own principal; ``CQX_KAFKA_ADMIN_USERNAME`` and ``CQX_KAFKA_ADMIN_PASSWORD`` or
+    ``CQX_KAFKA_ADMIN_PASSWORD_FILE``, the broker's administrator: when given, the service
+    provisions its own topic, user and ACLs at start (as it migrates with
+    ``CQX_DATABASE_URL``), and without a password of its own uses one derived from the
+    administrator's (local runs and tests).
     """
 
     service: str
@@ -38,6 +47,22 @@ class RuntimeSettings:
     role_password: str | None = None
     operator_token: str | None = field(default=None, repr=False)
     metrics_port: int | None = None  # None: no metrics server (offline tools, unit tests)
+    kafka_credentials: KafkaCredentials | None = field(default=None, repr=False)
+    kafka_admin_credentials: KafkaCredentials | None = field(default=None, repr=False)
+
+    @property
+    def kafka(self) -> KafkaAccess:
+        """The broker, reached as the service's own principal."""
+        if self.kafka_credentials is None:
+            raise InvalidArgumentError("no Kafka credentials for the service (CQX_KAFKA_PASSWORD)")
+        return KafkaAccess(self.kafka_bootstrap, self.kafka_credentials)
+
+    @property
+    def kafka_admin(self) -> KafkaAccess | None:
+        """The broker, reached as its administrator (None: provisioning is not ours)."""
+        if self.kafka_admin_credentials is None:
+            return None
+        return KafkaAccess(self.kafka_bootstrap, self.kafka_admin_credentials)
 
     @property
     def schema(self) -> str:
@@ -60,6 +85,7 @@ class RuntimeSettings:
         password = env.get("CQX_SERVICE_DB_PASSWORD") or None
         port = _port(env, f"CQX_{upper}_PORT", default_port)
         metrics_port = _port(env, f"CQX_{upper}_METRICS_PORT", port + 1000 if port else 0)
+        kafka_user, kafka_admin = kafka_identities(env, f"{namespace}{service}")
         return cls(
             service=service,
             database_url=database_url,
@@ -73,6 +99,8 @@ class RuntimeSettings:
             role_password=password,
             operator_token=_operator_token(env),
             metrics_port=metrics_port,
+            kafka_credentials=kafka_user,
+            kafka_admin_credentials=kafka_admin,
         )
 
 

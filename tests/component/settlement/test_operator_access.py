@@ -12,6 +12,7 @@ import grpc
 import pytest
 from cqx.settlement.v1 import settlement_service_pb2 as api
 
+from cqx_bus import KafkaAccess
 from cqx_grpc import call_metadata
 from cqx_sdk import Addresses, CqxApiError, CqxClient
 from tests.component.settlement.support import Settlement, refused, rid, settlement_service
@@ -22,11 +23,9 @@ UNREACHABLE = "127.0.0.1:9"
 
 
 @pytest.fixture(scope="module")
-async def service(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Settlement]:
+async def service(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[Settlement]:
     """A settlement service that requires the operator's token."""
-    settings = settings_for(
-        "settlement", database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}"
-    )
+    settings = settings_for("settlement", database_url, kafka_admin, f"t_{secrets.token_hex(4)}")
     async with settlement_service(dataclasses.replace(settings, operator_token=TOKEN)) as s:
         yield s
 

@@ -10,6 +10,7 @@ from cqx_service import RuntimeSettings
 BASE = {
     "CQX_DATABASE_URL": "postgresql://postgres@127.0.0.1/postgres",
     "CQX_KAFKA_BOOTSTRAP": "k:9092",
+    "CQX_KAFKA_PASSWORD": "pw",
 }
 
 

@@ -44,7 +44,11 @@ def test_without_a_token_every_method_is_open_and_the_token_is_never_shown() -> 
 
 
 def test_a_blank_operator_token_stops_the_service_rather_than_opening_its_methods() -> None:
-    base = {"CQX_DATABASE_URL": "postgresql://x@127.0.0.1/db", "CQX_KAFKA_BOOTSTRAP": "k:9092"}
+    base = {
+        "CQX_DATABASE_URL": "postgresql://x@127.0.0.1/db",
+        "CQX_KAFKA_BOOTSTRAP": "k:9092",
+        "CQX_KAFKA_PASSWORD": "pw",
+    }
     with pytest.raises(InvalidArgumentError, match="CQX_OPERATOR_TOKEN is blank"):
         RuntimeSettings.from_env("settlement", 50054, {**base, "CQX_OPERATOR_TOKEN": "  "})
     given = RuntimeSettings.from_env("settlement", 50054, {**base, "CQX_OPERATOR_TOKEN": " t0k "})
