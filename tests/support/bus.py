@@ -34,12 +34,17 @@ def admin_of(settings: RuntimeSettings) -> KafkaAccess:
     return admin
 
 
-def sealed(topic: str, envelope: EventEnvelope) -> EventEnvelope:
-    """``envelope`` at the next position of ``topic``'s log, chained and hashed."""
-    position, prev_hash = _TIPS.get(topic, (0, GENESIS_HASH))
-    placed = to_recorded(envelope)._replace(position=position + 1, prev_hash=prev_hash)
-    recorded = placed._replace(hash=event_hash(prev_hash, placed))
-    _TIPS[topic] = (recorded.position, recorded.hash)
+def sealed(
+    topic: str, envelope: EventEnvelope, *, prev_hash: bytes | None = None, keep: bool = True
+) -> EventEnvelope:
+    """``envelope`` at the next position of ``topic``'s log, chained and hashed; a forger's
+    passes another ``prev_hash``, and does not ``keep`` it as the log's next entry."""
+    position, tip_hash = _TIPS.get(topic, (0, GENESIS_HASH))
+    link = tip_hash if prev_hash is None else prev_hash
+    placed = to_recorded(envelope)._replace(position=position + 1, prev_hash=link)
+    recorded = placed._replace(hash=event_hash(link, placed))
+    if keep:
+        _TIPS[topic] = (recorded.position, recorded.hash)
     return from_recorded(envelope.source, recorded, dict(envelope.metadata))
 
 
