@@ -4,7 +4,10 @@ own topic and reads only what it consumes; and every refusal leaves the topic as
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
@@ -140,3 +143,28 @@ async def test_a_service_cannot_grant_itself_rights(bus: Bus) -> None:
     with pytest.raises(TopicAuthorizationFailedError):
         await write(bus.matching, topic)
     assert await messages_on(bus.admin, topic) == 0
+
+
+async def test_the_setup_jobs_command_provisions_a_service_from_its_password_file(
+    kafka_admin: KafkaAccess, unique_name: str, tmp_path: Path
+) -> None:
+    secret = tmp_path / "kafka_allocation"
+    secret.write_text("allocation-secret\n")
+    environment = {
+        **os.environ, "CQX_KAFKA_BOOTSTRAP": kafka_admin.bootstrap,
+        "CQX_NAMESPACE": f"{unique_name}_", "CQX_KAFKA_PASSWORD_FILE": str(secret),
+        "CQX_KAFKA_ADMIN_USERNAME": kafka_admin.credentials.username,
+        "CQX_KAFKA_ADMIN_PASSWORD": kafka_admin.credentials.password,
+    }  # fmt: skip
+    done = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "cqx_bus", "provision", "allocation", "--consumes", "registry",
+        env=environment, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    output, _ = await done.communicate()
+    assert done.returncode == 0, output.decode()
+    allocation = kafka_admin.as_user(
+        KafkaCredentials(f"{unique_name}_allocation", "allocation-secret")
+    )
+    await write(allocation, f"cqx.{unique_name}_allocation.v1.events")
+    with pytest.raises(TopicAuthorizationFailedError):
+        await write(allocation, f"cqx.{unique_name}_registry.v1.events")
