@@ -36,6 +36,7 @@ from cqx.matching.v1.matching_service_pb2_grpc import MatchingServiceStub
 from cqx.registry.v1 import events_pb2 as registry_events
 
 from bench.report import Figure, infrastructure, report
+from cqx_bus.access import KafkaAccess
 from cqx_bus.envelope import topic_for
 from cqx_grpc import call_metadata
 from cqx_identity import LOCAL_OPERATORS, TlsFiles
@@ -144,12 +145,12 @@ async def echo_ceiling(pki_dir: Path) -> tuple[float, list[float]]:
 
 
 async def watch_trades(
-    bootstrap: str, topics: list[str], executed: dict[str, float], delivered: dict[str, float]
+    access: KafkaAccess, topics: list[str], executed: dict[str, float], delivered: dict[str, float]
 ) -> None:
     """Note when each trade was executed (matching's ``TradeExecuted``) and delivered (the
     registry's ``TradeDeliveryApplied``), by the times the services recorded them: what the
     client's own busy loop does cannot blur the figure."""
-    consumer = AIOKafkaConsumer(*topics, bootstrap_servers=bootstrap, auto_offset_reset="latest")
+    consumer = AIOKafkaConsumer(*topics, **access.client_options(), auto_offset_reset="latest")
     await consumer.start()
     try:
         while True:
@@ -168,7 +169,7 @@ async def watch_trades(
 
 
 async def trade_latency(
-    connect: Connect, bootstrap: str, topics: list[str], rate: int = TRADES_PER_SECOND
+    connect: Connect, access: KafkaAccess, topics: list[str], rate: int = TRADES_PER_SECOND
 ) -> tuple[float, list[float]]:
     """Phase 2: crossing pairs at ``rate`` a second; for each trade, executed → recorded as
     delivered in the registry."""
@@ -178,7 +179,7 @@ async def trade_latency(
     refused: Counter[str] = Counter()
     in_flight = asyncio.Semaphore(128)  # an open loop with a bound: an overloaded exchange
     # shows as a lower achieved rate, not as an ever-growing queue
-    watcher = asyncio.create_task(watch_trades(bootstrap, topics, executed, delivered))
+    watcher = asyncio.create_task(watch_trades(access, topics, executed, delivered))
     await asyncio.sleep(2.0)  # the watcher is at the end of the topics
     traders = [f"shanxi-{n:03d}" for n in range(65, 97)]
     channels = {account: connect(account) for account in traders}
@@ -296,9 +297,9 @@ async def measure(endpoints: Endpoints) -> None:
         print(f"echo ceiling (mutual TLS): {ceiling:,.0f} calls/s", flush=True)
         topics = [topic_for(f"{namespace}{context}") for context in ("matching", "registry")]
         members = member_channels(matching, pki)
-        trades, settle = await trade_latency(members, endpoints.kafka_bootstrap, topics)
+        trades, settle = await trade_latency(members, endpoints.kafka_admin, topics)
         _, light = await trade_latency(
-            members, endpoints.kafka_bootstrap, topics, LIGHT_TRADES_PER_SECOND
+            members, endpoints.kafka_admin, topics, LIGHT_TRADES_PER_SECOND
         )
     finally:
         await asyncio.to_thread(system.stop)

@@ -9,6 +9,7 @@ counts the topic, so a relay that skipped events cannot post a figure.
 from __future__ import annotations
 
 import asyncio
+import secrets
 import time
 import uuid
 
@@ -16,9 +17,10 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer
 
 from bench.report import Figure, infrastructure, report
+from cqx_bus.access import KafkaAccess, KafkaCredentials
 from cqx_bus.bookkeeping import PostgresBookkeeping
+from cqx_bus.provision import provision, service_account
 from cqx_bus.relay import Relay
-from cqx_bus.topics import ensure_topic
 from cqx_eventstore import AppendRequest, NewEvent, UnitOfWork
 from cqx_eventstore.migrate import migrate, service_dsn
 from cqx_eventstore.postgres import PostgresEventStore
@@ -42,8 +44,8 @@ async def fill(store: PostgresEventStore) -> None:
         )  # fmt: skip
 
 
-async def count_topic(bootstrap: str, topic: str) -> int:
-    consumer = AIOKafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest")
+async def count_topic(access: KafkaAccess, topic: str) -> int:
+    consumer = AIOKafkaConsumer(topic, **access.client_options(), auto_offset_reset="earliest")
     await consumer.start()
     try:
         await consumer.seek_to_end()
@@ -57,11 +59,15 @@ async def count_topic(bootstrap: str, topic: str) -> int:
         await consumer.stop()
 
 
-async def relay_rate(store: PostgresEventStore, bootstrap: str, partitions: int) -> float:
-    topic = f"cqx.bench{uuid.uuid4().hex[:6]}.v1.events"
-    await ensure_topic(bootstrap, topic, partitions=partitions)
+async def relay_rate(store: PostgresEventStore, admin: KafkaAccess, partitions: int) -> float:
+    """Events per second, published as a service's own principal (provisioned for it)."""
+    name = f"bench{uuid.uuid4().hex[:6]}"
+    user = KafkaCredentials(name, secrets.token_urlsafe(16))
+    account = service_account("", name, [], user)
+    await provision(admin, account, partitions=partitions)
+    topic = account.own_topics[0]
     books = PostgresBookkeeping(store.pool, store.schema)
-    relay = Relay(store, books, source="bench", bootstrap=bootstrap, topic=topic)
+    relay = Relay(store, books, source="bench", access=admin.as_user(user), topic=topic)
     started = time.perf_counter()
     task = asyncio.create_task(relay.run())
     while relay.published < EVENTS:
@@ -71,7 +77,7 @@ async def relay_rate(store: PostgresEventStore, bootstrap: str, partitions: int)
     elapsed = time.perf_counter() - started
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
-    published = await count_topic(bootstrap, topic)
+    published = await count_topic(admin, topic)
     assert published >= EVENTS, f"topic holds {published} messages, expected {EVENTS}"
     return EVENTS / elapsed
 
@@ -87,8 +93,8 @@ async def measure(endpoints: Endpoints) -> None:
     await migrate(dsn, schema)
     store = await PostgresEventStore.connect(service_dsn(dsn, schema), schema)
     await fill(store)
-    one = await relay_rate(store, endpoints.kafka_bootstrap, 1)
-    six = await relay_rate(store, endpoints.kafka_bootstrap, 6)
+    one = await relay_rate(store, endpoints.kafka_admin, 1)
+    six = await relay_rate(store, endpoints.kafka_admin, 6)
     await store.close()
     admin = await asyncpg.connect(dsn)
     await admin.execute(f"DROP SCHEMA {schema} CASCADE")

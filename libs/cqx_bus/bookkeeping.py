@@ -1,7 +1,8 @@
 """Where the relay and consumers keep their own state, in the service's schema.
 
 ``relay_checkpoints`` and ``dead_letters`` are created by the event store's migrations
-(0002_bus.sql). The in-memory versions serve unit tests.
+(0002_bus.sql), ``chain_tips`` (the last envelope each consumer accepted from each topic,
+:mod:`cqx_bus.provenance`) by 0004_chain_tips.sql. The in-memory versions serve unit tests.
 """
 
 from __future__ import annotations
@@ -25,8 +26,16 @@ class DeadLetter:
     reason: str
 
 
+@dataclass(frozen=True)
+class ChainTip:
+    """The position and hash of the last envelope a consumer accepted from a topic."""
+
+    position: int
+    hash: bytes
+
+
 class Bookkeeping(Protocol):
-    """The relay's checkpoints and the consumers' dead letters."""
+    """The relay's checkpoints, the consumers' dead letters and chain tips."""
 
     async def published_position(self, topic: str) -> int: ...
 
@@ -35,6 +44,10 @@ class Bookkeeping(Protocol):
     async def put_dead_letter(self, letter: DeadLetter) -> None: ...
 
     async def dead_letters(self, consumer: str) -> list[DeadLetter]: ...
+
+    async def chain_tip(self, consumer: str, topic: str) -> ChainTip | None: ...
+
+    async def save_chain_tip(self, consumer: str, topic: str, tip: ChainTip) -> None: ...
 
 
 class PostgresBookkeeping:
@@ -75,6 +88,22 @@ class PostgresBookkeeping:
         )
         return [DeadLetter(*row) for row in rows]
 
+    async def chain_tip(self, consumer: str, topic: str) -> ChainTip | None:
+        row = await self._pool.fetchrow(
+            f"SELECT position, hash FROM {self._s}.chain_tips WHERE consumer = $1 AND topic = $2",
+            consumer,
+            topic,
+        )
+        return None if row is None else ChainTip(int(row[0]), bytes(row[1]))
+
+    async def save_chain_tip(self, consumer: str, topic: str, tip: ChainTip) -> None:
+        await self._pool.execute(
+            f"INSERT INTO {self._s}.chain_tips (consumer, topic, position, hash)"
+            " VALUES ($1, $2, $3, $4) ON CONFLICT (consumer, topic) DO UPDATE"
+            " SET position = excluded.position, hash = excluded.hash, updated_at = now()",
+            consumer, topic, tip.position, tip.hash,
+        )  # fmt: skip
+
 
 @dataclass
 class InMemoryBookkeeping:
@@ -82,6 +111,7 @@ class InMemoryBookkeeping:
 
     positions: dict[str, int] = field(default_factory=dict)
     letters: list[DeadLetter] = field(default_factory=list)
+    tips: dict[tuple[str, str], ChainTip] = field(default_factory=dict)
 
     async def published_position(self, topic: str) -> int:
         return self.positions.get(topic, 0)
@@ -94,3 +124,9 @@ class InMemoryBookkeeping:
 
     async def dead_letters(self, consumer: str) -> list[DeadLetter]:
         return [letter for letter in self.letters if letter.consumer == consumer]
+
+    async def chain_tip(self, consumer: str, topic: str) -> ChainTip | None:
+        return self.tips.get((consumer, topic))
+
+    async def save_chain_tip(self, consumer: str, topic: str, tip: ChainTip) -> None:
+        self.tips[(consumer, topic)] = tip

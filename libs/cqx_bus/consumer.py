@@ -2,15 +2,17 @@
 
 For each batch of messages: decode each envelope (an undecodable one goes to the dead-letter
 table with the reason, and the consumer goes on, as does a message the handler finds unusable:
-:class:`~cqx_bus.errors.UnusableMessageError`), keep those of the event types the service
-acts on, skip the ones already handled, ask the handler what each one causes, and commit all
-of it together with one tracking record per message in the service's event store (a message
-that causes nothing records nothing: redelivered, it again causes nothing). Only after that
-transaction does it commit the Kafka offsets, in the background (a :class:`LatestValueWriter`:
-the next batch is fetched while the last one's offsets travel; a failed commit is logged and
-tried again). A redelivered message finds its tracking record and changes nothing. A service
-that keeps its state in memory passes ``submit`` (its journal's), so that consumed events and
-commands are recorded in the one order they were decided in.
+:class:`~cqx_bus.errors.UnusableMessageError`), check where it comes from
+(:mod:`cqx_bus.provenance`: its source, its hash, its link to the last one; one that fails is
+dead-lettered with the reason, logged as an ERROR and counted, never applied), keep those of
+the event types the service acts on, skip the ones already handled, ask the handler what each
+one causes, and commit all of it together with one tracking record per message in the service's
+event store (a message that causes nothing records nothing: redelivered, it again causes
+nothing). Only after that transaction does it commit the Kafka offsets, in the background (a
+:class:`LatestValueWriter`: the next batch is fetched while the last one's offsets travel; a
+failed commit is logged and tried again). A redelivered message finds its tracking record and
+changes nothing. A service that keeps its state in memory passes ``submit`` (its journal's), so
+that consumed events and commands are recorded in the one order they were decided in.
 """
 
 from __future__ import annotations
@@ -18,15 +20,17 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable, Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 
+from cqx_bus.access import KafkaAccess
 from cqx_bus.bookkeeping import Bookkeeping, DeadLetter
 from cqx_bus.envelope import decode
 from cqx_bus.errors import UndecodableMessageError, UnusableMessageError
 from cqx_bus.latest import LatestValueWriter, OnWriteFailure
+from cqx_bus.provenance import EnvelopeRefusedError, ProvenanceCheck
 from cqx_eventstore.errors import ConcurrencyError
 from cqx_eventstore.model import Outcome, TrackingRecord, UnitOfWork
 from cqx_eventstore.port import EventStore
@@ -35,20 +39,23 @@ log = logging.getLogger("cqx.bus.consumer")
 
 Handler = Callable[[EventEnvelope], Awaitable[UnitOfWork]]
 Submit = Callable[[UnitOfWork], "asyncio.Future[Outcome]"]
+OnRefused = Callable[[str, str], None]  # (the topic's owner, the reason)
 # A handler whose decision raced another writer is asked again, this many times at most.
 _RETRIES = 20
 FINAL_COMMIT_SECONDS = 5.0
 
 
 class Consumer:
-    """Consumes ``topics`` as group ``name`` and applies ``handler`` to each new event."""
+    """Consumes ``topics`` (each topic with the context that publishes it) as group ``name``,
+    as ``access``'s principal, and applies ``handler`` to each new event. ``on_refused`` hears
+    of each envelope the checks refuse (see :attr:`refused`)."""
 
     def __init__(
         self,
         name: str,
-        topics: Sequence[str],
+        topics: Mapping[str, str],
         *,
-        bootstrap: str,
+        access: KafkaAccess,
         store: EventStore,
         bookkeeping: Bookkeeping,
         handler: Handler,
@@ -56,12 +63,17 @@ class Consumer:
         group_id: str | None = None,
         submit: Submit | None = None,
         event_types: Collection[str] | None = None,
+        on_refused: OnRefused | None = None,
     ) -> None:
         self.name = name
         self._group_id = group_id or name
         self._consumer: AIOKafkaConsumer | None = None
         self._topics = list(topics)
-        self._bootstrap = bootstrap
+        self._access = access
+        self._provenance = ProvenanceCheck(name, topics, bookkeeping)
+        self._on_refused = on_refused
+        self.refused = 0
+        """How many envelopes the checks refused since the start."""
         self._store = store
         self._bookkeeping = bookkeeping
         self._handler = handler
@@ -73,7 +85,7 @@ class Consumer:
         """Consume until cancelled."""
         consumer = AIOKafkaConsumer(
             *self._topics,
-            bootstrap_servers=self._bootstrap,
+            **self._access.client_options(),
             group_id=self._group_id,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -111,16 +123,43 @@ class Consumer:
         envelopes: list[EventEnvelope] = []
         records_of: dict[str, ConsumerRecord] = {}
         for record in records:
-            try:
-                envelope = decode(record.value)
-            except UndecodableMessageError as error:
-                await self._dead_letter(record, error.message)
+            envelope = await self._admitted(record)
+            if envelope is None:
                 continue
             if self._wanted is None or envelope.event_type in self._wanted:
                 envelopes.append(envelope)
                 records_of.setdefault(envelope.event_id, record)
-        if not envelopes:
-            return
+        if envelopes:
+            await self._apply(envelopes, records_of)
+        await self._provenance.save()  # after the effects, before the offsets
+
+    async def _admitted(self, record: ConsumerRecord) -> EventEnvelope | None:
+        """The record's envelope if it decodes and passes the checks and is no repeat."""
+        try:
+            envelope = decode(record.value)
+        except UndecodableMessageError as error:
+            await self._dead_letter(record, error.message)
+            return None
+        try:
+            chained = self._one_partition(record.topic)
+            if await self._provenance.admit(record.topic, envelope, chained=chained):
+                return envelope
+        except EnvelopeRefusedError as error:
+            await self._dead_letter(record, f"{error.reason}: {error.message}", logging.ERROR)
+            self.refused += 1
+            if self._on_refused is not None:
+                self._on_refused(self._provenance.owners.get(record.topic, ""), error.reason)
+        return None
+
+    def _one_partition(self, topic: str) -> bool:
+        """Whether ``topic`` has one partition (so its envelopes follow the source's log in
+        order); a topic whose metadata is unknown (no broker: unit tests) counts as one."""
+        partitions = None if self._consumer is None else self._consumer.partitions_for_topic(topic)
+        return partitions is None or len(partitions) == 1
+
+    async def _apply(
+        self, envelopes: list[EventEnvelope], records_of: dict[str, ConsumerRecord]
+    ) -> None:
         seen = await self._store.handled(self.name, [e.event_id for e in envelopes])
         pending: dict[str, EventEnvelope] = {}  # a relay restart can repeat a message
         for envelope in envelopes:
@@ -177,10 +216,13 @@ class Consumer:
                 continue
         raise ConcurrencyError(envelope.stream_id, -1, -1)
 
-    async def _dead_letter(self, record: ConsumerRecord, reason: str) -> None:
-        log.warning(
-            "dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset, reason
-        )
+    async def _dead_letter(
+        self, record: ConsumerRecord, reason: str, level: int = logging.WARNING
+    ) -> None:
+        log.log(
+            level, "dead letter %s[%d]@%d: %s", record.topic, record.partition, record.offset,
+            reason,
+        )  # fmt: skip
         await self._bookkeeping.put_dead_letter(
             DeadLetter(
                 self.name, record.topic, record.partition, record.offset,

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from cqx_bus.errors import UndecodableMessageError
-from cqx_eventstore.hashing import micros
-from cqx_eventstore.model import RecordedEvent
+from cqx_eventstore.hashing import event_hash, micros
+from cqx_eventstore.model import RecordedEvent, encode_metadata
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def topic_for(context: str) -> str:
@@ -39,6 +42,29 @@ def from_recorded(
         prev_hash=event.prev_hash,
         hash=event.hash,
     )
+
+
+def to_recorded(envelope: EventEnvelope) -> RecordedEvent:
+    """The recorded event an envelope carries (the inverse of :func:`from_recorded`)."""
+    stamp = envelope.recorded_at
+    return RecordedEvent(
+        position=envelope.position,
+        stream_id=envelope.stream_id,
+        stream_version=envelope.stream_version,
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
+        payload=envelope.payload,
+        metadata_json=encode_metadata(envelope.metadata),
+        recorded_at=_EPOCH + timedelta(seconds=stamp.seconds, microseconds=stamp.nanos // 1000),
+        prev_hash=envelope.prev_hash,
+        hash=envelope.hash,
+    )
+
+
+def hash_holds(envelope: EventEnvelope) -> bool:
+    """Whether the envelope's ``hash`` is the hash chain's hash of its content, at its place
+    after its ``prev_hash`` (the event store's own function, :func:`event_hash`)."""
+    return event_hash(envelope.prev_hash, to_recorded(envelope)) == envelope.hash
 
 
 def decode(value: bytes | None) -> EventEnvelope:

@@ -17,6 +17,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.partitioner import DefaultPartitioner
 
+from cqx_bus.access import KafkaAccess
 from cqx_bus.bookkeeping import Bookkeeping
 from cqx_bus.envelope import from_recorded, topic_for
 from cqx_bus.latest import LatestValueWriter, OnWriteFailure
@@ -28,7 +29,8 @@ FINAL_CHECKPOINT_SECONDS = 5.0
 
 
 class Relay:
-    """Publishes one store's events to ``cqx.<source>.v1.events``."""
+    """Publishes one store's events to ``cqx.<source>.v1.events``, as ``access``'s principal
+    (which must be allowed to write that topic)."""
 
     def __init__(
         self,
@@ -36,14 +38,14 @@ class Relay:
         bookkeeping: Bookkeeping,
         *,
         source: str,
-        bootstrap: str,
+        access: KafkaAccess,
         topic: str | None = None,
         batch_size: int = 5000,
     ) -> None:
         self._store = store
         self._bookkeeping = bookkeeping
         self._source = source
-        self._bootstrap = bootstrap
+        self._access = access
         self.topic = topic or topic_for(source)
         self._batch_size = batch_size
         self.published = 0
@@ -53,7 +55,7 @@ class Relay:
     async def run(self) -> None:
         """Publish forever (until cancelled), from the last recorded position."""
         producer = AIOKafkaProducer(
-            bootstrap_servers=self._bootstrap,
+            **self._access.client_options(),
             enable_idempotence=True,
             acks="all",
             linger_ms=0,

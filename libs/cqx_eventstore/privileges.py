@@ -27,6 +27,7 @@ STORE_PRIVILEGES: dict[str, str] = {
     "head": "SELECT, UPDATE",  # one row: the append lock and the hash chain's tip
     "relay_checkpoints": "SELECT, INSERT, UPDATE",  # how far the relay has published
     "dead_letters": "SELECT, INSERT",
+    "chain_tips": "SELECT, INSERT, UPDATE",  # the last envelope each consumer accepted
     "schema_migrations": "SELECT",  # a runtime without the admin DSN checks the version
 }
 ROLE_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT"

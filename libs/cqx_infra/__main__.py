@@ -1,8 +1,10 @@
 """``python -m cqx_infra up|down|status [--run-dir DIR]``: local PostgreSQL and Kafka.
 
 ``up`` starts them detached (they outlive the command), records them in
-``<run_dir>/infra.json`` and prints ``CQX_DATABASE_URL=…`` / ``CQX_KAFKA_BOOTSTRAP=…`` lines;
-run again, it only prints them. ``down`` stops what ``infra.json`` names (``--purge`` also
+``<run_dir>/infra.json`` and prints ``CQX_DATABASE_URL=…``, ``CQX_KAFKA_BOOTSTRAP=…``,
+``CQX_KAFKA_ADMIN_USERNAME=…`` and ``CQX_KAFKA_ADMIN_PASSWORD=…`` lines (the broker's
+administrator, with whom a service provisions its own Kafka user); run again, it only prints
+them. ``down`` stops what ``infra.json`` names (``--purge`` also
 deletes the data). ``status`` says whether each answers, exit code 1 if one does not.
 """
 
@@ -14,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cqx_bus.access import ADMIN_PREFIX
 from cqx_infra.endpoints import Endpoints, default_run_dir
 from cqx_infra.errors import InfraError
 from cqx_infra.launcher import ENV_DATABASE_URL, ENV_KAFKA_BOOTSTRAP, Infrastructure
@@ -25,19 +28,21 @@ from cqx_infra.state import endpoints_of, read_state, stop_recorded, write_state
 def _print_endpoints(endpoints: Endpoints) -> None:
     print(f"{ENV_DATABASE_URL}={endpoints.database_url}")
     print(f"{ENV_KAFKA_BOOTSTRAP}={endpoints.kafka_bootstrap}")
+    print(f"{ADMIN_PREFIX}_USERNAME={endpoints.kafka_admin_credentials.username}")
+    print(f"{ADMIN_PREFIX}_PASSWORD={endpoints.kafka_admin_credentials.password}")
 
 
 def _answers(endpoints: Endpoints) -> dict[str, bool]:
     return {
         "postgres": postgres_answers(endpoints.database_url),
-        "kafka": kafka_answers(endpoints.kafka_bootstrap),
+        "kafka": kafka_answers(endpoints.kafka_admin),
     }
 
 
 def _up(layout: RunLayout) -> int:
     state = read_state(layout.state_file)
     if state is not None:
-        if all(_answers(endpoints_of(state)).values()):
+        if _recorded_answers(state):
             _print_endpoints(endpoints_of(state))
             print(f"# already running ({layout.state_file})")
             return 0
@@ -71,6 +76,16 @@ def _down(layout: RunLayout, purge: bool) -> int:
     return 0
 
 
+def _recorded_answers(state: dict[str, Any]) -> bool:
+    """Whether the recorded services answer (a record from before the broker had an
+    administrator never does: it is replaced)."""
+    try:
+        endpoints = endpoints_of(state)
+    except KeyError:
+        return False
+    return all(_answers(endpoints).values())
+
+
 def _names(state: dict[str, Any]) -> list[str]:
     return [str(record.get("name")) for record in state.get("services", [])]
 
@@ -80,7 +95,11 @@ def _status(layout: RunLayout) -> int:
     if state is None:
         print(f"not running: no {layout.state_file}")
         return 1
-    endpoints = endpoints_of(state)
+    try:
+        endpoints = endpoints_of(state)
+    except KeyError:
+        print(f"{layout.state_file} names no Kafka administrator: run `up` again to replace it")
+        return 1
     answers = _answers(endpoints)
     addresses = {"postgres": endpoints.database_url, "kafka": endpoints.kafka_bootstrap}
     for name, address in addresses.items():

@@ -7,6 +7,7 @@ testcontainers' reaper (Ryuk) so the containers outlive this process (``cqx_infr
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import threading
@@ -14,8 +15,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from cqx_bus.access import SASL_MECHANISM, KafkaAccess, KafkaCredentials
 from cqx_infra.errors import InfraStartError
-from cqx_infra.kafka import new_cluster_id
+from cqx_infra.kafka import new_admin, new_cluster_id, security_properties
 from cqx_infra.ports import free_ports
 from cqx_infra.probes import kafka_answers, postgres_answers, wait_ready
 from cqx_infra.service import ServiceRecord
@@ -144,48 +146,69 @@ class DockerPostgres(_ContainerService):
 
 
 class DockerKafka(_ContainerService):
-    """Apache Kafka from the official image, single node in KRaft mode.
+    """Apache Kafka from the official image, single node in KRaft mode, with the same
+    authentication and ACLs as the native broker (:func:`~cqx_infra.kafka.security_properties`).
 
     The host port is chosen before the start (the broker must advertise it), and bound
-    1:1; clients reach it on the Docker host's address.
+    1:1; clients reach it on the Docker host's address. The container formats its storage
+    with the administrator's SCRAM credential, then starts the broker, from a properties file
+    it writes itself (the image's own start script formats without credentials).
     """
 
     name = "kafka"
 
     def __init__(self, *, reaped: bool = True, timeout: float = 120.0) -> None:
         super().__init__(reaped=reaped, timeout=timeout)
+        self.admin: KafkaCredentials | None = None
 
     def start(self, abort: threading.Event) -> str:
         """Pull if needed, run, wait for a metadata answer; return the bootstrap address."""
         from testcontainers.core.container import DockerContainer
 
         (port,) = free_ports(1)
+        admin = self.admin = new_admin()
         container = DockerContainer(KAFKA_IMAGE).with_bind_ports(9092, port)
         host = container.get_docker_client().host()
-        for key, value in kafka_environment(host, port).items():
-            container.with_env(key, value)
-        return self._run(container, lambda: f"{host}:{port}", kafka_answers, abort)
+        container.with_kwargs(entrypoint=["bash", "-c"])
+        container.with_command([container_script(host, port, admin)])
+        address = f"{host}:{port}"
+        return self._run(
+            container, lambda: address, lambda a: kafka_answers(KafkaAccess(a, admin)), abort
+        )
 
 
-def kafka_environment(host: str, port: int) -> dict[str, str]:
-    """The official image's settings: clients on 9092 (advertised as ``host:port``),
+def container_properties(host: str, port: int, admin: KafkaCredentials) -> dict[str, str]:
+    """The broker's settings in the container: clients on 9092 (advertised as ``host:port``),
     broker-to-broker on 9093, the controller on 9094."""
     return {
-        "CLUSTER_ID": new_cluster_id(),  # the image refuses KRaft mode without one
-        "KAFKA_NODE_ID": "1",
-        "KAFKA_PROCESS_ROLES": "broker,controller",
-        "KAFKA_LISTENERS": "PLAINTEXT://:9092,BROKER://:9093,CONTROLLER://:9094",
-        "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://{host}:{port},BROKER://localhost:9093",
-        "KAFKA_INTER_BROKER_LISTENER_NAME": "BROKER",
-        "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
-        "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": (
-            "PLAINTEXT:PLAINTEXT,BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT"
+        "node.id": "1",
+        "process.roles": "broker,controller",
+        "listeners": "CLIENT://:9092,BROKER://:9093,CONTROLLER://:9094",
+        "advertised.listeners": f"CLIENT://{host}:{port},BROKER://localhost:9093",
+        "inter.broker.listener.name": "BROKER",
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": (
+            "CLIENT:SASL_PLAINTEXT,BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT"
         ),
-        "KAFKA_CONTROLLER_QUORUM_VOTERS": "1@localhost:9094",
-        "KAFKA_NUM_PARTITIONS": "1",
-        "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "1",
-        "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "1",
-        "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "1",
-        "KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS": "0",
-        "KAFKA_AUTO_CREATE_TOPICS_ENABLE": "true",
+        "controller.quorum.voters": "1@localhost:9094",
+        **security_properties(admin, ("CLIENT", "BROKER")),
+        "log.dirs": "/tmp/kraft-logs",
+        "num.partitions": "1",
+        "offsets.topic.replication.factor": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+        "auto.create.topics.enable": "false",
     }
+
+
+def container_script(host: str, port: int, admin: KafkaCredentials) -> str:
+    """The container's command: write the properties, format with the administrator, start."""
+    properties = "".join(f"{k}={v}\n" for k, v in container_properties(host, port, admin).items())
+    scram = f"{SASL_MECHANISM}=[name={admin.username},password={admin.password}]"
+    return (
+        f"printf %s {shlex.quote(properties)} > /tmp/server.properties && "
+        f"/opt/kafka/bin/kafka-storage.sh format -t {new_cluster_id()} "
+        f"-c /tmp/server.properties --add-scram {shlex.quote(scram)} && "
+        "exec /opt/kafka/bin/kafka-server-start.sh /tmp/server.properties"
+    )

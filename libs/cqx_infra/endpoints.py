@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from cqx_bus.access import KafkaAccess, KafkaCredentials
 
 
 @dataclass(frozen=True)
@@ -12,12 +14,19 @@ class Endpoints:
 
     ``database_url`` is a superuser DSN (``postgresql://postgres@127.0.0.1:5432/postgres``),
     ``kafka_bootstrap`` a ``host:port`` list, ``source`` how they were provided: ``env``,
-    ``docker`` or ``native``.
+    ``docker`` or ``native``; ``kafka_admin_credentials`` the broker's administrator (a super
+    user, for provisioning topics, users and ACLs).
     """
 
     database_url: str
     kafka_bootstrap: str
     source: str
+    kafka_admin_credentials: KafkaCredentials = field(repr=False)
+
+    @property
+    def kafka_admin(self) -> KafkaAccess:
+        """The broker, reached as its administrator."""
+        return KafkaAccess(self.kafka_bootstrap, self.kafka_admin_credentials)
 
 
 def project_root() -> Path:

@@ -1,14 +1,27 @@
-"""A single-node Apache Kafka in KRaft mode (broker and controller in one JVM)."""
+"""A single-node Apache Kafka in KRaft mode (broker and controller in one JVM), that admits
+only authenticated clients and enforces ACLs.
+
+Clients authenticate with SASL/SCRAM-SHA-512 on the client listener; Kafka's own authorizer
+(``StandardAuthorizer``) allows what an ACL allows and nothing else. The administrator
+(``admin``, a super user) is created when the storage is formatted (``--add-scram``); its
+password is made then and kept beside the data (``<run_dir>/kafka/admin.json``, mode 0600),
+so a later start finds it. The controller listener, on loopback, takes SASL/PLAIN for the
+same administrator only (KRaft cannot use SCRAM there), so no anonymous connection is a
+super user.
+"""
 
 from __future__ import annotations
 
 import base64
+import json
+import os
 import secrets
 import shutil
 import signal
 import subprocess
 from pathlib import Path
 
+from cqx_bus.access import SASL_MECHANISM, KafkaAccess, KafkaCredentials
 from cqx_infra.errors import InfraStartError
 from cqx_infra.kafka_jars import KafkaJars
 from cqx_infra.layout import RunLayout
@@ -43,24 +56,68 @@ def new_cluster_id() -> str:
             return cluster_id
 
 
-def server_properties(broker_port: int, controller_port: int, data_dir: Path) -> str:
+ADMIN_USERNAME = "admin"
+
+
+def new_admin() -> KafkaCredentials:
+    """The administrator with a fresh random password."""
+    return KafkaCredentials(ADMIN_USERNAME, secrets.token_urlsafe(24))
+
+
+def security_properties(
+    admin: KafkaCredentials, scram_listeners: tuple[str, ...] = ("SASL_PLAINTEXT",)
+) -> dict[str, str]:
+    """Authentication and authorisation, for the native broker and the container alike:
+    SCRAM-SHA-512 on the ``scram_listeners`` (clients, and broker to broker as the
+    administrator), PLAIN for the administrator alone on ``CONTROLLER``, the standard
+    authorizer, and no access without an ACL."""
+    name, password = admin.username, admin.password
+    scram = "org.apache.kafka.common.security.scram.ScramLoginModule"
+    plain = "org.apache.kafka.common.security.plain.PlainLoginModule"
+    logins = {
+        f"listener.name.{listener.lower()}.scram-sha-512.sasl.jaas.config": (
+            f'{scram} required username="{name}" password="{password}";'
+        )
+        for listener in scram_listeners
+    }
+    return {
+        "sasl.enabled.mechanisms": SASL_MECHANISM,
+        "sasl.mechanism.inter.broker.protocol": SASL_MECHANISM,
+        **logins,
+        "sasl.mechanism.controller.protocol": "PLAIN",
+        "listener.name.controller.sasl.enabled.mechanisms": "PLAIN",
+        "listener.name.controller.plain.sasl.jaas.config": (
+            f'{plain} required username="{name}" password="{password}" user_{name}="{password}";'
+        ),
+        "authorizer.class.name": "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users": admin.principal,
+        "allow.everyone.if.no.acl.found": "false",
+    }
+
+
+def server_properties(
+    broker_port: int, controller_port: int, data_dir: Path, admin: KafkaCredentials
+) -> str:
     """The broker's configuration: one node that is its own controller, on loopback."""
     settings = {
         "process.roles": "broker,controller",
         "node.id": "1",
         "controller.quorum.voters": f"1@{LOOPBACK}:{controller_port}",
-        "listeners": f"PLAINTEXT://{LOOPBACK}:{broker_port},CONTROLLER://{LOOPBACK}:{controller_port}",
-        "advertised.listeners": f"PLAINTEXT://{LOOPBACK}:{broker_port}",
+        "listeners": (
+            f"SASL_PLAINTEXT://{LOOPBACK}:{broker_port},CONTROLLER://{LOOPBACK}:{controller_port}"
+        ),
+        "advertised.listeners": f"SASL_PLAINTEXT://{LOOPBACK}:{broker_port}",
         "controller.listener.names": "CONTROLLER",
-        "inter.broker.listener.name": "PLAINTEXT",
-        "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "inter.broker.listener.name": "SASL_PLAINTEXT",
+        "listener.security.protocol.map": "CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+        **security_properties(admin),
         "log.dirs": str(data_dir),
         "num.partitions": "1",
         "offsets.topic.replication.factor": "1",
         "transaction.state.log.replication.factor": "1",
         "transaction.state.log.min.isr": "1",
         "group.initial.rebalance.delay.ms": "0",
-        "auto.create.topics.enable": "true",
+        "auto.create.topics.enable": "false",  # topics are provisioned, never made by a typo
     }
     return "".join(f"{key}={value}\n" for key, value in settings.items())
 
@@ -89,6 +146,7 @@ class NativeKafka(NativeServer):
         self._controller_port = controller_port
         self.jars = jars or KafkaJars()
         self._java = java
+        self.admin: KafkaCredentials | None = None  # known once prepared
         super().__init__(timeout)
 
     @property
@@ -105,9 +163,16 @@ class NativeKafka(NativeServer):
         # its server.properties appears only in this server's command line
         return process.argv[-1]
 
+    @property
+    def admin_access(self) -> KafkaAccess:
+        """The broker, reached as its administrator."""
+        if self.admin is None:
+            raise InfraStartError("kafka: not started, so no administrator yet")
+        return KafkaAccess(self.bootstrap, self.admin)
+
     def _answers(self) -> bool:
         # Connecting first keeps aiokafka from logging errors while the JVM boots.
-        return port_accepts(LOOPBACK, self._broker_port) and kafka_answers(self.bootstrap)
+        return port_accepts(LOOPBACK, self._broker_port) and kafka_answers(self.admin_access)
 
     def _find_java(self) -> str:
         java = shutil.which(self._java)
@@ -122,8 +187,13 @@ class NativeKafka(NativeServer):
         home = self._layout.kafka_home
         data_dir = home / "data"
         home.mkdir(parents=True, exist_ok=True)
+        formatted = (data_dir / "meta.properties").exists()
+        self.admin = _read_admin(home) if formatted else new_admin()
         properties = home / "server.properties"
-        properties.write_text(server_properties(self._broker_port, self._controller_port, data_dir))
+        _write_private(
+            properties,
+            server_properties(self._broker_port, self._controller_port, data_dir, self.admin),
+        )
         log4j = home / "log4j.properties"
         log4j.write_text(LOG4J_TEMPLATE.format(log_file=self._layout.logs / "kafka.log"))
         jvm = [
@@ -133,16 +203,18 @@ class NativeKafka(NativeServer):
             self.jars.classpath,
             f"-Dlog4j.configuration=file:{log4j}",
         ]
-        if not (data_dir / "meta.properties").exists():
-            self._format(jvm, properties)
+        if not formatted:
+            self._format(jvm, properties, self.admin)
+            _write_private(home / ADMIN_FILE, json.dumps(vars(self.admin)) + "\n")
         return ServerProcess(
             [*jvm, "kafka.Kafka", str(properties)], self._layout.logs / "kafka.log", cwd=home
         )
 
-    def _format(self, jvm: list[str], properties: Path) -> None:
+    def _format(self, jvm: list[str], properties: Path, admin: KafkaCredentials) -> None:
         argv = [*jvm, "kafka.tools.StorageTool", "format", "-t", new_cluster_id()]
+        scram = f"{SASL_MECHANISM}=[name={admin.username},password={admin.password}]"
         result = subprocess.run(
-            [*argv, "-c", str(properties)],
+            [*argv, "-c", str(properties), "--add-scram", scram],
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=FORMAT_TIMEOUT_SECONDS,
@@ -150,3 +222,26 @@ class NativeKafka(NativeServer):
         if result.returncode != 0:
             output = (result.stdout + result.stderr).decode(errors="replace")
             raise InfraStartError(f"kafka: formatting storage failed:\n{output[-4000:]}")
+
+
+ADMIN_FILE = "admin.json"
+
+
+def _read_admin(home: Path) -> KafkaCredentials:
+    """The administrator recorded when the storage was formatted."""
+    try:
+        recorded = json.loads((home / ADMIN_FILE).read_text())
+        return KafkaCredentials(str(recorded["username"]), str(recorded["password"]))
+    except (OSError, ValueError, KeyError) as error:
+        raise InfraStartError(
+            f"kafka: {home / 'data'} was formatted without an administrator's credentials "
+            f"({home / ADMIN_FILE}: {error}); it predates authentication on the bus. Delete "
+            "the local data (`python -m cqx_infra down --purge`) and start again."
+        ) from error
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` readable by this user only (it holds the administrator's password)."""
+    path.touch(mode=0o600, exist_ok=True)
+    os.chmod(path, 0o600)
+    path.write_text(text)

@@ -2,7 +2,9 @@
 
 The source is chosen once per :meth:`Infrastructure.start`:
 
-1. ``CQX_DATABASE_URL`` and ``CQX_KAFKA_BOOTSTRAP`` both set: use them, start nothing;
+1. ``CQX_DATABASE_URL`` and ``CQX_KAFKA_BOOTSTRAP`` both set: use them, start nothing (the
+   broker's administrator then comes from ``CQX_KAFKA_ADMIN_USERNAME`` and
+   ``CQX_KAFKA_ADMIN_PASSWORD`` or ``…_FILE``);
 2. a Docker engine answers: ``postgres:16`` and ``apache/kafka:3.9.1`` via testcontainers;
 3. otherwise the machine's PostgreSQL binaries and the official Kafka jars, as processes.
 
@@ -20,6 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from types import TracebackType
 
+from cqx_bus.access import ADMIN_PREFIX, KafkaAccess, KafkaCredentials, credentials_from_env
 from cqx_infra.containers import DockerKafka, DockerPostgres, docker_reachable
 from cqx_infra.endpoints import Endpoints, default_run_dir
 from cqx_infra.errors import InfraAbortedError, InfraError
@@ -62,12 +65,14 @@ class Infrastructure:
         self.layout = RunLayout((run_dir or default_run_dir()).resolve())
         self.mode = mode or env.get(ENV_MODE) or "auto"
         self._given = (env.get(ENV_DATABASE_URL, ""), env.get(ENV_KAFKA_BOOTSTRAP, ""))
+        self._env = env
         self._ephemeral = ephemeral
         self._detached = detached
         self._postgres_bin_dir = postgres_bin_dir
         self._kafka_jars = kafka_jars
         self._timeout = timeout
         self._services: list[Service] = []
+        self._kafka: NativeKafka | DockerKafka | None = None
         self.endpoints: Endpoints | None = None
         self.timings: dict[str, float] = {}
 
@@ -92,15 +97,16 @@ class Infrastructure:
         began = time.monotonic()
         source = self.choose_source()
         if source == "env":
-            urls = self._check_given()
+            urls, admin = self._check_given()
         else:
             self._services = self._services_for(source)
             if not self._detached:
                 atexit.register(self.stop)
             urls = self._start_all()
+            admin = self._kafka_admin()
         self.timings = {service.name: service.startup_seconds for service in self._services}
         self.timings["total"] = time.monotonic() - began
-        self.endpoints = Endpoints(urls["postgres"], urls["kafka"], source)
+        self.endpoints = Endpoints(urls["postgres"], urls["kafka"], source, admin)
         return self.endpoints
 
     def stop(self) -> None:
@@ -150,8 +156,20 @@ class Infrastructure:
             raise InfraError("mode 'docker' but no Docker engine answers ('docker info')")
         return self.mode
 
-    def _check_given(self) -> dict[str, str]:
+    def _kafka_admin(self) -> KafkaCredentials:
+        if self._kafka is None or self._kafka.admin is None:
+            raise InfraError("kafka started without an administrator's credentials")
+        return self._kafka.admin
+
+    def _check_given(self) -> tuple[dict[str, str], KafkaCredentials]:
         database_url, bootstrap = self._given
+        admin = credentials_from_env(self._env, ADMIN_PREFIX)
+        if admin is None:
+            raise InfraError(
+                f"with {ENV_KAFKA_BOOTSTRAP} given, set {ADMIN_PREFIX}_USERNAME and "
+                f"{ADMIN_PREFIX}_PASSWORD (or {ADMIN_PREFIX}_PASSWORD_FILE): the broker's "
+                "administrator, who provisions topics, users and ACLs"
+            )
         wait_ready(
             f"postgres at {ENV_DATABASE_URL}={database_url}",
             lambda: postgres_answers(database_url),
@@ -159,27 +177,25 @@ class Infrastructure:
         )
         wait_ready(
             f"kafka at {ENV_KAFKA_BOOTSTRAP}={bootstrap}",
-            lambda: kafka_answers(bootstrap),
+            lambda: kafka_answers(KafkaAccess(bootstrap, admin)),
             timeout=self._timeout,
         )
-        return {"postgres": database_url, "kafka": bootstrap}
+        return {"postgres": database_url, "kafka": bootstrap}, admin
 
     def _services_for(self, source: str) -> list[Service]:
         if source == "docker":
             reaped = not self._detached
-            return [DockerPostgres(reaped=reaped), DockerKafka(reaped=reaped)]
+            self._kafka = DockerKafka(reaped=reaped)
+            return [DockerPostgres(reaped=reaped), self._kafka]
         postgres_port, broker_port, controller_port = free_ports(3)
+        self._kafka = NativeKafka(
+            self.layout, broker_port, controller_port, jars=self._kafka_jars, timeout=self._timeout
+        )
         return [
             NativePostgres(
                 self.layout, postgres_port, bin_dir=self._postgres_bin_dir, timeout=self._timeout
             ),
-            NativeKafka(
-                self.layout,
-                broker_port,
-                controller_port,
-                jars=self._kafka_jars,
-                timeout=self._timeout,
-            ),
+            self._kafka,
         ]
 
     def _start_all(self) -> dict[str, str]:

@@ -5,7 +5,7 @@
     <run_dir>/infra.json     endpoints and pids written by ``python -m cqx_infra up``
     <run_dir>/logs/          postgres.log, kafka.log
     <run_dir>/pg             PostgreSQL's home (as root: a link to /var/tmp/cqx-pg-<hash>)
-    <run_dir>/kafka/         server.properties, log4j.properties, data/
+    <run_dir>/kafka/         server.properties, log4j.properties, data/, admin.json (0600)
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Readiness: a service is ready when it answers a real request, not when its port opens.
 
-PostgreSQL must run ``SELECT 1``; Kafka must answer a metadata request naming at least one
-broker. The probes are blocking (each runs its own event loop) and never raise.
+PostgreSQL must run ``SELECT 1``; Kafka must admit the administrator and answer a metadata
+request naming at least one broker. The probes are blocking (each runs its own event loop)
+and never raise.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
+from cqx_bus.access import KafkaAccess
 from cqx_infra.errors import InfraAbortedError, InfraStartError
 from cqx_infra.processes import ServerProcess, log_tail
 
@@ -42,8 +44,8 @@ async def _select_one(database_url: str, seconds: float) -> bool:
             await connection.close()
 
 
-async def _broker_count(bootstrap: str, seconds: float) -> int:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=int(seconds * 1000))
+async def _broker_count(access: KafkaAccess, seconds: float) -> int:
+    admin = AIOKafkaAdminClient(**access.client_options(), request_timeout_ms=int(seconds * 1000))
     try:
         async with asyncio.timeout(seconds * 2):
             await admin.start()
@@ -61,10 +63,11 @@ def postgres_answers(database_url: str, timeout: float = 3.0) -> bool:
         return False
 
 
-def kafka_answers(bootstrap: str, timeout: float = 5.0) -> bool:
-    """Whether the Kafka at ``bootstrap`` answers a metadata request within ``timeout`` s."""
+def kafka_answers(access: KafkaAccess, timeout: float = 5.0) -> bool:
+    """Whether the Kafka at ``access.bootstrap`` admits ``access``'s principal and answers its
+    metadata request within ``timeout`` s."""
     try:
-        brokers = _run_blocking(_broker_count(bootstrap, timeout))
+        brokers = _run_blocking(_broker_count(access, timeout))
     except Exception:  # as above: not ready (yet)
         return False
     return brokers > 0

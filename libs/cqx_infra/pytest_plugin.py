@@ -2,7 +2,8 @@
 
 The services run in ``<project_root>/.run/pytest-<pid>/``, which is deleted at the end of
 the session; the Kafka jars stay cached in ``.run/cache``. With ``CQX_DATABASE_URL`` and
-``CQX_KAFKA_BOOTSTRAP`` set, the given services are used instead.
+``CQX_KAFKA_BOOTSTRAP`` set (and the broker's administrator in ``CQX_KAFKA_ADMIN_USERNAME``
+and ``CQX_KAFKA_ADMIN_PASSWORD``), the given services are used instead.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from cqx_bus.access import KafkaAccess
 from cqx_infra.endpoints import Endpoints, default_run_dir
 from cqx_infra.launcher import Infrastructure
 from cqx_infra.layout import remove_tree
@@ -40,6 +42,13 @@ def database_url(infra_endpoints: Endpoints) -> str:
 def kafka_bootstrap(infra_endpoints: Endpoints) -> str:
     """The bootstrap address of the session's Kafka."""
     return infra_endpoints.kafka_bootstrap
+
+
+@pytest.fixture(scope="session")
+def kafka_admin(infra_endpoints: Endpoints) -> KafkaAccess:
+    """The session's Kafka, reached as its administrator (a super user: it provisions topics,
+    users and ACLs, and may read and write every topic)."""
+    return infra_endpoints.kafka_admin
 
 
 @pytest.fixture

@@ -1,12 +1,17 @@
-"""``<run_dir>/infra.json``: what ``up`` left running, so ``down`` and ``status`` find it."""
+"""``<run_dir>/infra.json``: what ``up`` left running, so ``down`` and ``status`` find it.
+
+It holds the broker administrator's password, so it is readable by its owner only.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import signal
 from pathlib import Path
 from typing import Any
 
+from cqx_bus.access import KafkaCredentials
 from cqx_infra.containers import remove_container
 from cqx_infra.endpoints import Endpoints
 from cqx_infra.processes import command_line, stop_group
@@ -20,12 +25,16 @@ def write_state(
     state = {
         "database_url": endpoints.database_url,
         "kafka_bootstrap": endpoints.kafka_bootstrap,
+        "kafka_admin_username": endpoints.kafka_admin_credentials.username,
+        "kafka_admin_password": endpoints.kafka_admin_credentials.password,
         "source": endpoints.source,
         "services": records,
         "startup_seconds": {name: round(seconds, 2) for name, seconds in timings.items()},
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
+    temporary.touch(mode=0o600, exist_ok=True)
+    os.chmod(temporary, 0o600)
     temporary.write_text(json.dumps(state, indent=2) + "\n")
     temporary.replace(path)
 
@@ -40,9 +49,11 @@ def read_state(path: Path) -> dict[str, Any] | None:
 
 
 def endpoints_of(state: dict[str, Any]) -> Endpoints:
-    """The endpoints a state records."""
+    """The endpoints a state records (a ``KeyError`` if it predates the broker's
+    administrator: then ``up`` replaces what it names)."""
+    admin = KafkaCredentials(str(state["kafka_admin_username"]), str(state["kafka_admin_password"]))
     return Endpoints(
-        str(state["database_url"]), str(state["kafka_bootstrap"]), str(state["source"])
+        str(state["database_url"]), str(state["kafka_bootstrap"]), str(state["source"]), admin
     )
 
 

@@ -138,6 +138,10 @@ class LocalSystem:
             **self._extra_env,
             "CQX_DATABASE_URL": self._endpoints.database_url,
             "CQX_KAFKA_BOOTSTRAP": self._endpoints.kafka_bootstrap,
+            # The administrator: each service provisions its own Kafka user and ACLs with it,
+            # as it migrates its schema with the superuser's DSN.
+            "CQX_KAFKA_ADMIN_USERNAME": self._endpoints.kafka_admin_credentials.username,
+            "CQX_KAFKA_ADMIN_PASSWORD": self._endpoints.kafka_admin_credentials.password,
             "CQX_NAMESPACE": self._namespace,
             "CQX_PKI_DIR": str(self.pki_dir.resolve()),
             f"CQX_{service.upper()}_PORT": str(self.ports[service]),

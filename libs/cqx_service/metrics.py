@@ -9,7 +9,10 @@ the skeleton records, so that all four services have them with no code of their 
 - ``cqx_journal_commit_seconds{service}`` and ``cqx_journal_commands_total{service}``: recorded
   by the :class:`~cqx_service.journal.Journal`, per unit from its submission to its commit;
 - ``cqx_consumer_lag_messages{service,consumer}``, ``cqx_relay_position{service}`` and
-  ``cqx_log_head_position{service}``: gauges the runtime samples every few seconds.
+  ``cqx_log_head_position{service}``: gauges the runtime samples every few seconds;
+- ``cqx_consumer_envelopes_refused_total{service,source,reason}``: envelopes a consumer
+  refused (wrong source, a hash that does not recompute, a broken chain: dead-lettered, never
+  applied), counted by the consumers.
 
 The runtime starts the HTTP server (its own thread, so a busy event loop still answers a
 scrape) on ``CQX_<SERVICE>_METRICS_PORT`` and stops it with the service.
@@ -75,12 +78,22 @@ class ServiceMetrics:
             ["service"],
             registry=self.registry,
         ).labels(service)
+        self._refused = Counter(
+            "cqx_consumer_envelopes_refused",
+            "Envelopes a consumer refused (dead-lettered, not applied): source and reason.",
+            ["service", "source", "reason"],
+            registry=self.registry,
+        )
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
     def consumer_lag(self, consumer: str, messages: int) -> None:
         """Set a consumer's lag, in messages."""
         self._consumer_lag.labels(self.service, consumer).set(messages)
+
+    def envelope_refused(self, source: str, reason: str) -> None:
+        """Count one envelope refused on ``source``'s topic, for ``reason``."""
+        self._refused.labels(self.service, source, reason).inc()
 
     def positions(self, *, relay: int, head: int) -> None:
         """Set the relay's published position and the log's head."""

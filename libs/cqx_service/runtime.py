@@ -4,12 +4,15 @@
 DSN; else check that the separate migration step brought the schema to this code's version:
 :mod:`cqx_service.schema`); open the event store as the service's role; start the journal;
 let the service build its application (which rebuilds its in-memory state from its own log);
-start the gRPC server (NOT_SERVING), the relay and the consumers, and the ``/metrics`` HTTP
-server (:mod:`cqx_service.metrics`; its gauges sampled every :data:`SAMPLE_SECONDS`); report
-SERVING; and on SIGTERM or SIGINT report NOT_SERVING, stop taking calls, finish the calls in
-progress within the grace period, and stop everything. If the journal or a background task
-fails, the process stops with an error, so that a supervisor restarts it and the restart
-rebuilds from the log.
+start the gRPC server (NOT_SERVING; mutual TLS, every call authenticated and authorised);
+given the broker's administrator, provision its topic, Kafka user and ACLs
+(:mod:`cqx_bus.provision`), else wait until they are provisioned; start the relay and the
+consumers (as its own Kafka principal), and the ``/metrics`` HTTP server
+(:mod:`cqx_service.metrics`; its gauges sampled every :data:`SAMPLE_SECONDS`); report SERVING;
+and on SIGTERM or SIGINT report NOT_SERVING, stop taking calls, finish the calls in progress
+within the grace period, and stop everything. If the journal or a background task fails, the
+process stops with an error, so that a supervisor restarts it and the restart rebuilds from
+the log.
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ from typing import Any, Generic, TypeVar
 
 from cqx_bus.bookkeeping import PostgresBookkeeping
 from cqx_bus.consumer import Consumer, Handler
+from cqx_bus.provision import consumer_group, provision_service
 from cqx_bus.relay import Relay
-from cqx_bus.topics import await_group_coordinator, ensure_topic
+from cqx_bus.topics import await_group_coordinator, await_topic
 from cqx_eventstore.port import EventStore
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_grpc import Gate, GrpcServer, ServicerRegistration
+from cqx_kernel.errors import FailedPreconditionError
 from cqx_service.application import EventSourcedApplication
 from cqx_service.directory import AccountDirectory
 from cqx_service.journal import Journal
@@ -160,7 +165,7 @@ class ServiceRuntime:
         self.port = await server.start(s.host, s.port)
         if s.metrics_port is not None:
             self.metrics_port = self.metrics.serve(s.host, s.metrics_port)
-        await ensure_topic(s.kafka_bootstrap, s.topic(s.service))
+        await self._join_bus(wiring)
         relay = self._relay(store)
         consumers = [self._consumer(store, journal, spec) for spec in wiring.consumers]
         tasks = [asyncio.create_task(relay.run(), name="relay")]
@@ -207,30 +212,45 @@ class ServiceRuntime:
             observer=self.metrics.calls,
         )
 
+    async def _join_bus(self, wiring: Wiring) -> None:
+        """Provision the service's topic, user and ACLs (given the administrator), else check
+        that someone did: its principal sees its own topic."""
+        s = self.settings
+        admin, own = s.kafka_admin, s.kafka
+        if admin is not None:
+            consumes = [context for spec in wiring.consumers for context in spec.source_contexts]
+            await provision_service(
+                admin, s.namespace, s.service, consumes=consumes, credentials=own.credentials
+            )
+        elif not await await_topic(own, s.topic(s.service)):
+            raise FailedPreconditionError(
+                f"kafka user {own.credentials.username} cannot see topic {s.topic(s.service)}: "
+                f"provision it first (python -m cqx_bus provision {s.service} --consumes …)"
+            )
+
     def _relay(self, store: PostgresEventStore) -> Relay:
         s = self.settings
         books = PostgresBookkeeping(store.pool, s.schema)
-        return Relay(
-            store, books, source=s.service, bootstrap=s.kafka_bootstrap, topic=s.topic(s.service)
-        )
+        return Relay(store, books, source=s.service, access=s.kafka, topic=s.topic(s.service))
 
     def _consumer(
         self, store: PostgresEventStore, journal: Journal, spec: ConsumerSpec
     ) -> Consumer:
         s = self.settings
-        topics = [s.topic(context) for context in spec.source_contexts]
-        name = f"{s.schema}<-{'+'.join(spec.source_contexts)}"  # also the consumer group
+        topics = {s.topic(context): context for context in spec.source_contexts}
+        name = consumer_group(s.schema, spec.source_contexts)  # also the tracking name
         return Consumer(
-            name, topics, bootstrap=s.kafka_bootstrap, store=store,
+            name, topics, access=s.kafka, store=store,
             bookkeeping=PostgresBookkeeping(store.pool, s.schema), handler=spec.handler,
             submit=journal.submit, event_types=spec.event_types,
+            on_refused=self.metrics.envelope_refused,
         )  # fmt: skip
 
     async def _consume(self, consumer: Consumer, spec: ConsumerSpec) -> None:
         s = self.settings
         for context in spec.source_contexts:
-            await ensure_topic(s.kafka_bootstrap, s.topic(context))
-        await await_group_coordinator(s.kafka_bootstrap, consumer.name)  # its group's id
+            await await_topic(s.kafka, s.topic(context))
+        await await_group_coordinator(s.kafka, consumer.name)  # its group's id
         with contextlib.suppress(asyncio.CancelledError):
             await consumer.run()
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from cqx_bus.access import KafkaAccess, KafkaCredentials, kafka_identities
 from cqx_bus.envelope import topic_for
 from cqx_eventstore.migrate import service_dsn, with_password
 from cqx_identity.tls import TlsFiles
@@ -34,6 +35,14 @@ class RuntimeSettings:
     list, when it is kept elsewhere: a volume the authority updates),
     ``CQX_<SERVICE>_METRICS_PORT`` (where ``/metrics`` is served; default the gRPC port plus
     1000, or 0 — a free port — when the gRPC port is 0).
+
+    Kafka identities (the broker admits no one without them): ``CQX_KAFKA_USERNAME`` (default
+    ``<namespace><service>``) and ``CQX_KAFKA_PASSWORD`` or ``CQX_KAFKA_PASSWORD_FILE``, the
+    service's own principal; ``CQX_KAFKA_ADMIN_USERNAME`` and ``CQX_KAFKA_ADMIN_PASSWORD`` or
+    ``CQX_KAFKA_ADMIN_PASSWORD_FILE``, the broker's administrator: when given, the service
+    provisions its own topic, user and ACLs at start (as it migrates with
+    ``CQX_DATABASE_URL``), and without a password of its own uses one derived from the
+    administrator's (local runs and tests).
     """
 
     service: str
@@ -48,6 +57,22 @@ class RuntimeSettings:
     pki_dir: Path | None = None  # None: no credential (offline tools, unit tests)
     crl_path: Path | None = None
     metrics_port: int | None = None  # None: no metrics server (offline tools, unit tests)
+    kafka_credentials: KafkaCredentials | None = field(default=None, repr=False)
+    kafka_admin_credentials: KafkaCredentials | None = field(default=None, repr=False)
+
+    @property
+    def kafka(self) -> KafkaAccess:
+        """The broker, reached as the service's own principal."""
+        if self.kafka_credentials is None:
+            raise InvalidArgumentError("no Kafka credentials for the service (CQX_KAFKA_PASSWORD)")
+        return KafkaAccess(self.kafka_bootstrap, self.kafka_credentials)
+
+    @property
+    def kafka_admin(self) -> KafkaAccess | None:
+        """The broker, reached as its administrator (None: provisioning is not ours)."""
+        if self.kafka_admin_credentials is None:
+            return None
+        return KafkaAccess(self.kafka_bootstrap, self.kafka_admin_credentials)
 
     @property
     def schema(self) -> str:
@@ -78,6 +103,7 @@ class RuntimeSettings:
         password = secret(env, "CQX_SERVICE_DB_PASSWORD")
         port = _port(env, f"CQX_{upper}_PORT", default_port)
         metrics_port = _port(env, f"CQX_{upper}_METRICS_PORT", port + 1000 if port else 0)
+        kafka_user, kafka_admin = kafka_identities(env, f"{namespace}{service}")
         return cls(
             service=service,
             database_url=database_url,
@@ -92,6 +118,8 @@ class RuntimeSettings:
             pki_dir=Path(env["CQX_PKI_DIR"]) if env.get("CQX_PKI_DIR", "").strip() else None,
             crl_path=Path(env["CQX_TLS_CRL"]) if env.get("CQX_TLS_CRL") else None,
             metrics_port=metrics_port,
+            kafka_credentials=kafka_user,
+            kafka_admin_credentials=kafka_admin,
         )
 
 

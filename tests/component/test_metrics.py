@@ -12,6 +12,7 @@ import pytest
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from prometheus_client.parser import text_string_to_metric_families
 
+from cqx_bus import KafkaAccess
 from cqx_eventstore import AppendRequest, NewEvent, UnitOfWork
 from cqx_grpc import call_metadata
 from cqx_kernel.errors import FailedPreconditionError
@@ -63,10 +64,10 @@ def value(samples: Samples, name: str, **labels: str) -> float:
 
 
 async def test_metrics_count_calls_refusals_commits_and_positions(
-    database_url: str, kafka_bootstrap: str, unique_name: str, caplog: pytest.LogCaptureFixture
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="cqx.calls")
-    settings = settings_for("tally", database_url, kafka_bootstrap, unique_name)
+    settings = settings_for("tally", database_url, kafka_admin, unique_name)
 
     async def build(context: ServiceContext) -> Wiring:
         tally = Tally(context)

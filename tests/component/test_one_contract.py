@@ -30,6 +30,7 @@ from cqx.settlement.v1 import settlement_service_pb2_grpc as settlement_grpc
 from google.protobuf.message import Message
 
 from cqx_allocation.bootstrap import build as allocation_build
+from cqx_bus import KafkaAccess
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_grpc import call_metadata, error_info
 from cqx_kernel.clock import FixedClock
@@ -113,10 +114,10 @@ class Running:
 
 @pytest.fixture(scope="module", params=SPECS, ids=lambda s: s.name)
 async def service(
-    request: pytest.FixtureRequest, database_url: str, kafka_bootstrap: str
+    request: pytest.FixtureRequest, database_url: str, kafka_admin: KafkaAccess
 ) -> AsyncIterator[Running]:
     spec: Spec = request.param
-    settings = settings_for(spec.name, database_url, kafka_bootstrap, f"c_{_suffix()}")
+    settings = settings_for(spec.name, database_url, kafka_admin, f"c_{_suffix()}")
     async with contextlib.AsyncExitStack() as stack:
         runtime = await stack.enter_async_context(running(settings, spec.build))
         channel = await stack.enter_async_context(

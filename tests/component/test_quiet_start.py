@@ -9,6 +9,7 @@ import grpc
 import pytest
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 
+from cqx_bus import KafkaAccess
 from cqx_eventstore import UnitOfWork
 from cqx_service import ConsumerSpec, ServiceContext, Wiring
 from tests.support.service_harness import running, settings_for
@@ -18,10 +19,10 @@ SOURCES = ("quiet", "first", "second", "third", "fourth", "fifth")
 
 
 async def test_a_fresh_start_logs_no_error(
-    database_url: str, kafka_bootstrap: str, unique_name: str, caplog: pytest.LogCaptureFixture
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    settings = settings_for("quiet", database_url, kafka_bootstrap, unique_name)
+    settings = settings_for("quiet", database_url, kafka_admin, unique_name)
 
     async def ignore(envelope: EventEnvelope) -> UnitOfWork:
         return UnitOfWork()

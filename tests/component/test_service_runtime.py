@@ -10,6 +10,7 @@ import pytest
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from cqx_bus import KafkaAccess
 from cqx_eventstore import AppendRequest, NewEvent, UnitOfWork
 from cqx_grpc import call_metadata, error_info
 from cqx_kernel.errors import FailedPreconditionError
@@ -44,9 +45,9 @@ class Counter:
 
 
 async def test_a_service_serves_records_idempotently_and_relays(
-    database_url: str, kafka_bootstrap: str, unique_name: str
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str
 ) -> None:
-    settings = settings_for("counter", database_url, kafka_bootstrap, unique_name)
+    settings = settings_for("counter", database_url, kafka_admin, unique_name)
     counters: list[Counter] = []
 
     async def build(context: ServiceContext) -> Wiring:

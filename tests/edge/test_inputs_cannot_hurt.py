@@ -22,6 +22,7 @@ from google.protobuf.message_factory import GetMessageClass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cqx_bus import KafkaAccess
 from cqx_eventstore.model import RecordedEvent
 from cqx_grpc import EDGE_REASONS, error_info
 from tests.edge.requests import message
@@ -93,9 +94,11 @@ def test_the_list_of_mutating_rpcs_is_the_descriptors() -> None:
 
 
 @pytest.fixture(scope="module")
-async def services(database_url: str, kafka_bootstrap: str) -> AsyncIterator[dict[str, Service]]:
+async def services(
+    database_url: str, kafka_admin: KafkaAccess
+) -> AsyncIterator[dict[str, Service]]:
     """The four services, seeded, for the whole module."""
-    async with four_services(database_url, kafka_bootstrap) as running:
+    async with four_services(database_url, kafka_admin) as running:
         yield {service.spec.name: service for service in running}
 
 

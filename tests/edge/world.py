@@ -26,6 +26,7 @@ from cqx.settlement.v1 import settlement_service_pb2 as settlement
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cqx_allocation.bootstrap import build as build_allocation
+from cqx_bus import KafkaAccess
 from cqx_eventstore.model import RecordedEvent
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_kernel.clock import FixedClock
@@ -116,14 +117,16 @@ class Service:
 
 
 @contextlib.asynccontextmanager
-async def four_services(database_url: str, kafka_bootstrap: str) -> AsyncIterator[list[Service]]:
+async def four_services(
+    database_url: str, kafka_admin: KafkaAccess
+) -> AsyncIterator[list[Service]]:
     """Start the four services at once (each in its own namespace), seed them, yield them."""
     stop = asyncio.Event()
     started: list[asyncio.Future[Service]] = []
     tasks = []
     for spec in SERVICES:
         namespace = f"edge_{spec.name[:4]}_{secrets.token_hex(3)}"
-        settings = settings_for(spec.name, database_url, kafka_bootstrap, namespace)
+        settings = settings_for(spec.name, database_url, kafka_admin, namespace)
         started.append(asyncio.get_running_loop().create_future())
         tasks.append(asyncio.create_task(_serve(spec, settings, started[-1], stop)))
     try:

@@ -1,5 +1,6 @@
 """The bus on a real broker: every event takes effect exactly once downstream, even when the
-relay is cancelled or killed halfway and the consumer sees messages twice."""
+relay is cancelled or killed halfway and the consumer sees messages twice. The relay and the
+consumer each run as a provisioned principal of their own, as services do."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 
+from cqx_bus import KafkaAccess, KafkaCredentials
 from cqx_bus.bookkeeping import PostgresBookkeeping
 from cqx_bus.consumer import Consumer
 from cqx_bus.envelope import from_recorded
+from cqx_bus.provision import provision_service
 from cqx_bus.relay import Relay
-from cqx_bus.topics import ensure_topic
 from cqx_eventstore import AppendRequest, NewEvent, UnitOfWork
 from cqx_eventstore.migrate import migrate, service_dsn
 from cqx_eventstore.postgres import PostgresEventStore
@@ -34,7 +36,9 @@ class Pipeline:
     down: PostgresEventStore
     down_books: PostgresBookkeeping
     topic: str
-    bootstrap: str
+    writer: KafkaAccess  # the source's principal
+    reader: KafkaAccess  # the downstream service's principal
+    consumer: str  # its consumer group and tracking name
     source_dsn: str
 
 
@@ -45,12 +49,17 @@ async def open_store(admin_dsn: str, schema: str) -> PostgresEventStore:
 
 @pytest.fixture
 async def pipeline(
-    database_url: str, kafka_bootstrap: str, unique_name: str
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str
 ) -> AsyncIterator[Pipeline]:
-    source = await open_store(database_url, f"{unique_name}_src")
-    down = await open_store(database_url, f"{unique_name}_down")
-    topic = f"cqx.{unique_name}.v1.events"
-    await ensure_topic(kafka_bootstrap, topic, partitions=3)
+    namespace = f"{unique_name}_"
+    source = await open_store(database_url, f"{namespace}src")
+    down = await open_store(database_url, f"{namespace}down")
+    writer = KafkaCredentials(f"{namespace}src", "src-secret")
+    reader = KafkaCredentials(f"{namespace}down", "down-secret")
+    src = await provision_service(
+        kafka_admin, namespace, "src", consumes=[], credentials=writer, partitions=3
+    )
+    await provision_service(kafka_admin, namespace, "down", consumes=["src"], credentials=reader)
     for chunk in range(0, TOTAL, 1000):  # 100 streams of 100 events, 1,000 per transaction
         await source.commit(
             UnitOfWork(
@@ -65,7 +74,8 @@ async def pipeline(
     yield Pipeline(
         source, PostgresBookkeeping(source.pool, source.schema),
         down, PostgresBookkeeping(down.pool, down.schema),
-        topic, kafka_bootstrap, service_dsn(database_url, source.schema),
+        src.own_topics[0], kafka_admin.as_user(writer), kafka_admin.as_user(reader),
+        f"{namespace}down<-src", service_dsn(database_url, source.schema),
     )  # fmt: skip
     await source.close()
     await down.close()
@@ -92,7 +102,7 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 60.0)
 
 async def consume_everything(p: Pipeline, group: str | None = None) -> Consumer:
     consumer = Consumer(
-        "down<-src", [p.topic], bootstrap=p.bootstrap, store=p.down,
+        p.consumer, {p.topic: "src"}, access=p.reader, store=p.down,
         bookkeeping=p.down_books, handler=mirror_handler(), group_id=group,
     )  # fmt: skip
     task = asyncio.create_task(consumer.run())
@@ -121,7 +131,7 @@ async def test_a_relay_cancelled_halfway_resumes_and_nothing_is_lost_or_doubled(
     pipeline: Pipeline,
 ) -> None:
     relay = Relay(pipeline.source, pipeline.source_books, source="src",
-                  bootstrap=pipeline.bootstrap, topic=pipeline.topic, batch_size=250)  # fmt: skip
+                  access=pipeline.writer, topic=pipeline.topic, batch_size=250)  # fmt: skip
     first = asyncio.create_task(relay.run())
     await eventually(lambda: _published_at_least(pipeline, TOTAL // 2))
     first.cancel()
@@ -131,7 +141,7 @@ async def test_a_relay_cancelled_halfway_resumes_and_nothing_is_lost_or_doubled(
 
     second = asyncio.create_task(
         Relay(pipeline.source, pipeline.source_books, source="src",
-              bootstrap=pipeline.bootstrap, topic=pipeline.topic, batch_size=250).run()
+              access=pipeline.writer, topic=pipeline.topic, batch_size=250).run()
     )  # fmt: skip
     try:
         await eventually(lambda: _published_at_least(pipeline, TOTAL))
@@ -142,7 +152,7 @@ async def test_a_relay_cancelled_halfway_resumes_and_nothing_is_lost_or_doubled(
     await assert_each_event_took_effect_once(pipeline)
 
     # Every message delivered again (a new group reads from the start): no second effect.
-    await consume_everything(pipeline, group="down<-src-replay")
+    await consume_everything(pipeline, group=f"{pipeline.consumer}-replay")
     await assert_each_event_took_effect_once(pipeline)
 
 
@@ -158,7 +168,11 @@ async def test_a_relay_process_killed_halfway_resumes_and_nothing_is_lost_or_dou
         return await asyncio.create_subprocess_exec(
             sys.executable, "-m", "cqx_bus", "relay", "--dsn", pipeline.source_dsn,
             "--schema", pipeline.source.schema, "--source", "src", "--topic", pipeline.topic,
-            "--bootstrap", pipeline.bootstrap, "--batch-size", "250",
+            "--batch-size", "250", env={
+                **os.environ, "CQX_KAFKA_BOOTSTRAP": pipeline.writer.bootstrap,
+                "CQX_KAFKA_USERNAME": pipeline.writer.credentials.username,
+                "CQX_KAFKA_PASSWORD": pipeline.writer.credentials.password,
+            },
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
         )  # fmt: skip
 
@@ -181,7 +195,7 @@ async def test_a_relay_process_killed_halfway_resumes_and_nothing_is_lost_or_dou
 async def test_an_undecodable_message_is_dead_lettered_and_the_consumer_goes_on(
     pipeline: Pipeline,
 ) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=pipeline.bootstrap)
+    producer = AIOKafkaProducer(**pipeline.writer.client_options())
     await producer.start()
     try:
         await producer.send_and_wait(pipeline.topic, b"\xff\xfe not protobuf", key=b"k")
@@ -195,7 +209,7 @@ async def test_an_undecodable_message_is_dead_lettered_and_the_consumer_goes_on(
     await consume_everything(pipeline)
     letters = {
         letter.value: letter.reason
-        for letter in await pipeline.down_books.dead_letters("down<-src")
+        for letter in await pipeline.down_books.dead_letters(pipeline.consumer)
     }
     assert len(letters) == 2
     assert "not an EventEnvelope" in letters[b"\xff\xfe not protobuf"]

@@ -75,7 +75,7 @@ async def test_migrations_are_applied_once_and_a_changed_file_is_refused(
     database_url: str, unique_name: str, tmp_path: Path
 ) -> None:
     first = await migrate(database_url, unique_name)
-    assert first == ["0001_event_store", "0002_bus", "0003_least_privilege"]
+    assert first == ["0001_event_store", "0002_bus", "0003_least_privilege", "0004_chain_tips"]
     assert await migrate(database_url, unique_name) == []
     extra = tmp_path / "0100_holdings.sql"
     extra.write_text("CREATE TABLE holdings (account text PRIMARY KEY, tonnes bigint);")
@@ -99,7 +99,8 @@ async def test_the_migrate_and_verify_commands_work_from_the_shell(
 
     assert await run("migrate") == (
         0,
-        f"{unique_name}: applied 3 migration(s) 0001_event_store 0002_bus 0003_least_privilege\n",
+        f"{unique_name}: applied 4 migration(s) 0001_event_store 0002_bus 0003_least_privilege"
+        " 0004_chain_tips\n",
     )
     store = await PostgresEventStore.connect(service_dsn(database_url, unique_name), unique_name)
     await store.append("s", 0, one_event() * 1)

@@ -21,6 +21,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from cqx_bus import KafkaAccess
 from cqx_infra import Endpoints, InfraStartError, Infrastructure, project_root
 from cqx_infra.kafka_jars import KafkaJars
 from cqx_infra.layout import RunLayout
@@ -71,23 +72,21 @@ async def test_postgres_is_version_15_or_newer_with_durable_commits(database_url
     assert (synchronous_commit, fsync) == ("on", "on")
 
 
-async def test_kafka_round_trips_a_message(kafka_bootstrap: str, unique_name: str) -> None:
+async def test_kafka_round_trips_a_message(kafka_admin: KafkaAccess, unique_name: str) -> None:
     topic = f"cqx.{unique_name}.v1.events"
-    admin = AIOKafkaAdminClient(bootstrap_servers=kafka_bootstrap)
+    admin = AIOKafkaAdminClient(**kafka_admin.client_options())
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=1)])
     finally:
         await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap, acks="all")
+    producer = AIOKafkaProducer(**kafka_admin.client_options(), acks="all")
     await producer.start()
     try:
         await producer.send_and_wait(topic, b"allowance issued", key=b"stream-1")
     finally:
         await producer.stop()
-    consumer = AIOKafkaConsumer(
-        topic, bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest"
-    )
+    consumer = AIOKafkaConsumer(topic, **kafka_admin.client_options(), auto_offset_reset="earliest")
     await consumer.start()
     try:
         message = await asyncio.wait_for(consumer.getone(), timeout=20)
@@ -117,7 +116,7 @@ def test_second_instance_runs_beside_the_first_and_stops_without_a_trace(
     try:
         pids = infrastructure.pids()
         assert postgres_answers(endpoints.database_url)
-        assert kafka_answers(endpoints.kafka_bootstrap)
+        assert kafka_answers(endpoints.kafka_admin)
         assert postgres_answers(infra_endpoints.database_url)
         assert endpoints.database_url != infra_endpoints.database_url
         assert endpoints.kafka_bootstrap != infra_endpoints.kafka_bootstrap

@@ -7,21 +7,25 @@ import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from cqx_bus import KafkaAccess
 from cqx_service import RuntimeSettings, ServiceRuntime
 from cqx_service.runtime import Build
 from tests.support.pki import pki_dir
 
 
 def settings_for(
-    service: str, database_url: str, kafka_bootstrap: str, namespace: str
+    service: str, database_url: str, kafka_admin: KafkaAccess, namespace: str
 ) -> RuntimeSettings:
-    """Settings for a test: its own namespace (schema and topics), an ephemeral port."""
+    """Settings for a test: its own namespace (schema, topics and Kafka user), an ephemeral
+    port; given the broker's administrator, the service provisions its own Kafka user."""
     return RuntimeSettings.from_env(
         service,
         0,
         {
             "CQX_DATABASE_URL": database_url,
-            "CQX_KAFKA_BOOTSTRAP": kafka_bootstrap,
+            "CQX_KAFKA_BOOTSTRAP": kafka_admin.bootstrap,
+            "CQX_KAFKA_ADMIN_USERNAME": kafka_admin.credentials.username,
+            "CQX_KAFKA_ADMIN_PASSWORD": kafka_admin.credentials.password,
             "CQX_NAMESPACE": f"{namespace}_",
             "CQX_GRACE_SECONDS": "1",
             "CQX_PKI_DIR": str(pki_dir()),

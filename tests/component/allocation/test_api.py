@@ -11,6 +11,7 @@ import pytest
 from cqx.allocation.v1 import allocation_service_pb2 as api
 from cqx.allocation.v1 import events_pb2
 
+from cqx_bus import KafkaAccess
 from cqx_grpc import error_info
 from tests.component.allocation.support import (
     Allocation,
@@ -27,9 +28,9 @@ CODE = grpc.StatusCode
 
 
 @pytest.fixture(scope="module")
-async def service(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Allocation]:
+async def service(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[Allocation]:
     name = f"t_{secrets.token_hex(4)}"
-    async with allocation_service(settings_for("allocation", database_url, kafka_bootstrap,
+    async with allocation_service(settings_for("allocation", database_url, kafka_admin,
                                                name)) as running:  # fmt: skip
         yield running
 

@@ -7,6 +7,7 @@ import pytest
 from cqx.allocation.v1 import allocation_service_pb2 as api
 from cqx.allocation.v1 import events_pb2
 
+from cqx_bus import KafkaAccess
 from cqx_grpc import error_info
 from tests.component.allocation.support import (
     Allocation,
@@ -39,9 +40,9 @@ async def _compliance(s: Allocation, entity_id: str, year: int) -> api.Complianc
 
 
 async def test_r_c1_surrenders_in_the_registry_make_an_entity_compliant_exactly_once(
-    database_url: str, kafka_bootstrap: str, unique_name: str
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str
 ) -> None:
-    settings = settings_for("allocation", database_url, kafka_bootstrap, unique_name)
+    settings = settings_for("allocation", database_url, kafka_admin, unique_name)
     async with allocation_service(settings) as s:
         await _covered_entity(s, "p1", 2024, verified=1000)
         part, rest = (
@@ -85,9 +86,9 @@ async def _has(s: Allocation, stream: str) -> bool:
 
 
 async def test_a_restarted_service_rebuilds_its_state_and_remembers_its_answers(
-    database_url: str, kafka_bootstrap: str, unique_name: str
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str
 ) -> None:
-    settings = settings_for("allocation", database_url, kafka_bootstrap, unique_name)
+    settings = settings_for("allocation", database_url, kafka_admin, unique_name)
     issue = api.IssueAllocationRequest(request_id=rid(), entity_id="p2", year=2021)
     async with allocation_service(settings) as s:
         await _covered_entity(s, "p2", 2021, verified=800)

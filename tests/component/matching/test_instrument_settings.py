@@ -11,6 +11,7 @@ import pytest
 from cqx.matching.v1 import events_pb2 as events
 from cqx.matching.v1 import matching_service_pb2 as api
 
+from cqx_bus import KafkaAccess
 from cqx_kernel.clock import FixedClock
 from cqx_matching.config import MatchingSettings
 from cqx_matching.domain import TradingMode
@@ -28,9 +29,9 @@ PLAIN = "CEA-2031"  # continuous trading only, no fee
 
 
 @pytest.fixture(scope="module")
-async def service(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Matching]:
+async def service(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[Matching]:
     """An exchange whose CEA-2031 trades continuously only, without a fee."""
-    settings = settings_for("matching", database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}")
+    settings = settings_for("matching", database_url, kafka_admin, f"t_{secrets.token_hex(4)}")
     own = MatchingSettings(
         fee_bps=5, instruments={PLAIN: {"modes": frozenset({TradingMode.CONTINUOUS}), "fee_bps": 0}}
     )

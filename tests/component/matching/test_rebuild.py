@@ -8,6 +8,7 @@ from cqx.matching.v1 import events_pb2 as events
 from cqx.matching.v1 import matching_service_pb2 as api
 from google.protobuf.message import Message
 
+from cqx_bus import KafkaAccess
 from cqx_kernel.clock import FixedClock
 from tests.component.matching.support import (
     MONDAY_MORNING,
@@ -40,9 +41,9 @@ async def views(service: Matching) -> list[Message]:
 
 
 async def test_a_restart_rebuilds_the_same_exchange_and_trading_goes_on(
-    database_url: str, kafka_bootstrap: str
+    database_url: str, kafka_admin: KafkaAccess
 ) -> None:
-    settings = settings_for("matching", database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}")
+    settings = settings_for("matching", database_url, kafka_admin, f"t_{secrets.token_hex(4)}")
     clock = FixedClock(MONDAY_MORNING)
     async with matching_service(settings, clock) as first:
         await first.credit("r-seller", CEA, 5_000)

@@ -7,6 +7,7 @@ from cqx.registry.v1 import events_pb2 as events
 from cqx.registry.v1 import registry_service_pb2 as api
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from cqx_bus import KafkaAccess
 from tests.component.registry.support import Registry, refusal, registry_service, rid
 from tests.support.service_harness import settings_for
 
@@ -14,9 +15,9 @@ COVERED = events.ACCOUNT_KIND_COVERED_ENTITY
 
 
 async def test_accounts_open_list_and_refuse_bad_input(
-    database_url: str, kafka_bootstrap: str, unique_name: str
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str
 ) -> None:
-    settings = settings_for("registry", database_url, kafka_bootstrap, unique_name)
+    settings = settings_for("registry", database_url, kafka_admin, unique_name)
     async with registry_service(settings) as registry:
         await _serves_health(registry)
         await _opens_idempotently(registry)

@@ -12,6 +12,7 @@ from cqx.matching.v1 import events_pb2 as matching
 from cqx.registry.v1 import registry_service_pb2 as api
 from cqx.settlement.v1 import events_pb2 as settlement
 
+from cqx_bus import KafkaAccess
 from tests.component.registry.support import (
     CEA,
     Registry,
@@ -26,9 +27,9 @@ from tests.support.service_harness import settings_for
 
 
 async def test_allowances_flow_between_positions_accounts_and_out_of_circulation(
-    database_url: str, kafka_bootstrap: str, unique_name: str
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str
 ) -> None:
-    settings = settings_for("registry", database_url, kafka_bootstrap, unique_name)
+    settings = settings_for("registry", database_url, kafka_admin, unique_name)
     async with registry_service(settings) as registry:
         for account_id in ("SELLER", "BUYER"):
             await registry.open(account_id)

@@ -8,6 +8,7 @@ from cqx.allocation.v1 import events_pb2 as allocation
 from cqx.registry.v1 import registry_service_pb2 as api
 from cqx.settlement.v1 import events_pb2 as settlement
 
+from cqx_bus import KafkaAccess
 from cqx_registry.adapters.holdings_table import HoldingRow
 from tests.component.registry.support import (
     CEA,
@@ -22,9 +23,9 @@ from tests.support.service_harness import settings_for
 
 
 async def test_dropped_projection_tables_are_rebuilt_identical_from_the_log(
-    database_url: str, kafka_bootstrap: str, unique_name: str
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str
 ) -> None:
-    settings = settings_for("registry", database_url, kafka_bootstrap, unique_name)
+    settings = settings_for("registry", database_url, kafka_admin, unique_name)
     async with registry_service(settings) as registry:
         await _trade_a_little(registry)
         before = await _projected_when_caught_up(registry)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from cqx_allocation.bootstrap import build as build_allocation
+from cqx_bus import KafkaAccess
 from cqx_matching.application.app import MatchingApplication
 from cqx_matching.bootstrap import builder as matching_builder
 from cqx_matching.config import MatchingSettings
@@ -55,13 +56,13 @@ class ThreeServices:
 
 @contextlib.asynccontextmanager
 async def three_services(
-    database_url: str, kafka_bootstrap: str, namespace: str, *, matching: str = UNREACHABLE
+    database_url: str, kafka_admin: KafkaAccess, namespace: str, *, matching: str = UNREACHABLE
 ) -> AsyncIterator[ThreeServices]:
     """Start registry, allocation and settlement on port 0; stop them afterwards. Calls to
     matching go to ``matching`` (by default nowhere)."""
 
     def settings(service: str) -> RuntimeSettings:
-        return settings_for(service, database_url, kafka_bootstrap, namespace)
+        return settings_for(service, database_url, kafka_admin, namespace)
 
     settlement = settlement_builder(SettlementSettings(fee_account_id=FEES))
     async with (
@@ -104,11 +105,11 @@ class WednesdayClock:
 
 @contextlib.asynccontextmanager
 async def four_services(
-    database_url: str, kafka_bootstrap: str, namespace: str
+    database_url: str, kafka_admin: KafkaAccess, namespace: str
 ) -> AsyncIterator[ThreeServices]:
     """The three above and the real exchange on a :class:`WednesdayClock`, trading around the
     clock (so that the day may close at once)."""
-    settings = settings_for("matching", database_url, kafka_bootstrap, namespace)
+    settings = settings_for("matching", database_url, kafka_admin, namespace)
     built: list[MatchingApplication] = []
     exchange = matching_builder(
         MatchingSettings(sessions="around-the-clock"), clock=WednesdayClock(), built=built.append
@@ -116,7 +117,7 @@ async def four_services(
     async with running(settings, exchange) as matching:
         address = f"127.0.0.1:{matching.port}"
         async with three_services(
-            database_url, kafka_bootstrap, namespace, matching=address
+            database_url, kafka_admin, namespace, matching=address
         ) as services:
             yield ThreeServices(services.addresses, built[-1])
 

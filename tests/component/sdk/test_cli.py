@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
+from cqx_bus import KafkaAccess
 from cqx_sdk.cli import run
 from tests.component.sdk.support import UNREACHABLE, ThreeServices, three_services
 
@@ -18,8 +19,8 @@ NAMESPACE = f"t_{secrets.token_hex(4)}"
 
 
 @pytest.fixture(scope="module")
-async def services(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
-    async with three_services(database_url, kafka_bootstrap, NAMESPACE) as s:
+async def services(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[ThreeServices]:
+    async with three_services(database_url, kafka_admin, NAMESPACE) as s:
         yield s
 
 

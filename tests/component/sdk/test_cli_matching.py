@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from cqx_bus import KafkaAccess
 from cqx_sdk import CqxApiError, CqxClient, Side, TimeInForce
 from cqx_sdk.cli import run
 from cqx_sdk.dates import SHANGHAI
@@ -72,9 +73,9 @@ class Market:
 
 
 @pytest.fixture(scope="module")
-async def exchange(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
+async def exchange(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[ThreeServices]:
     """The four services, for the module."""
-    async with four_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
+    async with four_services(database_url, kafka_admin, f"t_{secrets.token_hex(4)}") as s:
         yield s
 
 
@@ -409,9 +410,9 @@ async def test_executions_are_printed_as_they_arrive(
 
 
 @pytest.fixture
-async def own_exchange(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
+async def own_exchange(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[ThreeServices]:
     """Four services of its own, for a test that ends the exchange's day."""
-    async with four_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
+    async with four_services(database_url, kafka_admin, f"t_{secrets.token_hex(4)}") as s:
         yield s
 
 

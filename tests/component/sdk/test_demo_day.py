@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from cqx_bus import KafkaAccess
 from cqx_local import demo_market as market
 from cqx_local.demo import seed, trade_a_day
 from cqx_sdk import CqxApiError, CqxClient
@@ -16,8 +17,8 @@ from tests.component.sdk.support import ThreeServices, WednesdayClock, eventuall
 
 
 @pytest.fixture(scope="module")
-async def services(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
-    async with four_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
+async def services(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[ThreeServices]:
+    async with four_services(database_url, kafka_admin, f"t_{secrets.token_hex(4)}") as s:
         yield s
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from cqx_bus import KafkaAccess
 from cqx_local import demo_market as market
 from cqx_local.demo import seed
 from cqx_sdk import CqxClient
@@ -26,8 +27,8 @@ TODAY = WednesdayClock.TRADING_DATE
 
 
 @pytest.fixture(scope="module")
-async def services(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
-    async with four_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
+async def services(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[ThreeServices]:
+    async with four_services(database_url, kafka_admin, f"t_{secrets.token_hex(4)}") as s:
         yield s
 
 

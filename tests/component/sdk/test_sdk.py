@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from cqx_bus import KafkaAccess
 from cqx_sdk import (
     AccountKind,
     CqxApiError,
@@ -20,8 +21,8 @@ from tests.component.sdk.support import UNREACHABLE, ThreeServices, eventually, 
 
 
 @pytest.fixture(scope="module")
-async def services(database_url: str, kafka_bootstrap: str) -> AsyncIterator[ThreeServices]:
-    async with three_services(database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}") as s:
+async def services(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[ThreeServices]:
+    async with three_services(database_url, kafka_admin, f"t_{secrets.token_hex(4)}") as s:
         yield s
 
 

@@ -22,6 +22,7 @@ from types import CodeType
 
 import pytest
 
+from cqx_bus import KafkaAccess
 from cqx_sdk import CqxClient
 from tests.component.sdk.support import WednesdayClock, four_services
 
@@ -87,12 +88,12 @@ def test_the_page_has_its_examples() -> None:
 
 
 async def test_the_sdk_doc_examples_run_against_the_real_services(
-    database_url: str, kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+    database_url: str, kafka_admin: KafkaAccess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # "Today" as the exchange's clock has it, for open_trading_day's default date.
     monkeypatch.setattr("cqx_sdk.matching.today_in_shanghai", lambda: WednesdayClock.TRADING_DATE)
     namespace = f"t_{secrets.token_hex(4)}"
-    async with four_services(database_url, kafka_bootstrap, namespace) as services:
+    async with four_services(database_url, kafka_admin, namespace) as services:
         environ = services.environ()
         for name, address in environ.items():
             monkeypatch.setenv(name, address)

@@ -11,6 +11,7 @@ from cqx.matching.v1 import events_pb2 as matching
 from cqx.settlement.v1 import events_pb2
 from cqx.settlement.v1 import settlement_service_pb2 as api
 
+from cqx_bus import KafkaAccess
 from tests.component.settlement.support import (
     FEES,
     Settlement,
@@ -27,10 +28,10 @@ from tests.support.service_harness import settings_for
 
 
 @pytest.fixture(scope="module")
-async def service(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Settlement]:
+async def service(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[Settlement]:
     """One settlement service for the module; each test uses its own accounts."""
     namespace = f"t_{secrets.token_hex(4)}"
-    settings = settings_for("settlement", database_url, kafka_bootstrap, namespace)
+    settings = settings_for("settlement", database_url, kafka_admin, namespace)
     async with settlement_service(settings) as running:
         await consuming(running)
         yield running

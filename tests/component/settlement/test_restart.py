@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from cqx.settlement.v1 import settlement_service_pb2 as api
 
+from cqx_bus import KafkaAccess
 from tests.component.settlement.support import (
     consuming,
     eventually,
@@ -16,9 +17,9 @@ from tests.support.service_harness import settings_for
 
 
 async def test_a_restarted_service_answers_exactly_as_before_and_settles_nothing_twice(
-    database_url: str, kafka_bootstrap: str, unique_name: str
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str
 ) -> None:
-    settings = settings_for("settlement", database_url, kafka_bootstrap, unique_name)
+    settings = settings_for("settlement", database_url, kafka_admin, unique_name)
     trade = trade_executed(
         "T-1", buyer="buyer", seller="seller", price_fen=7_463, quantity_tonnes=10,
         trading_date="2025-03-14", buyer_fee_fen=4, seller_fee_fen=3,

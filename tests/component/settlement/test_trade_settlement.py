@@ -11,6 +11,7 @@ import pytest
 from cqx.settlement.v1 import events_pb2
 from cqx.settlement.v1 import settlement_service_pb2 as api
 
+from cqx_bus import KafkaAccess
 from cqx_service import RuntimeSettings
 from tests.component.settlement.support import (
     FEES,
@@ -30,9 +31,9 @@ from tests.support.service_harness import settings_for
 
 
 @pytest.fixture(scope="module")
-def settings(database_url: str, kafka_bootstrap: str) -> RuntimeSettings:
+def settings(database_url: str, kafka_admin: KafkaAccess) -> RuntimeSettings:
     """One namespace for the module; each test uses its own accounts and dates."""
-    return settings_for("settlement", database_url, kafka_bootstrap, f"t_{secrets.token_hex(4)}")
+    return settings_for("settlement", database_url, kafka_admin, f"t_{secrets.token_hex(4)}")
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ BASE = {
     "CQX_DATABASE_URL": "postgresql://postgres@127.0.0.1/postgres",
     "CQX_KAFKA_BOOTSTRAP": "k:9092",
     "CQX_PKI_DIR": "/etc/cqx/pki",
+    "CQX_KAFKA_PASSWORD": "pw",
 }
 
 

@@ -3,7 +3,6 @@ events that cannot be used (dead letters, never a crash), the codec's table and 
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -15,6 +14,7 @@ from cqx.matching.v1 import events_pb2 as matching
 from cqx.registry.v1 import events_pb2 as registry
 from cqx.registry.v1 import registry_service_pb2 as registry_api
 
+from cqx_bus.access import KafkaAccess, KafkaCredentials
 from cqx_bus.bookkeeping import InMemoryBookkeeping
 from cqx_bus.consumer import Consumer
 from cqx_eventstore import InMemoryEventStore
@@ -26,6 +26,7 @@ from cqx_service.codec import EventCodec
 from cqx_service.servicer import MAX_REQUEST_ID_LENGTH, call_ids, fingerprint_of
 from cqx_settlement.bootstrap import assemble as assemble_settlement
 from tests.support.assembled import assembled
+from tests.unit.bus.chain import SourceLog
 
 
 def _ids(field: str, header: str | None) -> tuple[str, dict[str, str]]:
@@ -70,11 +71,13 @@ def test_a_missing_or_overlong_request_id_is_refused(
     assert refused.value.reason == reason
 
 
-def _record(event_type: str, payload: bytes, offset: int) -> ConsumerRecord[bytes, bytes]:
-    envelope = EventEnvelope(
-        source="matching", position=offset + 1, stream_id="book-x", event_id=str(uuid.uuid4()),
-        event_type=event_type, payload=payload,
-    )  # fmt: skip
+NOWHERE = KafkaAccess("unused:9092", KafkaCredentials("settlement", "unused"))
+
+
+def _record(
+    log: SourceLog, event_type: str, payload: bytes, offset: int
+) -> ConsumerRecord[bytes, bytes]:
+    envelope = log.append(event_type, payload, stream_id="book-x")
     value = envelope.SerializeToString()
     return ConsumerRecord("t", 0, offset, 0, 0, None, value, None, 0, len(value), [])
 
@@ -86,7 +89,8 @@ async def test_an_undecodable_or_refused_foreign_event_is_dead_lettered_and_the_
     async with assembled(assemble_settlement, "settlement", store) as house:
         books = InMemoryBookkeeping()
         consumer = Consumer(
-            "settlement<-matching", ["t"], bootstrap="unused", store=store, bookkeeping=books,
+            "settlement<-matching", {"t": "matching"}, access=NOWHERE, store=store,
+            bookkeeping=books,
             handler=house.on_foreign_event, submit=house.journal.submit,
         )  # fmt: skip
         trade_type = matching.TradeExecuted.DESCRIPTOR.full_name
@@ -95,10 +99,11 @@ async def test_an_undecodable_or_refused_foreign_event_is_dead_lettered_and_the_
             buyer_account_id="b", seller_account_id="s", trading_date="2025-06-02",
         )  # fmt: skip
         nameless = matching.TradeExecuted(trade_id="", trading_date="2025-06-02")
+        log = SourceLog("matching")
         await consumer.handle([
-            _record(trade_type, b"\xff\xff\xff", 0),
-            _record(trade_type, nameless.SerializeToString(), 1),
-            _record(trade_type, good.SerializeToString(), 2),
+            _record(log, trade_type, b"\xff\xff\xff", 0),
+            _record(log, trade_type, nameless.SerializeToString(), 1),
+            _record(log, trade_type, good.SerializeToString(), 2),
         ])  # fmt: skip
         letters = await books.dead_letters("settlement<-matching")
         assert [(letter.offset, letter.reason.split(":")[0]) for letter in letters] == [
