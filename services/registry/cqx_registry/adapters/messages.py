@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from cqx.registry.v1 import participants_pb2 as members
 from cqx.registry.v1 import registry_service_pb2 as api
 
 from cqx_registry.adapters.codec import kind_number, participant_kind_number
@@ -20,16 +19,16 @@ def account_message(account: Account) -> api.Account:
     )
 
 
-def participant_message(participant: Participant) -> members.Participant:
+def participant_message(participant: Participant) -> api.Participant:
     """A participant as the API shows it."""
-    return members.Participant(
+    return api.Participant(
         participant_id=participant.participant_id,
         kind=participant_kind_number(participant.kind),
         name=participant.name,
         status=(
-            members.PARTICIPANT_STATUS_RESTRICTED
+            api.PARTICIPANT_STATUS_RESTRICTED
             if participant.restricted
-            else members.PARTICIPANT_STATUS_ACTIVE
+            else api.PARTICIPANT_STATUS_ACTIVE
         ),
         restriction_reason=participant.restriction or "",
         account_ids=participant.account_ids,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from cqx.registry.v1 import participants_pb2 as members
 from cqx.registry.v1 import registry_service_pb2 as api
 from cqx.registry.v1 import registry_service_pb2_grpc as rpc
 from google.protobuf.message import Message
@@ -45,50 +44,50 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
     """Maps each RPC to a command or a query of the application."""
 
     async def RegisterParticipant(
-        self, request: members.RegisterParticipantRequest, context: Any
-    ) -> members.RegisterParticipantResponse:
+        self, request: api.RegisterParticipantRequest, context: Any
+    ) -> api.RegisterParticipantResponse:
         r = request
         return await self._run(
             r,
             lambda _: cmd.RegisterParticipant(r.participant_id, participant_kind(r.kind), r.name),
-            lambda c: members.RegisterParticipantResponse(participant=self._member(c)),
-            members.RegisterParticipantResponse,
+            lambda c: api.RegisterParticipantResponse(participant=self._member(c)),
+            api.RegisterParticipantResponse,
         )
 
     async def GetParticipant(
-        self, request: members.GetParticipantRequest, context: Any
-    ) -> members.GetParticipantResponse:
+        self, request: api.GetParticipantRequest, context: Any
+    ) -> api.GetParticipantResponse:
         found = self.app.participant(request.participant_id)
-        return members.GetParticipantResponse(participant=participant_message(found))
+        return api.GetParticipantResponse(participant=participant_message(found))
 
     async def ListParticipants(
-        self, request: members.ListParticipantsRequest, context: Any
-    ) -> members.ListParticipantsResponse:
+        self, request: api.ListParticipantsRequest, context: Any
+    ) -> api.ListParticipantsResponse:
         found, token = self.app.participants_page(request.page_size, request.page_token)
-        return members.ListParticipantsResponse(
+        return api.ListParticipantsResponse(
             participants=[participant_message(p) for p in found], next_page_token=token
         )
 
     async def RestrictParticipant(
-        self, request: members.RestrictParticipantRequest, context: Any
-    ) -> members.RestrictParticipantResponse:
+        self, request: api.RestrictParticipantRequest, context: Any
+    ) -> api.RestrictParticipantResponse:
         r = request
         return await self._run(
             r,
             lambda _: cmd.RestrictParticipant(r.participant_id, r.reason),
-            lambda c: members.RestrictParticipantResponse(participant=self._member(c)),
-            members.RestrictParticipantResponse,
+            lambda c: api.RestrictParticipantResponse(participant=self._member(c)),
+            api.RestrictParticipantResponse,
         )
 
     async def ReinstateParticipant(
-        self, request: members.ReinstateParticipantRequest, context: Any
-    ) -> members.ReinstateParticipantResponse:
+        self, request: api.ReinstateParticipantRequest, context: Any
+    ) -> api.ReinstateParticipantResponse:
         r = request
         return await self._run(
             r,
             lambda _: cmd.ReinstateParticipant(r.participant_id),
-            lambda c: members.ReinstateParticipantResponse(participant=self._member(c)),
-            members.ReinstateParticipantResponse,
+            lambda c: api.ReinstateParticipantResponse(participant=self._member(c)),
+            api.ReinstateParticipantResponse,
         )
 
     async def OpenAccount(
@@ -240,7 +239,7 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
 
     def _member(
         self, c: cmd.RegisterParticipant | cmd.RestrictParticipant | cmd.ReinstateParticipant
-    ) -> members.Participant:
+    ) -> api.Participant:
         return participant_message(self.app.participant(c.participant_id))
 
     def _holding(self, account_id: str, instrument: str) -> api.Holding:
