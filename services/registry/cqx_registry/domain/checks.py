@@ -8,31 +8,28 @@ from cqx_registry.domain.errors import RuleViolationError, invalid, unknown, vio
 from cqx_registry.domain.instruments import check_instrument
 from cqx_registry.domain.state import Account, Participant, Registry
 
-_ACCOUNT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_NAME_LENGTH = 200
 
 
 def check_account_id(account_id: str, field: str = "account_id") -> str:
     """``account_id`` if well formed (1-64 of [A-Za-z0-9_-]), else ``ACCOUNT_ID_INVALID``."""
-    if not _ACCOUNT_ID.fullmatch(account_id):
-        raise invalid(
-            f"{field} must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-': {account_id!r}",
-            "ACCOUNT_ID_INVALID",
-            field=field,
-        )
-    return account_id
+    return _well_formed(account_id, field, "ACCOUNT_ID_INVALID")
 
 
 def check_participant_id(participant_id: str) -> str:
     """``participant_id`` if well formed (as an account id), else ``PARTICIPANT_ID_INVALID``."""
-    if not _ACCOUNT_ID.fullmatch(participant_id):
+    return _well_formed(participant_id, "participant_id", "PARTICIPANT_ID_INVALID")
+
+
+def _well_formed(value: str, field: str, reason: str) -> str:
+    if not _ID.fullmatch(value):
         raise invalid(
-            "participant_id must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-': "
-            f"{participant_id!r}",
-            "PARTICIPANT_ID_INVALID",
-            field="participant_id",
+            f"{field} must be 1-64 characters of A-Z, a-z, 0-9, '_' or '-': {value!r}",
+            reason,
+            field=field,
         )
-    return participant_id
+    return value
 
 
 def check_name(name: str, reason: str) -> str:
