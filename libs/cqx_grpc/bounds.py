@@ -117,6 +117,10 @@ PAGING = Unchecked("the service's paging (PAGE_SIZE_*, DEPTH_*)")
 # means nothing, and what the service's paging checks. Full proto names; a name that is not a
 # field of a CQX service is caught by tests/edge/test_bounds.py.
 FIELD_RULES: Mapping[str, Rule] = {
+    "cqx.registry.v1.RegisterParticipantRequest.name": FREE_TEXT,
+    "cqx.registry.v1.RegisterParticipantRequest.kind": REQUIRED_ENUM,
+    "cqx.registry.v1.RestrictParticipantRequest.reason": FREE_TEXT,
+    "cqx.registry.v1.ListParticipantsRequest.page_size": PAGING,
     "cqx.registry.v1.OpenAccountRequest.name": FREE_TEXT,
     "cqx.registry.v1.OpenAccountRequest.kind": REQUIRED_ENUM,
     "cqx.registry.v1.FreezeRequest.reason": FREE_TEXT,

@@ -14,6 +14,7 @@ YEAR = 2024
 INSTRUMENT = f"CEA-{YEAR}"
 UNITS = 96
 FEE_ACCOUNT = "exchange-fees"
+EXCHANGE_PARTICIPANT = "cqx-exchange"  # the staff body that owns the fee account (R-A2)
 PREVIOUS_CLOSE_FEN = 7463  # 74.63 CNY/t
 DEPOSIT_FEN = 5_000_000_00  # 5,000,000.00 CNY each
 TRADING_SHARE_PERCENT = 10  # of each allocation, moved to trading

@@ -16,7 +16,15 @@ from cqx_local import demo_market as market
 from cqx_local.demo_clients import DemoClients
 from cqx_local.demo_market import INSTRUMENT, YEAR, CoveredUnit, request_id
 from cqx_local.system import SERVICES
-from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient, format_amount, format_price
+from cqx_sdk import (
+    AccountKind,
+    Addresses,
+    CqxApiError,
+    CqxClient,
+    ParticipantKind,
+    format_amount,
+    format_price,
+)
 
 # Enough calls in flight to keep the services' group commit busy, few enough to be polite.
 CONCURRENCY = 16
@@ -73,23 +81,46 @@ async def seed(system: ServiceAddresses, pki_dir: Path) -> None:
 
 
 async def open_accounts(client: CqxClient, units: tuple[CoveredUnit, ...]) -> None:
-    """The exchange's fee account, and a covered-entity account and entity per unit."""
+    """The exchange (a staff body) and its fee account; per unit, a key emission unit of the
+    unit's id with its covered-entity account, and the allocation entity."""
+    exchange = market.EXCHANGE_PARTICIPANT
+    await unless_exists(
+        client.registry.register_participant(
+            exchange,
+            ParticipantKind.EXCHANGE,
+            "CQX exchange",
+            request_id=request_id("participant", exchange),
+        )
+    )
     await unless_exists(
         client.registry.open_account(
             market.FEE_ACCOUNT,
             AccountKind.EXCHANGE,
             "CQX exchange fees",
+            exchange,
             request_id=request_id("account", market.FEE_ACCOUNT),
         )
     )
-    say(f"exchange fee account {market.FEE_ACCOUNT}")
+    say(
+        f"exchange {exchange} (a staff body: it may not trade), "
+        f"its fee account {market.FEE_ACCOUNT}"
+    )
 
     async def open_one(u: CoveredUnit) -> None:
+        await unless_exists(
+            client.registry.register_participant(
+                u.account_id,
+                ParticipantKind.KEY_EMISSION_UNIT,
+                u.name,
+                request_id=request_id("participant", u.account_id),
+            )
+        )
         await unless_exists(
             client.registry.open_account(
                 u.account_id,
                 AccountKind.COVERED_ENTITY,
                 u.name,
+                u.account_id,
                 request_id=request_id("account", u.account_id),
             )
         )
@@ -106,7 +137,7 @@ async def open_accounts(client: CqxClient, units: tuple[CoveredUnit, ...]) -> No
 
     await for_each(units, open_one)
     say(
-        f"{len(units)} covered entities (registry accounts and allocation entities) "
+        f"{len(units)} covered entities (participants, registry accounts and allocation entities) "
         f"{units[0].account_id} … {units[-1].account_id}"
     )
 

@@ -23,7 +23,7 @@ from cqx_sdk.money import (
     parse_price,
     parse_quantity,
 )
-from cqx_sdk.registry_views import AccountKind
+from cqx_sdk.registry_views import AccountKind, ParticipantKind
 
 __all__ = [
     "AccountKind",
@@ -33,6 +33,7 @@ __all__ = [
     "CqxClientError",
     "InvalidValueError",
     "OrderType",
+    "ParticipantKind",
     "ServiceUnavailableError",
     "Side",
     "TimeInForce",

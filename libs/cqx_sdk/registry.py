@@ -1,4 +1,5 @@
-"""The registry as a client sees it: accounts and the allowances they hold."""
+"""The registry as a client sees it: participants, their accounts and the allowances they
+hold."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from cqx.registry.v1 import registry_service_pb2_grpc as api_grpc
 
 from cqx_sdk.channels import ServiceChannel
 from cqx_sdk.paging import DEFAULT_PAGE_SIZE
+from cqx_sdk.registry_participants import ParticipantCalls
 from cqx_sdk.registry_views import (
     Account,
     AccountKind,
@@ -21,17 +23,25 @@ from cqx_sdk.registry_views import (
 )
 
 
-class RegistryClient:
-    """The registry's RPCs as what a user does (``client.registry``)."""
+class RegistryClient(ParticipantCalls):
+    """The registry's RPCs as what a user does (``client.registry``); the participant calls
+    are :class:`~cqx_sdk.registry_participants.ParticipantCalls`'."""
 
     def __init__(self, channel: ServiceChannel) -> None:
         self._channel = channel
         self._stub = api_grpc.RegistryServiceStub(channel.channel)
 
     async def open_account(
-        self, account_id: str, kind: AccountKind, name: str, *, request_id: str | None = None
+        self,
+        account_id: str,
+        kind: AccountKind,
+        name: str,
+        participant_id: str,
+        *,
+        request_id: str | None = None,
     ) -> Account:
-        """Open an account under an id the caller chooses."""
+        """Open an account of a registered participant under an id the caller chooses (the
+        participant's kind decides which kinds it may open: R-A1, R-A2)."""
         reply: api.OpenAccountResponse = await self._channel.mutate(
             self._stub.OpenAccount,
             api.OpenAccountRequest,
@@ -39,6 +49,7 @@ class RegistryClient:
             account_id=account_id,
             kind=kind.to_proto(),
             name=name,
+            participant_id=participant_id,
         )
         return Account.from_proto(reply.account)
 

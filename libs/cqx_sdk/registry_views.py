@@ -34,18 +34,89 @@ class AccountKind(Enum):
         return from_proto(cls, registry_events.AccountKind, "ACCOUNT_KIND_", value)
 
 
+class ParticipantKind(Enum):
+    """Who a participant is: a key emission unit, an institution, or a staff body (which
+    may not trade, R-A2); the value is how the CLI spells it."""
+
+    KEY_EMISSION_UNIT = "key-emission-unit"
+    INSTITUTION = "institution"
+    REGULATOR = "regulator"
+    REGISTRY = "registry"
+    EXCHANGE = "exchange"
+    VERIFIER = "verifier"
+    UNSPECIFIED = "unspecified"
+
+    def to_proto(self) -> registry_events.ParticipantKind.ValueType:
+        """The proto enum value (``PARTICIPANT_KIND_<NAME>``)."""
+        value: registry_events.ParticipantKind.ValueType = to_proto(
+            self, registry_events.ParticipantKind, "PARTICIPANT_KIND_"
+        )
+        return value
+
+    @classmethod
+    def from_proto(cls, value: int) -> ParticipantKind:
+        """The kind of a proto enum value."""
+        return from_proto(cls, registry_events.ParticipantKind, "PARTICIPANT_KIND_", value)
+
+
+class ParticipantStatus(Enum):
+    """Whether a participant may transfer and trade (``restricted``: it may not, R-A5)."""
+
+    ACTIVE = "active"
+    RESTRICTED = "restricted"
+    UNSPECIFIED = "unspecified"
+
+    @classmethod
+    def from_proto(cls, value: int) -> ParticipantStatus:
+        """The status of a proto enum value."""
+        return from_proto(cls, api.ParticipantStatus, "PARTICIPANT_STATUS_", value)
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A participant (member) of the registry, its accounts and its one trading account."""
+
+    participant_id: str
+    kind: ParticipantKind
+    name: str
+    status: ParticipantStatus
+    restriction_reason: str
+    account_ids: tuple[str, ...]
+    trading_account_id: str
+
+    @property
+    def restricted(self) -> bool:
+        """Whether it may neither transfer nor trade now (R-A5)."""
+        return self.status is ParticipantStatus.RESTRICTED
+
+    @classmethod
+    def from_proto(cls, m: api.Participant) -> Participant:
+        """From its message."""
+        return cls(
+            m.participant_id,
+            ParticipantKind.from_proto(m.kind),
+            m.name,
+            ParticipantStatus.from_proto(m.status),
+            m.restriction_reason,
+            tuple(m.account_ids),
+            m.trading_account_id,
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Account:
-    """A registry account."""
+    """A registry account; ``participant_id`` is its owner ("" for an account opened before
+    the registry had participants)."""
 
     account_id: str
     kind: AccountKind
     name: str
+    participant_id: str = ""
 
     @classmethod
     def from_proto(cls, m: api.Account) -> Account:
         """From its message."""
-        return cls(m.account_id, AccountKind.from_proto(m.kind), m.name)
+        return cls(m.account_id, AccountKind.from_proto(m.kind), m.name, m.participant_id)
 
 
 @dataclass(frozen=True, slots=True)

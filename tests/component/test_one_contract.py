@@ -65,9 +65,9 @@ SPECS = [
     Spec(
         "registry", registry_build, registry_grpc.RegistryServiceStub,
         "ListAccounts", registry.ListAccountsRequest,
-        "OpenAccount", lambda rid: registry.OpenAccountRequest(
-            request_id=rid, account_id=f"acct-{_suffix()}", name="Company",
-            kind=registry_events.ACCOUNT_KIND_COVERED_ENTITY,
+        "RegisterParticipant", lambda rid: registry.RegisterParticipantRequest(
+            request_id=rid, participant_id=f"keu-{_suffix()}", name="Company",
+            kind=registry_events.PARTICIPANT_KIND_KEY_EMISSION_UNIT,
         ),
     ),
     Spec(

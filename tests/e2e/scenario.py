@@ -11,10 +11,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from cqx_local import LocalSystem
-from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient, Side
+from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient, ParticipantKind, Side
 
 INSTRUMENT = "CEA-2024"
 SELLER, BUYER, FEES = "e2e-seller", "e2e-buyer", "exchange-fees"
+EXCHANGE = "e2e-exchange"  # the staff body that owns the fee account (R-A2)
 ISSUED, TO_TRADING, TRADED = 10_000, 3_000, 1_000
 SELL_PRICE, BUY_PRICE = 7_450, 7_500  # fen per tonne; the trade is at the maker's price
 DEPOSIT = 100_000_000  # fen: 1,000,000.00 CNY
@@ -39,14 +40,23 @@ async def eventually(check: Callable[[], Awaitable[bool]], within: float = 60.0)
 
 
 async def open_market(client: CqxClient) -> None:
-    """Accounts, the compliance year, the seller's allocation issued and seen in the registry."""
+    """Participants and their accounts, the compliance year, the seller's allocation issued
+    and seen in the registry."""
+    for participant, kind in (
+        (EXCHANGE, ParticipantKind.EXCHANGE),
+        (SELLER, ParticipantKind.KEY_EMISSION_UNIT),
+        (BUYER, ParticipantKind.INSTITUTION),
+    ):
+        await client.registry.register_participant(
+            participant, kind, participant, request_id=f"s-member-{participant}"
+        )
     await client.registry.open_account(
-        FEES, AccountKind.EXCHANGE, "Exchange fees", request_id="s-fees"
+        FEES, AccountKind.EXCHANGE, "Exchange fees", EXCHANGE, request_id="s-fees"
     )
     await client.registry.open_account(SELLER, AccountKind.COVERED_ENTITY, "Seller power plant",
-                                       request_id="s-seller")  # fmt: skip
+                                       SELLER, request_id="s-seller")  # fmt: skip
     await client.registry.open_account(
-        BUYER, AccountKind.INSTITUTION, "Buyer fund", request_id="s-buyer"
+        BUYER, AccountKind.INSTITUTION, "Buyer fund", BUYER, request_id="s-buyer"
     )
     await client.allocation.open_compliance_year(2024, request_id="s-year")
     await client.allocation.register_entity(

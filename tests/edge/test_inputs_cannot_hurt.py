@@ -42,6 +42,7 @@ from tests.edge.world import (
 # request has a request_id), so an RPC added later cannot be left out of the property.
 MUTATING_RPCS: dict[str, tuple[str, ...]] = {
     "registry": (
+        "RegisterParticipant", "RestrictParticipant", "ReinstateParticipant",
         "OpenAccount", "MoveToTrading", "MoveFromTrading", "TransferAllowances", "Surrender",
         "CancelAllowances", "Freeze", "Unfreeze",
     ),
@@ -90,7 +91,7 @@ def discovered_mutating_rpcs() -> dict[str, tuple[str, ...]]:
 
 def test_the_list_of_mutating_rpcs_is_the_descriptors() -> None:
     assert discovered_mutating_rpcs() == MUTATING_RPCS
-    assert len(CASES) == 30
+    assert len(CASES) == 33
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +215,8 @@ async def test_a_bidding_window_ending_at_the_int64_maximum_is_refused_and_match
 def plausible_request(service: Service, method: str, request_id: str) -> Message:
     """A request a rule would consider (ids the seed created), under ``request_id``."""
     fields: dict[str, dict[str, object]] = {
-        "OpenAccount": {"account_id": f"acct-{uuid.uuid4().hex[:8]}", "kind": 1, "name": "A"},
+        "RegisterParticipant": {"participant_id": f"p-{uuid.uuid4().hex[:8]}", "kind": 1,
+                                "name": "P"},
         "Freeze": {"account_id": ACCOUNTS[0], "instrument": INSTRUMENT, "quantity_tonnes": 1},
         "OpenComplianceYear": {"year": 2031},
         "IssueAllocation": {"entity_id": ENTITY, "year": YEAR},
@@ -232,7 +234,7 @@ def plausible_request(service: Service, method: str, request_id: str) -> Message
 # an odd request id drawn for two RPCs). It was answered with the first RPC's recorded
 # response, decoded as the second's (INTERNAL, or a wrong OK); it is refused now.
 REUSES = [
-    ("registry", "OpenAccount", "Freeze"),
+    ("registry", "RegisterParticipant", "Freeze"),
     ("allocation", "OpenComplianceYear", "IssueAllocation"),
     ("matching", "OpenTradingDay", "PlaceOrder"),
     ("settlement", "DepositFunds", "RequestWithdrawal"),

@@ -163,16 +163,21 @@ def rid() -> str:
 
 
 async def seed(services: Sequence[Service]) -> None:
-    """Something for the generated requests to find: accounts, an entity and an open year,
-    an instrument open for trading, cash."""
+    """Something for the generated requests to find: participants and their accounts, an
+    entity and an open year, an instrument open for trading, cash."""
     by_name = {service.spec.name: service for service in services}
 
     async def send(service: str, method: str, request: Any) -> None:
         await by_name[service].call(method, request.SerializeToString(), ())
 
     for account in ACCOUNTS:
+        member = registry_events.PARTICIPANT_KIND_KEY_EMISSION_UNIT
+        await send("registry", "RegisterParticipant", registry.RegisterParticipantRequest(
+            request_id=rid(), participant_id=account, kind=member, name=account))  # fmt: skip
         kind = registry_events.ACCOUNT_KIND_COVERED_ENTITY
-        opened = registry.OpenAccountRequest(request_id=rid(), account_id=account, kind=kind)
+        opened = registry.OpenAccountRequest(
+            request_id=rid(), account_id=account, kind=kind, participant_id=account
+        )
         opened.name = account
         await send("registry", "OpenAccount", opened)
         deposit = settlement.DepositFundsRequest(

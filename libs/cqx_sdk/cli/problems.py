@@ -40,6 +40,13 @@ _HINTS_BY_REASON = {
     "quantities trade as a block deal: `cqx block propose`",
     "POSITION_AFTER_HEAD": "`cqx holdings ACCOUNT` shows the log's head position; ask --as-of "
     "one at or before it",
+    "PARTICIPANT_NOT_FOUND": "register it first (`cqx participants register ID --kind K --name "
+    "N`); `cqx participants list` shows who exists",
+    "PARTICIPANT_RESTRICTED": "`cqx participants show ID` says why; an operator lifts it with "
+    "`cqx participants reinstate ID` (R-A5)",
+    "TRADING_ACCOUNT_EXISTS": "a participant has one trading account (R-A1): the metadata names it",
+    "STAFF_MAY_NOT_TRADE": "staff bodies (regulator, registry, exchange, verifier) may not "
+    "trade (R-A2)",
 }
 _HINTS_BY_CODE = {
     "INVALID_ARGUMENT": "a value was refused by the service: the metadata names it",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from cqx_sdk.cli.commands import accounts, audit, cash, deals, market, orders
+from cqx_sdk.cli.commands import accounts, audit, cash, deals, market, orders, participants
 from cqx_sdk.cli.globals import global_options
 
 DESCRIPTION = """\
-The CQX command line: accounts, holdings, cash, orders, block deals, biddings, the book,
-trades and settlement.
+The CQX command line: participants, accounts, holdings, cash, orders, block deals, biddings,
+the book, trades and settlement.
 
 \b
 Prices are CNY per tonne (74.63), amounts CNY (1000000.00), quantities whole tonnes.
@@ -39,6 +39,6 @@ def build_cli() -> click.Group:
         no_args_is_help=False,
     )
     click.version_option(package_name="cqx", prog_name="cqx")(root)
-    for area in (accounts, cash, orders, deals, market, audit):
+    for area in (participants, accounts, cash, orders, deals, market, audit):
         area.register(root)
     return root

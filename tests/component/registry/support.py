@@ -66,11 +66,27 @@ class Registry:
         found = [h for h in reply.holdings if h.instrument == instrument]
         return found[0] if found else api.Holding(account_id=account_id, instrument=instrument)
 
+    async def register(
+        self, participant_id: str, kind: int = events.PARTICIPANT_KIND_KEY_EMISSION_UNIT
+    ) -> api.Participant:
+        """Register a participant (a key emission unit unless told otherwise)."""
+        request = api.RegisterParticipantRequest(
+            request_id=rid(), participant_id=participant_id, kind=kind, name=participant_id
+        )
+        return (await self.stub.RegisterParticipant(request)).participant
+
     async def open(self, account_id: str, name: str = "Company") -> None:
-        """Open a covered entity's account."""
+        """Open a covered entity's account, for a key emission unit of the same id."""
+        await self.register(account_id)
         kind = events.ACCOUNT_KIND_COVERED_ENTITY
         await self.stub.OpenAccount(
-            api.OpenAccountRequest(request_id=rid(), account_id=account_id, kind=kind, name=name)
+            api.OpenAccountRequest(
+                request_id=rid(),
+                account_id=account_id,
+                kind=kind,
+                name=name,
+                participant_id=account_id,
+            )
         )
 
 

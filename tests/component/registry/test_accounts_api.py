@@ -33,23 +33,32 @@ async def _serves_health(registry: Registry) -> None:
 
 
 async def _opens_idempotently(registry: Registry) -> None:
+    await registry.register("datang")
     request = api.OpenAccountRequest(
-        request_id="open-1", account_id="KEU-0001", kind=COVERED, name="Datang Shanxi"
+        request_id="open-1",
+        account_id="KEU-0001",
+        kind=COVERED,
+        name="Datang Shanxi",
+        participant_id="datang",
     )
     opened = await registry.stub.OpenAccount(request)
-    assert opened.account == api.Account(account_id="KEU-0001", kind=COVERED, name="Datang Shanxi")
+    assert opened.account == api.Account(
+        account_id="KEU-0001", kind=COVERED, name="Datang Shanxi", participant_id="datang"
+    )
     (recorded,) = await registry.app.store.read_stream("account-KEU-0001")
     assert recorded.metadata["request_id"] == "open-1"
     head = await registry.head()
     assert await registry.stub.OpenAccount(request) == opened  # the retry: same answer
     assert await registry.head() == head  # … and nothing recorded twice
-    again = api.OpenAccountRequest(request_id=rid(), account_id="KEU-0001", kind=COVERED, name="X")
+    again = api.OpenAccountRequest(
+        request_id=rid(), account_id="KEU-0001", kind=COVERED, name="X", participant_id="datang"
+    )
     assert await refusal(registry.stub.OpenAccount(again)) == (
         grpc.StatusCode.ALREADY_EXISTS,
         "ACCOUNT_ALREADY_EXISTS",
     )
     got = await registry.stub.GetAccount(api.GetAccountRequest(account_id="KEU-0001"))
-    assert got.account.name == "Datang Shanxi"
+    assert (got.account.name, got.account.participant_id) == ("Datang Shanxi", "datang")
 
 
 async def _lists_by_page(registry: Registry) -> None:
@@ -78,11 +87,24 @@ async def _refuses_bad_input_and_records_nothing(registry: Registry) -> None:
         (
             stub.OpenAccount(
                 api.OpenAccountRequest(
-                    request_id=rid(), account_id="bad id!", kind=COVERED, name="A"
+                    request_id=rid(),
+                    account_id="bad id!",
+                    kind=COVERED,
+                    name="A",
+                    participant_id="datang",
                 )
             ),
             grpc.StatusCode.INVALID_ARGUMENT,
             "ACCOUNT_ID_INVALID",
+        ),
+        (
+            stub.OpenAccount(
+                api.OpenAccountRequest(
+                    request_id=rid(), account_id="A", kind=COVERED, name="A", participant_id="x"
+                )
+            ),
+            grpc.StatusCode.NOT_FOUND,
+            "PARTICIPANT_NOT_FOUND",
         ),
         (
             stub.OpenAccount(api.OpenAccountRequest(request_id=rid(), account_id="A", name="A")),

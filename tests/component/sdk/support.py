@@ -17,7 +17,7 @@ from cqx_matching.application.app import MatchingApplication
 from cqx_matching.bootstrap import builder as matching_builder
 from cqx_matching.config import MatchingSettings
 from cqx_registry.bootstrap import build as build_registry
-from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient
+from cqx_sdk import AccountKind, Addresses, CqxApiError, CqxClient, ParticipantKind
 from cqx_sdk.exchange_status import RiskBalance
 from cqx_service import RuntimeSettings
 from cqx_settlement.bootstrap import builder as settlement_builder
@@ -80,6 +80,20 @@ async def three_services(
         )
 
 
+async def open_member_account(
+    client: CqxClient, account_id: str, kind: AccountKind = AccountKind.COVERED_ENTITY
+) -> None:
+    """A participant of the account's id (a key emission unit for a covered-entity account,
+    else an institution) and its trading account."""
+    member = (
+        ParticipantKind.KEY_EMISSION_UNIT
+        if kind is AccountKind.COVERED_ENTITY
+        else ParticipantKind.INSTITUTION
+    )
+    await client.registry.register_participant(account_id, member, account_id)
+    await client.registry.open_account(account_id, kind, account_id, account_id)
+
+
 async def eventually(check: Callable[[], Awaitable[bool]], within: float = 20) -> None:
     """Wait until ``check`` holds (asserting it does within ``within`` seconds)."""
     deadline = asyncio.get_running_loop().time() + within
@@ -137,7 +151,7 @@ async def fund_traders(
     async with CqxClient(addresses, actor="test-funding") as client:
         await client.allocation.open_compliance_year(year)
         for account, tonnes in allowances.items():
-            await client.registry.open_account(account, AccountKind.COVERED_ENTITY, account)
+            await open_member_account(client, account)
             await client.allocation.register_entity(account, account, account, "power", "Shanxi")
             await client.allocation.set_allocation(account, year, tonnes)
             await client.allocation.issue_allocation(account, year)

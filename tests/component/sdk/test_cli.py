@@ -39,13 +39,18 @@ def cqx(services: ThreeServices, capsys: pytest.CaptureFixture[str]) -> Cqx:
 
 async def test_an_opened_account_is_listed_as_a_table_and_as_json(cqx: Cqx) -> None:
     code, out, err = await cqx(
-        "accounts", "open", "shanxi-007", "--kind", "covered-entity", "--name", "Shanxi Power 7"
+        "participants", "register", "shanxi", "--kind", "key-emission-unit", "--name", "Shanxi"
     )
+    assert (code, err, out.strip()) == (0, "", "registered key-emission-unit shanxi (Shanxi)")
+    code, out, err = await cqx(
+        "accounts", "open", "shanxi-007", "--kind", "covered-entity", "--name", "Shanxi Power 7",
+        "--participant", "shanxi",
+    )  # fmt: skip
     assert (code, err) == (0, "")
     assert "opened covered-entity account shanxi-007" in out
     code, out, _ = await cqx("accounts", "list")
     header, rule, *rows = out.splitlines()
-    assert header.split() == ["ACCOUNT", "KIND", "NAME"]
+    assert header.split() == ["ACCOUNT", "KIND", "PARTICIPANT", "NAME"]
     assert set(rule) <= {"-", " "}
     assert any(r.split()[:2] == ["shanxi-007", "covered-entity"] for r in rows)
     code, out, _ = await cqx("accounts", "list", "--json")
@@ -54,13 +59,52 @@ async def test_an_opened_account_is_listed_as_a_table_and_as_json(cqx: Cqx) -> N
         "account_id": "shanxi-007",
         "kind": "covered-entity",
         "name": "Shanxi Power 7",
+        "participant_id": "shanxi",
     } in listed
     code, out, _ = await cqx("--json", "accounts", "show", "shanxi-007")
     assert json.loads(out)["holdings"]["holdings"] == []
 
 
+async def test_participants_are_shown_restricted_and_reinstated(cqx: Cqx) -> None:
+    await cqx("participants", "register", "cli-fund", "--kind", "institution", "--name", "Fund")
+    await cqx(
+        "accounts", "open", "cli-fund-1", "--kind", "institution", "--name", "Fund",
+        "--participant", "cli-fund",
+    )  # fmt: skip
+    code, out, err = await cqx("participants", "restrict", "cli-fund", "--reason", "audit 7")
+    assert (code, err) == (0, "")
+    assert out.startswith("restricted cli-fund: no transfers, no orders (accounts: cli-fund-1)")
+    code, out, _ = await cqx("participants", "show", "cli-fund")
+    assert out.splitlines()[3:6] == [
+        "status           restricted",
+        "restriction      audit 7",
+        "trading account  cli-fund-1",
+    ]
+    code, out, _ = await cqx("participants", "list")
+    header, _, *rows = out.splitlines()
+    assert header.split() == ["PARTICIPANT", "KIND", "STATUS", "TRADING", "ACCOUNT", "NAME"]
+    assert ["cli-fund", "institution", "restricted", "cli-fund-1", "Fund"] in [
+        r.split() for r in rows
+    ]
+    code, _, err = await cqx("participants", "restrict", "cli-fund", "--reason", "again")
+    assert code == 1
+    assert err.startswith("error: PARTICIPANT_ALREADY_RESTRICTED: ")
+    code, out, _ = await cqx("--json", "participants", "reinstate", "cli-fund")
+    assert (code, json.loads(out)["status"]) == (0, "active")
+    code, _, err = await cqx(
+        "accounts", "open", "cli-fund-2", "--kind", "institution", "--name", "Fund 2",
+        "--participant", "cli-fund",
+    )  # fmt: skip
+    assert code == 1
+    assert "TRADING_ACCOUNT_EXISTS" in err
+
+
 async def test_holdings_of_a_new_account_are_empty_as_of_a_position(cqx: Cqx) -> None:
-    await cqx("accounts", "open", "empty-1", "--kind", "institution", "--name", "Empty")
+    await cqx("participants", "register", "empty", "--kind", "institution", "--name", "Empty")
+    await cqx(
+        "accounts", "open", "empty-1", "--kind", "institution", "--name", "Empty",
+        "--participant", "empty",
+    )  # fmt: skip
     code, out, _ = await cqx("holdings", "empty-1")
     assert code == 0
     assert "(no holdings)" in out
@@ -133,7 +177,11 @@ async def test_a_service_that_is_down_is_named(
 async def test_audit_verify_checks_each_hash_chain(
     cqx: Cqx, services: ThreeServices, database_url: str
 ) -> None:
-    await cqx("accounts", "open", "audited-1", "--kind", "institution", "--name", "Audited")
+    await cqx("participants", "register", "audited", "--kind", "institution", "--name", "A")
+    await cqx(
+        "accounts", "open", "audited-1", "--kind", "institution", "--name", "Audited",
+        "--participant", "audited",
+    )  # fmt: skip
     schemas = [f"{NAMESPACE}_registry", f"{NAMESPACE}_settlement"]
     code, out, err = await cqx(
         "audit",

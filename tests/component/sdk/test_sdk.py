@@ -13,11 +13,18 @@ from cqx_sdk import (
     AccountKind,
     CqxApiError,
     CqxClient,
+    ParticipantKind,
     ServiceUnavailableError,
     new_request_id,
     parse_amount,
 )
-from tests.component.sdk.support import UNREACHABLE, ThreeServices, eventually, three_services
+from tests.component.sdk.support import (
+    UNREACHABLE,
+    ThreeServices,
+    eventually,
+    open_member_account,
+    three_services,
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +42,13 @@ async def client(services: ThreeServices) -> AsyncIterator[CqxClient]:
 async def test_an_issued_allocation_shows_in_the_holdings_and_moves_to_trading(
     client: CqxClient,
 ) -> None:
-    await client.registry.open_account("datong-1", AccountKind.COVERED_ENTITY, "Datong No. 1")
+    await client.registry.register_participant(
+        "datong", ParticipantKind.KEY_EMISSION_UNIT, "Datong Power"
+    )
+    account = await client.registry.open_account(
+        "datong-1", AccountKind.COVERED_ENTITY, "Datong No. 1", "datong"
+    )
+    assert account.participant_id == "datong"
     await client.allocation.register_entity(
         "datong-1", "datong-1", "Datong No. 1", "power", "Shanxi"
     )
@@ -76,7 +89,7 @@ async def test_deposits_add_up_in_the_cash_balance(client: CqxClient) -> None:
 async def test_list_accounts_walks_every_page(client: CqxClient) -> None:
     opened = [f"page-{n}" for n in range(5)]
     for account_id in opened:
-        await client.registry.open_account(account_id, AccountKind.INSTITUTION, account_id)
+        await open_member_account(client, account_id, AccountKind.INSTITUTION)
     listed = [a.account_id async for a in client.registry.list_accounts(page_size=2)]
     assert [a for a in listed if a.startswith("page-")] == opened
     assert listed == sorted(listed)
@@ -85,7 +98,7 @@ async def test_list_accounts_walks_every_page(client: CqxClient) -> None:
 async def test_entities_and_their_compliance_are_listed_page_by_page(client: CqxClient) -> None:
     entities = [f"pg-entity-{n}" for n in range(3)]
     for entity in entities:
-        await client.registry.open_account(entity, AccountKind.COVERED_ENTITY, entity)
+        await open_member_account(client, entity)
         await client.allocation.register_entity(entity, entity, entity, "cement", "Shanxi")
     await client.allocation.open_compliance_year(2027)
     await client.allocation.record_verified_emissions(entities[1], 2027, 40_000)
@@ -101,13 +114,40 @@ async def test_entities_and_their_compliance_are_listed_page_by_page(client: Cqx
     ]  # fmt: skip
 
 
+async def test_participants_are_registered_listed_restricted_and_reinstated(
+    client: CqxClient,
+) -> None:
+    fund = await client.registry.register_participant(
+        "sdk-fund", ParticipantKind.INSTITUTION, "SDK Fund"
+    )
+    assert (fund.kind, fund.restricted, fund.account_ids) == (
+        ParticipantKind.INSTITUTION,
+        False,
+        (),
+    )
+    await client.registry.open_account("sdk-fund-1", AccountKind.INSTITUTION, "Fund", "sdk-fund")
+    restricted = await client.registry.restrict_participant("sdk-fund", "audit 2025-3")
+    assert (restricted.restricted, restricted.restriction_reason) == (True, "audit 2025-3")
+    assert restricted.account_ids == ("sdk-fund-1",)
+    shown = await client.registry.get_participant("sdk-fund")
+    assert shown.trading_account_id == "sdk-fund-1"
+    listed = [p.participant_id async for p in client.registry.list_participants(page_size=1)]
+    assert "sdk-fund" in listed
+    assert listed == sorted(listed)
+    assert not (await client.registry.reinstate_participant("sdk-fund")).restricted
+    await client.registry.register_participant("sdk-mee", ParticipantKind.REGULATOR, "MEE")
+    with pytest.raises(CqxApiError) as staff:
+        await client.registry.open_account("sdk-mee-1", AccountKind.COVERED_ENTITY, "M", "sdk-mee")
+    assert (staff.value.code, staff.value.reason) == ("FAILED_PRECONDITION", "STAFF_MAY_NOT_TRADE")
+
+
 async def test_refusals_carry_the_code_and_reason(client: CqxClient) -> None:
     with pytest.raises(CqxApiError) as unknown:
         await client.registry.holdings("nobody-here")
     assert (unknown.value.code, unknown.value.reason) == ("NOT_FOUND", "ACCOUNT_NOT_FOUND")
-    await client.registry.open_account("twice", AccountKind.INSTITUTION, "Twice")
+    await open_member_account(client, "twice", AccountKind.INSTITUTION)
     with pytest.raises(CqxApiError) as twice:
-        await client.registry.open_account("twice", AccountKind.INSTITUTION, "Twice")
+        await client.registry.open_account("twice", AccountKind.INSTITUTION, "Twice", "twice")
     assert (twice.value.code, twice.value.reason) == ("ALREADY_EXISTS", "ACCOUNT_ALREADY_EXISTS")
     assert twice.value.one_line().startswith("error: ACCOUNT_ALREADY_EXISTS: ")
 

@@ -45,6 +45,8 @@ from cqx_matching.domain import (
     TradingDayClosed,
     TradingDayOpened,
     TradingMode,
+    TradingReinstated,
+    TradingRestricted,
 )
 from cqx_matching.domain.events import EVENT_TYPES
 
@@ -90,6 +92,10 @@ EXAMPLES: list[Event] = [
         AT,
     ),
     InstrumentDayOpened(I, DAY, 6_005, AT),
+    OrderCancelled(I, "o9", "a", L, 4, CancelReason.PARTICIPANT_RESTRICTED, AT),
+    TradingRestricted("keu-a", frozenset({"a", "a2"}), "court order 17", AT),
+    TradingReinstated("keu-a", frozenset({"a", "a2"}), AT),
+    TradingReinstated("keu-b", frozenset(), AT),
 ]  # fmt: skip
 
 

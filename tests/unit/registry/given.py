@@ -8,7 +8,7 @@ import pytest
 
 from cqx_kernel.errors import CqxError
 from cqx_registry.domain import events as ev
-from cqx_registry.domain.commands import AccountKind, Command
+from cqx_registry.domain.commands import AccountKind, Command, ParticipantKind
 from cqx_registry.domain.decide import Decided, decide
 from cqx_registry.domain.state import Registry, evolve
 
@@ -38,9 +38,22 @@ def refused(state: Registry, command: Command) -> CqxError:
     return caught.value
 
 
+def registered(
+    participant_id: str, kind: ParticipantKind = ParticipantKind.KEY_EMISSION_UNIT
+) -> ev.Event:
+    """A participant registered."""
+    return ev.ParticipantRegistered(participant_id, kind, f"Participant {participant_id}")
+
+
 def opened(*account_ids: str) -> list[ev.Event]:
-    """Covered-entity accounts opened."""
-    return [ev.AccountOpened(a, AccountKind.COVERED_ENTITY, f"Company {a}") for a in account_ids]
+    """Covered-entity accounts opened, each for a key emission unit of the same id."""
+    events: list[ev.Event] = []
+    for a in account_ids:
+        events += [
+            registered(a),
+            ev.AccountOpened(a, AccountKind.COVERED_ENTITY, f"Company {a}", a),
+        ]
+    return events
 
 
 def issued(account_id: str, quantity: int, instrument: str = CEA_2024) -> ev.Event:

@@ -14,7 +14,7 @@ from cqx_kernel.errors import FailedPreconditionError, InvalidArgumentError
 from cqx_registry.application.app import RegistryApplication
 from cqx_registry.bootstrap import assemble
 from cqx_registry.domain import commands as cmd
-from cqx_registry.domain.commands import AccountKind
+from cqx_registry.domain.commands import AccountKind, ParticipantKind
 from cqx_registry.domain.state import Holding
 from tests.support.assembled import assembled
 
@@ -28,7 +28,11 @@ async def app() -> AsyncIterator[RegistryApplication]:
 
 
 async def _open(app: RegistryApplication, account_id: str) -> None:
-    command = cmd.OpenAccount(account_id, AccountKind.COVERED_ENTITY, f"Company {account_id}")
+    kind = ParticipantKind.KEY_EMISSION_UNIT
+    member = cmd.RegisterParticipant(account_id, kind, f"Company {account_id}")
+    await app.execute(f"register-{account_id}", member, lambda _: b"ok", {})
+    name = f"Company {account_id}"
+    command = cmd.OpenAccount(account_id, AccountKind.COVERED_ENTITY, name, account_id)
     await app.execute(f"open-{account_id}", command, lambda _: b"ok", {})
 
 

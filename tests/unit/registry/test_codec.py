@@ -3,17 +3,29 @@
 from __future__ import annotations
 
 import pytest
+from cqx.registry.v1 import events_pb2 as pb
 
-from cqx_registry.adapters.codec import account_kind, decode, encode, kind_number
+from cqx_registry.adapters.codec import (
+    account_kind,
+    decode,
+    encode,
+    kind_number,
+    participant_kind,
+    participant_kind_number,
+)
 from cqx_registry.domain import events as ev
-from cqx_registry.domain.commands import AccountKind
+from cqx_registry.domain.commands import AccountKind, ParticipantKind
 from cqx_registry.domain.events import DeliveryLeg
 from cqx_registry.domain.streams import stream_of
 from cqx_service.codec import UnknownEventTypeError
 
 DELIVERY = ("t1", "S", "B", "CEA-2024", 5, "e1")
 EVERY_EVENT: list[ev.Event] = [
-    ev.AccountOpened("A", AccountKind.CANCELLATION, "Cancellation account"),
+    ev.ParticipantRegistered("P", ParticipantKind.REGISTRY, "The registry"),
+    ev.ParticipantRestricted("P", ("A", "B"), "court order 17"),
+    ev.ParticipantReinstated("P", ("A", "B")),
+    ev.ParticipantReinstated("Q", ()),
+    ev.AccountOpened("A", AccountKind.CANCELLATION, "Cancellation account", "P"),
     ev.AllowancesIssued("A", "CEA-2024", 5, "i1", "e1"),
     ev.IssuanceRejected("i2", "X", "ACCOUNT_NOT_FOUND", "CEA-2024", 5, "e2"),
     ev.MovedToTrading("m1", "A", "CEA-2024", 5),
@@ -56,3 +68,16 @@ def test_every_account_kind_has_its_enum_number_and_back() -> None:
     for kind in AccountKind:
         assert account_kind(kind_number(kind)) is kind
     assert account_kind(0) is None
+
+
+def test_every_participant_kind_has_its_enum_number_and_back() -> None:
+    for kind in ParticipantKind:
+        assert participant_kind(participant_kind_number(kind)) is kind
+    assert participant_kind(0) is None
+
+
+def test_an_account_opened_before_participants_existed_belongs_to_no_participant() -> None:
+    # Recorded by the registry before participant_id was added to AccountOpened (field 4).
+    old = pb.AccountOpened(account_id="A", kind=pb.ACCOUNT_KIND_COVERED_ENTITY, name="Old")
+    decoded = decode("cqx.registry.v1.AccountOpened", old.SerializeToString(), "account-A")
+    assert decoded == ev.AccountOpened("A", AccountKind.COVERED_ENTITY, "Old", "")

@@ -37,7 +37,10 @@ def _commands(draw: st.DrawFn) -> list[cmd.Command]:
     """Accounts opened and issued to, then up to 40 random commands; the ids of what they
     create are unique, and answers and unfreezes mostly name a move or freeze made earlier."""
     commands: list[cmd.Command] = [
-        cmd.OpenAccount(a, cmd.AccountKind.COVERED_ENTITY, "Company") for a in ACCOUNTS[:2]
+        cmd.RegisterParticipant(a, cmd.ParticipantKind.KEY_EMISSION_UNIT, a) for a in ACCOUNTS
+    ]
+    commands += [
+        cmd.OpenAccount(a, cmd.AccountKind.COVERED_ENTITY, "Company", a) for a in ACCOUNTS[:2]
     ]
     commands += [cmd.IssueAllowances(f"seed{a}", a, "CEA-2024", 200, "e") for a in ACCOUNTS[:2]]
     for i in range(draw(st.integers(min_value=1, max_value=40))):
@@ -48,7 +51,9 @@ def _commands(draw: st.DrawFn) -> list[cmd.Command]:
         )
         freeze = _earlier(draw, "f", [c.freeze_id for c in commands if isinstance(c, cmd.Freeze)])
         choices: list[cmd.Command] = [
-            cmd.OpenAccount(a, cmd.AccountKind.COVERED_ENTITY, "Company"),
+            cmd.OpenAccount(a, cmd.AccountKind.COVERED_ENTITY, "Company", a),
+            cmd.RestrictParticipant(a, "order"),
+            cmd.ReinstateParticipant(a),
             cmd.IssueAllowances(f"iss{i}", a, code, q * 3, "e"),
             cmd.MoveToTrading(f"m{i}", a, code, q),
             cmd.MoveFromTrading(f"m{i}", a, code, q),

@@ -35,10 +35,12 @@ NOWHERE = {
         for s in ("REGISTRY", "ALLOCATION", "MATCHING", "SETTLEMENT")
     },
 }
-# Every command the argparse command line had: none may be lost.
+# Every command the argparse command line had (none may be lost), and those added since.
 COMMANDS = """
-accounts list|accounts show|accounts open|holdings|move to-trading|move from-trading|deposit|
-withdraw|cash|settlement status|settlement trade|order place|order cancel|order take|
+participants list|participants show|participants register|participants restrict|
+participants reinstate|accounts list|accounts show|accounts open|holdings|move to-trading|
+move from-trading|deposit|withdraw|cash|settlement status|settlement trade|order place|
+order cancel|order take|
 order reduce|order replace|order show|orders|risk|block propose|block counter|block accept|
 block withdraw|block show|bidding announce|bidding bid|bidding close|bidding show|book|
 listings|trades|executions|day open|day close|day show|conservation|audit verify"""
@@ -68,7 +70,7 @@ def leaves(group: click.Group, path: tuple[str, ...] = ()) -> dict[tuple[str, ..
 def test_every_command_of_the_argparse_command_line_is_kept() -> None:
     expected = {tuple(p.split()) for p in COMMANDS.replace("\n", "").split("|")}
     assert set(leaves(build_cli())) == expected
-    assert len(expected) == 37
+    assert len(expected) == 42
 
 
 @pytest.mark.parametrize("path", sorted(leaves(build_cli())), ids=" ".join)

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from cqx_sdk import CqxApiError, ServiceUnavailableError
 from cqx_sdk.cli.render import details, jsonable, table
-from cqx_sdk.registry_views import Account, AccountKind, Holding
+from cqx_sdk.registry_views import (
+    Account,
+    AccountKind,
+    Holding,
+    Participant,
+    ParticipantKind,
+    ParticipantStatus,
+)
 
 
 def test_a_table_pads_columns_and_right_aligns_numbers() -> None:
@@ -35,9 +42,9 @@ def test_details_align_their_values() -> None:
 
 
 def test_json_data_spells_enums_as_the_command_line_does() -> None:
-    account = Account("a-1", AccountKind.COVERED_ENTITY, "A One")
+    account = Account("a-1", AccountKind.COVERED_ENTITY, "A One", "p-1")
     assert jsonable([account, Holding("a-1", "CEA-2024", trading_tonnes=5)]) == [
-        {"account_id": "a-1", "kind": "covered-entity", "name": "A One"},
+        {"account_id": "a-1", "kind": "covered-entity", "name": "A One", "participant_id": "p-1"},
         {
             "account_id": "a-1",
             "instrument": "CEA-2024",
@@ -47,6 +54,22 @@ def test_json_data_spells_enums_as_the_command_line_does() -> None:
             "pending_out_t": 0,
         },
     ]
+
+
+def test_a_participant_in_json_has_its_kind_status_and_accounts() -> None:
+    member = Participant(
+        "p-1", ParticipantKind.KEY_EMISSION_UNIT, "P One", ParticipantStatus.RESTRICTED,
+        "court order", ("a-1", "a-2"), "a-1",
+    )  # fmt: skip
+    assert jsonable(member) == {
+        "participant_id": "p-1",
+        "kind": "key-emission-unit",
+        "name": "P One",
+        "status": "restricted",
+        "restriction_reason": "court order",
+        "account_ids": ["a-1", "a-2"],
+        "trading_account_id": "a-1",
+    }
 
 
 def test_a_refusal_is_one_line_with_its_reason_and_details() -> None:

@@ -15,8 +15,8 @@ KINDS = [k.value for k in AccountKind if k is not AccountKind.UNSPECIFIED]
 
 
 def _accounts_table(accounts: list[Account]) -> str:
-    rows = [(a.account_id, a.kind.value, a.name) for a in accounts]
-    return table(("ACCOUNT", "KIND", "NAME"), rows, empty="(no accounts)")
+    rows = [(a.account_id, a.kind.value, a.participant_id or "-", a.name) for a in accounts]
+    return table(("ACCOUNT", "KIND", "PARTICIPANT", "NAME"), rows, empty="(no accounts)")
 
 
 def holdings_table(holdings: Holdings) -> str:
@@ -57,20 +57,27 @@ async def show_account(run: Invocation) -> int:
     account = await run.client.registry.get_account(run.args.account_id)
     held = await run.client.registry.holdings(account.account_id)
     text = details(
-        [("account", account.account_id), ("kind", account.kind.value), ("name", account.name)]
+        [
+            ("account", account.account_id),
+            ("kind", account.kind.value),
+            ("participant", account.participant_id or "-"),
+            ("name", account.name),
+        ]
     )
     run.out.emit({"account": account, "holdings": held}, f"{text}\n\n{holdings_table(held)}")
     return 0
 
 
 async def open_account(run: Invocation) -> int:
-    """``cqx accounts open ID --kind K --name N``."""
+    """``cqx accounts open ID --kind K --name N --participant P``."""
     a = run.args
     account = await run.client.registry.open_account(
-        a.account_id, AccountKind(a.kind), a.name, request_id=run.request_id
+        a.account_id, AccountKind(a.kind), a.name, a.participant, request_id=run.request_id
     )
     run.out.emit(
-        account, f"opened {account.kind.value} account {account.account_id} ({account.name})"
+        account,
+        f"opened {account.kind.value} account {account.account_id} ({account.name}) "
+        f"of participant {account.participant_id}",
     )
     return 0
 
@@ -113,8 +120,17 @@ def register(root: click.Group) -> None:
         click.Argument(["account_id"], metavar="ID", type=arguments.IDENTIFIER),
         click.Option(["--kind"], required=True, type=click.Choice(KINDS)),
         click.Option(["--name"], required=True),
+        click.Option(
+            ["--participant"],
+            required=True,
+            type=arguments.IDENTIFIER,
+            metavar="PARTICIPANT",
+            help="the registered participant that owns it",
+        ),
     ]
-    leaf(group, "open", open_account, opened, mutating=True, help="open an account")
+    leaf(
+        group, "open", open_account, opened, mutating=True, help="open an account of a participant"
+    )
     held = [
         click.Argument(["account_id"], metavar="ACCOUNT", type=arguments.IDENTIFIER),
         click.Option(["--as-of"], type=arguments.POSITION, metavar="POSITION"),

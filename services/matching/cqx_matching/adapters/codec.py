@@ -51,6 +51,8 @@ from cqx_matching.domain import (
     TradingDayClosed,
     TradingDayOpened,
     TradingMode,
+    TradingReinstated,
+    TradingRestricted,
 )
 from cqx_service.codec import FieldPlan, plan
 
@@ -80,8 +82,11 @@ _PAIRS: tuple[tuple[type[Any], type[Message]], ...] = (
     (TradingDayClosed, pb.ExchangeDayClosed),
     (CommandRejected, pb.CommandRejected),
     (InstrumentDayOpened, pb.TradingDayOpened),
+    (TradingRestricted, pb.TradingRestricted),
+    (TradingReinstated, pb.TradingReinstated),
 )
-_SPECIAL_FIELDS = {"trade_id", "eligible"}
+_SPECIAL_FIELDS = {"trade_id", "eligible", "accounts"}
+_RESTRICTIONS = (TradingRestricted, TradingReinstated)
 _PLANS: dict[type[Any], tuple[type[Message], list[FieldPlan]]] = {
     domain: (proto, plan(domain, proto, skip=_SPECIAL_FIELDS)) for domain, proto in _PAIRS
 }
@@ -123,6 +128,8 @@ def to_message(event: Event, trading_date: str = "", provenance: Provenance = _N
     elif isinstance(event, BiddingAnnounced):
         message.restricted = event.eligible is not None
         message.eligible_account_ids.extend(sorted(event.eligible or ()))
+    elif isinstance(event, _RESTRICTIONS):
+        message.account_ids.extend(sorted(event.accounts))
     elif provenance is not _NONE:
         _stamp(message, provenance)
     result: Message = message
@@ -175,6 +182,8 @@ def decode(event_type: str, payload: bytes) -> Event:
         values["trade_id"] = message.trade_sequence
     elif domain is BiddingAnnounced:
         values["eligible"] = frozenset(message.eligible_account_ids) if message.restricted else None
+    elif domain in _RESTRICTIONS:
+        values["accounts"] = frozenset(message.account_ids)
     event: Event = domain(**values)
     return event
 

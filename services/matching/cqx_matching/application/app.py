@@ -47,6 +47,7 @@ from cqx_matching.domain import (
     Event,
     Exchange,
     OpenInstrumentDay,
+    TradingRestricted,
     timestamp,
 )
 from cqx_matching.domain.errors import UndecidableCommandError
@@ -246,6 +247,10 @@ class MatchingApplication:
                 metadata={"event_id": envelope.event_id},
             ) from error
         decision = self._conclude(events, metadata, _no_answer, provenance=request.provenance)
+        if any(isinstance(e, TradingRestricted) for e in events):
+            # A restriction took orders off the books (R-A5): subscribers see the depth change.
+            # Released now: the consumer commits the unit next, out of the application's sight.
+            self.feed.settle(self.feed.stage(self.exchange, events, self.orders.day), True)
         return UnitOfWork(requests=decision.requests)
 
     # --- recording ------------------------------------------------------------------------

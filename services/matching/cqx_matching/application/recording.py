@@ -2,8 +2,8 @@
 
 ``book-<instrument>``: orders, trades, deals, auctions and days of one instrument;
 ``risk-<account>``: the risk ledger of one trading account; ``exchange``: the exchange-wide
-trading day. A decision's events go out as one append per run of events on one stream, in
-the order they were decided.
+trading day; ``participant-<id>``: a participant's restriction (R-A5). A decision's events
+go out as one append per run of events on one stream, in the order they were decided.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from cqx_matching.domain import (
     OrderRejected,
     TradingDayClosed,
     TradingDayOpened,
+    TradingReinstated,
+    TradingRestricted,
 )
 from cqx_service import Decision
 
@@ -64,6 +66,8 @@ def stream_of(event: Event) -> str:
         return EXCHANGE_STREAM
     if isinstance(event, InstrumentListed):
         return f"book-{event.config.instrument}"
+    if isinstance(event, TradingRestricted | TradingReinstated):
+        return f"participant-{event.participant_id}"
     return f"book-{instrument}"
 
 

@@ -92,6 +92,12 @@ from cqx_matching.domain.records import (
     to_record,
 )
 from cqx_matching.domain.refusals import Refusal, details_of
+from cqx_matching.domain.restrictions import (
+    ReinstateTrading,
+    RestrictTrading,
+    TradingReinstated,
+    TradingRestricted,
+)
 from cqx_matching.domain.vocabulary import (
     BiddingAllocation,
     CancelReason,
@@ -161,8 +167,10 @@ __all__ = [
     "Reason",
     "ReduceOrder",
     "Refusal",
+    "ReinstateTrading",
     "Rejection",
     "ReplaceOrder",
+    "RestrictTrading",
     "SelfTradePrevention",
     "SequenceTracker",
     "Session",
@@ -177,6 +185,8 @@ __all__ = [
     "TradingDayClosed",
     "TradingDayOpened",
     "TradingMode",
+    "TradingReinstated",
+    "TradingRestricted",
     "UnknownCommandError",
     "WithdrawAllowances",
     "WithdrawBlockTrade",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from cqx_matching.domain.restrictions import ReinstateTrading, RestrictTrading
 from cqx_matching.domain.vocabulary import OrderType, SelfTradePrevention, Side, TimeInForce
 
 # --- the risk ledger (R-T5): money and allowances assigned to trading -----------------------
@@ -283,6 +284,8 @@ Command = (
     | WithdrawFunds
     | AssignAllowances
     | WithdrawAllowances
+    | RestrictTrading
+    | ReinstateTrading
     | OpenTradingDay
     | CloseTradingDay
     | OpenInstrumentDay
@@ -307,6 +310,8 @@ COMMAND_TYPES: tuple[type[Command], ...] = (
     WithdrawFunds,
     AssignAllowances,
     WithdrawAllowances,
+    RestrictTrading,
+    ReinstateTrading,
     OpenTradingDay,
     CloseTradingDay,
     OpenInstrumentDay,

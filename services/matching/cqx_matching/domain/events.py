@@ -24,6 +24,7 @@ from cqx_matching.domain.deal_events import (
     BlockTradeWithdrawn,
 )
 from cqx_matching.domain.listing_events import InstrumentDayOpened, InstrumentListed
+from cqx_matching.domain.restrictions import TradingReinstated, TradingRestricted
 from cqx_matching.domain.vocabulary import (
     CancelReason,
     OrderType,
@@ -265,6 +266,8 @@ Event = (
     | DayClosed
     | TradingDayClosed
     | CommandRejected
+    | TradingRestricted
+    | TradingReinstated
 )
 
 EVENT_TYPES: tuple[type[Event], ...] = (
@@ -294,6 +297,8 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DayClosed,
     TradingDayClosed,
     CommandRejected,
+    TradingRestricted,
+    TradingReinstated,
 )
 
 Rejection = OrderRejected | CommandRejected

@@ -37,6 +37,7 @@ from cqx_matching.domain.events import (
     TradingDayOpened,
 )
 from cqx_matching.domain.listing_events import InstrumentDayOpened, InstrumentListed
+from cqx_matching.domain.restrictions import TradingReinstated, TradingRestricted
 from cqx_matching.domain.state import ExchangeState, InstrumentMarket
 from cqx_matching.domain.statistics import DailyStatistics
 from cqx_matching.domain.vocabulary import Side, TradingMode
@@ -153,6 +154,17 @@ def _allowances(ex: ExchangeState, e: AllowancesAssigned | AllowancesWithdrawn, 
     ex.ledger.assign(e.account, e.instrument, quantity)
 
 
+def _restricted(ex: ExchangeState, e: TradingRestricted, _: bool) -> None:
+    ex.restricted.update(dict.fromkeys(e.accounts, e.participant_id))
+
+
+def _reinstated(ex: ExchangeState, e: TradingReinstated, _: bool) -> None:
+    for account in [
+        a for a, p in ex.restricted.items() if p == e.participant_id or a in e.accounts
+    ]:
+        del ex.restricted[account]
+
+
 def _day_opened(ex: ExchangeState, e: TradingDayOpened, _: bool) -> None:
     ex.day = e.day
 
@@ -209,4 +221,6 @@ STEPS: dict[type[Any], Callable[[ExchangeState, Any, bool], None]] = {
     InstrumentDayOpened: _instrument_day_opened,
     DayClosed: _day_closed,
     TradingDayClosed: _trading_day_closed,
+    TradingRestricted: _restricted,
+    TradingReinstated: _reinstated,
 }

@@ -164,6 +164,8 @@ class ExchangeState(ABC):
         self.markets = {c.instrument: InstrumentMarket(c) for c in instruments}
         self.ledger = RiskLedger()
         self.orders = OrderDirectory()
+        # Accounts whose participant the registry restricted (R-A5) → that participant.
+        self.restricted: dict[str, str] = {}
         self.day: date | None = None  # the open trading day, if any
         self.last_closed: date | None = None  # days only move forward
         # Set once the command being decided has begun to change the state (an event is
@@ -189,6 +191,7 @@ class ExchangeState(ABC):
             "last_closed": self.last_closed,
             "ledger": self.ledger.snapshot(),
             "orders": self.orders.snapshot(),
+            "restricted": dict(sorted(self.restricted.items())),
             "markets": {name: m.snapshot() for name, m in sorted(self.markets.items())},
         }
 

@@ -4,15 +4,35 @@ from __future__ import annotations
 
 from cqx.registry.v1 import registry_service_pb2 as api
 
-from cqx_registry.adapters.codec import kind_number
+from cqx_registry.adapters.codec import kind_number, participant_kind_number
 from cqx_registry.domain.conservation import Conservation
-from cqx_registry.domain.state import Account, Holding
+from cqx_registry.domain.state import Account, Holding, Participant
 
 
 def account_message(account: Account) -> api.Account:
     """An account as the API shows it."""
     return api.Account(
-        account_id=account.account_id, kind=kind_number(account.kind), name=account.name
+        account_id=account.account_id,
+        kind=kind_number(account.kind),
+        name=account.name,
+        participant_id=account.participant_id,
+    )
+
+
+def participant_message(participant: Participant) -> api.Participant:
+    """A participant as the API shows it."""
+    return api.Participant(
+        participant_id=participant.participant_id,
+        kind=participant_kind_number(participant.kind),
+        name=participant.name,
+        status=(
+            api.PARTICIPANT_STATUS_RESTRICTED
+            if participant.restricted
+            else api.PARTICIPANT_STATUS_ACTIVE
+        ),
+        restriction_reason=participant.restriction or "",
+        account_ids=participant.account_ids,
+        trading_account_id=participant.trading_account_id,
     )
 
 

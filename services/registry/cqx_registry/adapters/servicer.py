@@ -11,11 +11,12 @@ from cqx.registry.v1 import registry_service_pb2 as api
 from cqx.registry.v1 import registry_service_pb2_grpc as rpc
 from google.protobuf.message import Message
 
-from cqx_registry.adapters.codec import account_kind
+from cqx_registry.adapters.codec import account_kind, participant_kind
 from cqx_registry.adapters.messages import (
     account_message,
     conservation_message,
     holding_message,
+    participant_message,
 )
 from cqx_registry.application.app import RegistryApplication
 from cqx_registry.domain import commands as cmd
@@ -29,13 +30,60 @@ M = TypeVar("M", bound=Message)
 class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceServicer):
     """Maps each RPC to a command or a query of the application."""
 
+    async def RegisterParticipant(
+        self, request: api.RegisterParticipantRequest, context: Any
+    ) -> api.RegisterParticipantResponse:
+        r = request
+        return await self._run(
+            r,
+            lambda _: cmd.RegisterParticipant(r.participant_id, participant_kind(r.kind), r.name),
+            lambda c: api.RegisterParticipantResponse(participant=self._member(c)),
+            api.RegisterParticipantResponse,
+        )
+
+    async def GetParticipant(
+        self, request: api.GetParticipantRequest, context: Any
+    ) -> api.GetParticipantResponse:
+        found = self.app.participant(request.participant_id)
+        return api.GetParticipantResponse(participant=participant_message(found))
+
+    async def ListParticipants(
+        self, request: api.ListParticipantsRequest, context: Any
+    ) -> api.ListParticipantsResponse:
+        found, token = self.app.participants_page(request.page_size, request.page_token)
+        return api.ListParticipantsResponse(
+            participants=[participant_message(p) for p in found], next_page_token=token
+        )
+
+    async def RestrictParticipant(
+        self, request: api.RestrictParticipantRequest, context: Any
+    ) -> api.RestrictParticipantResponse:
+        r = request
+        return await self._run(
+            r,
+            lambda _: cmd.RestrictParticipant(r.participant_id, r.reason),
+            lambda c: api.RestrictParticipantResponse(participant=self._member(c)),
+            api.RestrictParticipantResponse,
+        )
+
+    async def ReinstateParticipant(
+        self, request: api.ReinstateParticipantRequest, context: Any
+    ) -> api.ReinstateParticipantResponse:
+        r = request
+        return await self._run(
+            r,
+            lambda _: cmd.ReinstateParticipant(r.participant_id),
+            lambda c: api.ReinstateParticipantResponse(participant=self._member(c)),
+            api.ReinstateParticipantResponse,
+        )
+
     async def OpenAccount(
         self, request: api.OpenAccountRequest, context: Any
     ) -> api.OpenAccountResponse:
         r = request
         return await self._run(
             r,
-            lambda _: cmd.OpenAccount(r.account_id, account_kind(r.kind), r.name),
+            lambda _: cmd.OpenAccount(r.account_id, account_kind(r.kind), r.name, r.participant_id),
             lambda c: api.OpenAccountResponse(
                 account=account_message(self.app.account(c.account_id))
             ),
@@ -175,6 +223,11 @@ class RegistryServicer(ServicerBase[RegistryApplication], rpc.RegistryServiceSer
             remaining_frozen_tonnes=record.remaining,
             holding=self._holding(record.account_id, record.instrument),
         )
+
+    def _member(
+        self, c: cmd.RegisterParticipant | cmd.RestrictParticipant | cmd.ReinstateParticipant
+    ) -> api.Participant:
+        return participant_message(self.app.participant(c.participant_id))
 
     def _holding(self, account_id: str, instrument: str) -> api.Holding:
         return holding_message(account_id, instrument, self.app.holding(account_id, instrument))

@@ -16,12 +16,17 @@ from cqx_eventstore import EventStore
 from cqx_kernel.clock import new_id as uuid4_id
 from cqx_kernel.errors import InvalidArgumentError
 from cqx_registry.domain import events as ev
-from cqx_registry.domain.checks import check_account_id, known_account
+from cqx_registry.domain.checks import (
+    check_account_id,
+    check_participant_id,
+    known_account,
+    known_participant,
+)
 from cqx_registry.domain.commands import Command
 from cqx_registry.domain.conservation import Conservation, conservation, conservation_of_all
 from cqx_registry.domain.decide import decide
 from cqx_registry.domain.instruments import check_instrument
-from cqx_registry.domain.state import Account, Holding, Registry, evolve
+from cqx_registry.domain.state import Account, Holding, Participant, Registry, evolve
 from cqx_registry.domain.streams import stream_of
 from cqx_service import Codec, Decided, EventSourcedApplication, ForeignEvents, Journal
 from cqx_service.application import fold_log
@@ -52,6 +57,7 @@ class RegistryApplication(EventSourcedApplication[ev.Event, Command]):
         super().__init__(journal, codec, foreign, new_id=new_id)
         self.state = Registry()
         self._account_ids: list[str] = []
+        self._participant_ids: list[str] = []
 
     @property
     def store(self) -> EventStore:
@@ -64,10 +70,13 @@ class RegistryApplication(EventSourcedApplication[ev.Event, Command]):
         return Decided(decided.events, decided.refusal)
 
     def evolve(self, event: ev.Event) -> None:
-        """Apply ``event`` to the state (and keep the account ids in order for paging)."""
+        """Apply ``event`` to the state (and keep the account and participant ids in order
+        for paging)."""
         evolve(self.state, event)
         if isinstance(event, ev.AccountOpened):
             bisect.insort(self._account_ids, event.account_id)
+        elif isinstance(event, ev.ParticipantRegistered):
+            bisect.insort(self._participant_ids, event.participant_id)
 
     def stream_of(self, event: ev.Event) -> str:
         """The account's stream (or ``rejections``): :func:`cqx_registry.domain.streams`."""
@@ -83,6 +92,15 @@ class RegistryApplication(EventSourcedApplication[ev.Event, Command]):
         """A page of accounts in id order, and the next page's token."""
         found = page_of(self._account_ids, page_size, page_token)
         return [self.state.accounts[i] for i in found.keys], found.next_page_token
+
+    def participant(self, participant_id: str) -> Participant:
+        """One participant, or NOT_FOUND."""
+        return known_participant(self.state, check_participant_id(participant_id))
+
+    def participants_page(self, page_size: int, page_token: str) -> tuple[list[Participant], str]:
+        """A page of participants in id order, and the next page's token."""
+        found = page_of(self._participant_ids, page_size, page_token)
+        return [self.state.participants[i] for i in found.keys], found.next_page_token
 
     def holding(self, account_id: str, instrument: str) -> Holding:
         """One holding as it is now (zero if never held)."""
@@ -120,6 +138,6 @@ def ownership_of(app: RegistryApplication) -> Ownership:
 
     def owner_of(account_id: str) -> str | None:
         account = app.state.accounts.get(account_id)
-        return None if account is None else getattr(account, "participant_id", None)
+        return None if account is None else account.participant_id or None
 
     return Ownership(owner_of)

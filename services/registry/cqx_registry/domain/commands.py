@@ -20,16 +20,53 @@ class AccountKind(StrEnum):
     CANCELLATION = "CANCELLATION"
 
 
+class ParticipantKind(StrEnum):
+    """Who a participant (member) is: a key emission unit, an institution, or a staff body."""
+
+    KEY_EMISSION_UNIT = "KEY_EMISSION_UNIT"
+    INSTITUTION = "INSTITUTION"
+    REGULATOR = "REGULATOR"
+    REGISTRY = "REGISTRY"
+    EXCHANGE = "EXCHANGE"
+    VERIFIER = "VERIFIER"
+
+
 # --- from clients ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterParticipant:
+    """Register a participant under an id the caller chooses; ``kind`` None: not given."""
+
+    participant_id: str
+    kind: ParticipantKind | None
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class RestrictParticipant:
+    """Restrict a participant: no transfers, no orders, holdings untouched (R-A5)."""
+
+    participant_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReinstateParticipant:
+    """Lift a participant's restriction."""
+
+    participant_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class OpenAccount:
-    """Open an account under an id the caller chooses; ``kind`` None means it was not given."""
+    """Open an account of a participant under an id the caller chooses; ``kind`` None means
+    it was not given."""
 
     account_id: str
     kind: AccountKind | None
     name: str
+    participant_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +182,10 @@ class DeliverTrade:
 
 
 ClientCommand = (
-    OpenAccount
+    RegisterParticipant
+    | RestrictParticipant
+    | ReinstateParticipant
+    | OpenAccount
     | MoveToTrading
     | MoveFromTrading
     | TransferAllowances

@@ -15,16 +15,26 @@ from typing import Any
 from cqx_registry.domain import commands as cmd
 from cqx_registry.domain import events as ev
 from cqx_registry.domain.checks import (
-    MAX_NAME_LENGTH,
     check_account_id,
     check_movement,
+    check_name,
+    check_participant_id,
     check_quantity,
     insufficient,
     known_account,
+    known_participant,
     require,
 )
 from cqx_registry.domain.errors import RegistryError, duplicate, invalid, unknown, violation
 from cqx_registry.domain.instruments import cea_vintage
+from cqx_registry.domain.membership import (
+    check_may_open,
+    check_may_trade,
+    register_participant,
+    reinstate_participant,
+    require_unrestricted,
+    restrict_participant,
+)
 from cqx_registry.domain.reactions import approve, deliver, issue, refuse
 from cqx_registry.domain.state import Registry
 
@@ -54,28 +64,28 @@ def decide(state: Registry, command: cmd.Command) -> Decided:
 
 
 def open_account(state: Registry, c: cmd.OpenAccount) -> ev.AccountOpened:
-    """Open an account: a well-formed new id, a kind and a name."""
+    """Open an account of a registered participant: a well-formed new id, a kind the
+    participant may hold (R-A1, R-A2) and a name."""
     check_account_id(c.account_id)
     if c.kind is None:
         raise invalid("an account needs a kind", "ACCOUNT_KIND_MISSING")
-    name = c.name.strip()
-    if not name or len(name) > MAX_NAME_LENGTH:
-        raise invalid(
-            f"an account needs a name of 1-{MAX_NAME_LENGTH} characters", "ACCOUNT_NAME_INVALID"
-        )
+    name = check_name(c.name, "ACCOUNT_NAME_INVALID")
+    owner = known_participant(state, check_participant_id(c.participant_id))
     if c.account_id in state.accounts:
         raise duplicate(
             f"account {c.account_id!r} exists already",
             "ACCOUNT_ALREADY_EXISTS",
             account_id=c.account_id,
         )
-    return ev.AccountOpened(c.account_id, c.kind, name)
+    check_may_open(owner, c.kind)
+    return ev.AccountOpened(c.account_id, c.kind, name, c.participant_id)
 
 
 def move_to_trading(state: Registry, c: cmd.MoveToTrading) -> ev.MovedToTrading:
-    """Registry position → trading position."""
+    """Registry position → trading position (never for a staff body's account, R-A2)."""
     check_movement(c.account_id, c.instrument, c.quantity)
     known_account(state, c.account_id)
+    check_may_trade(state, c.account_id)
     held = state.holding(c.account_id, c.instrument)
     require("registry", held.registry, c.quantity, c.account_id, c.instrument)
     return ev.MovedToTrading(c.move_id, c.account_id, c.instrument, c.quantity)
@@ -85,13 +95,15 @@ def move_from_trading(state: Registry, c: cmd.MoveFromTrading) -> ev.MoveFromTra
     """Ask the exchange to release trading quantity; it is pending until it answers."""
     check_movement(c.account_id, c.instrument, c.quantity)
     known_account(state, c.account_id)
+    check_may_trade(state, c.account_id)
     held = state.holding(c.account_id, c.instrument)
     require("trading", held.trading_free, c.quantity, c.account_id, c.instrument)
     return ev.MoveFromTradingRequested(c.move_id, c.account_id, c.instrument, c.quantity)
 
 
 def transfer(state: Registry, c: cmd.TransferAllowances) -> Decided:
-    """Propose, check, and complete or terminate a transfer between registry positions."""
+    """Propose, check, and complete or terminate a transfer between registry positions; a
+    restricted participant's account neither sends nor receives (R-A5: refused, unrecorded)."""
     check_account_id(c.from_account_id, "from_account_id")
     check_account_id(c.to_account_id, "to_account_id")
     check_movement(c.from_account_id, c.instrument, c.quantity)
@@ -99,6 +111,8 @@ def transfer(state: Registry, c: cmd.TransferAllowances) -> Decided:
         raise invalid("a transfer needs two different accounts", "SAME_ACCOUNT")
     known_account(state, c.from_account_id)
     known_account(state, c.to_account_id)
+    require_unrestricted(state.owner_of(c.from_account_id))
+    require_unrestricted(state.owner_of(c.to_account_id))
     parts = (c.transfer_id, c.from_account_id, c.to_account_id, c.instrument, c.quantity)
     proposed = ev.TransferProposed(*parts)
     held = state.holding(c.from_account_id, c.instrument)
@@ -164,6 +178,9 @@ def unfreeze(state: Registry, c: cmd.Unfreeze) -> ev.HoldingUnfrozen:
 
 # Commands that cause exactly one event or are refused outright.
 _DECISIONS: dict[type[Any], Callable[[Registry, Any], ev.Event]] = {
+    cmd.RegisterParticipant: register_participant,
+    cmd.RestrictParticipant: restrict_participant,
+    cmd.ReinstateParticipant: reinstate_participant,
     cmd.OpenAccount: open_account,
     cmd.MoveToTrading: move_to_trading,
     cmd.MoveFromTrading: move_from_trading,

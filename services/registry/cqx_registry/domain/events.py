@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from cqx_registry.domain.commands import AccountKind
+from cqx_registry.domain.commands import AccountKind, ParticipantKind
 
 
 class DeliveryLeg(StrEnum):
@@ -20,12 +20,40 @@ class DeliveryLeg(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class ParticipantRegistered:
+    """A participant (member) was registered."""
+
+    participant_id: str
+    kind: ParticipantKind
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantRestricted:
+    """A participant was restricted (R-A5); ``account_ids`` are all its accounts."""
+
+    participant_id: str
+    account_ids: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantReinstated:
+    """A participant's restriction was lifted; ``account_ids`` are all its accounts."""
+
+    participant_id: str
+    account_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class AccountOpened:
-    """An account was opened."""
+    """An account was opened for a participant. ``participant_id`` is empty on an account
+    opened before participants existed: it belongs to no participant (decision 0013)."""
 
     account_id: str
     kind: AccountKind
     name: str
+    participant_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +223,10 @@ class TradeDeliveryRejected:
 
 
 Event = (
-    AccountOpened
+    ParticipantRegistered
+    | ParticipantRestricted
+    | ParticipantReinstated
+    | AccountOpened
     | AllowancesIssued
     | IssuanceRejected
     | MovedToTrading

@@ -7,21 +7,43 @@ only reads it, so a refused command leaves it untouched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cqx_registry.domain import events as ev
-from cqx_registry.domain.commands import AccountKind
+from cqx_registry.domain.commands import AccountKind, ParticipantKind
 from cqx_registry.domain.deltas import HoldingDelta, holding_deltas
 from cqx_registry.domain.events import Event
+
+# The account kinds a participant trades through: one such account each (R-A1).
+TRADING_ACCOUNT_KINDS = frozenset({AccountKind.COVERED_ENTITY, AccountKind.INSTITUTION})
 
 
 @dataclass(frozen=True, slots=True)
 class Account:
-    """An account of the registry."""
+    """An account of the registry; ``participant_id`` "" for one opened before participants."""
 
     account_id: str
     kind: AccountKind
     name: str
+    participant_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A participant (member): its accounts (in id order), its one trading account (R-A1)
+    and, while it is restricted (R-A5), the restriction's reason."""
+
+    participant_id: str
+    kind: ParticipantKind
+    name: str
+    account_ids: tuple[str, ...] = ()
+    trading_account_id: str = ""
+    restriction: str | None = None
+
+    @property
+    def restricted(self) -> bool:
+        """Whether it may neither transfer nor trade now."""
+        return self.restriction is not None
 
 
 @dataclass(slots=True)
@@ -72,8 +94,9 @@ class FreezeRecord:
 
 @dataclass
 class Registry:
-    """Accounts, holdings, totals, and the open moves and freezes."""
+    """Participants, accounts, holdings, totals, and the open moves and freezes."""
 
+    participants: dict[str, Participant] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
     holdings: dict[str, dict[str, Holding]] = field(default_factory=dict)
     totals: dict[str, InstrumentTotals] = field(default_factory=dict)
@@ -89,6 +112,14 @@ class Registry:
     def holdings_of(self, account_id: str) -> dict[str, Holding]:
         """An account's holdings by instrument, in instrument order."""
         return dict(sorted(self.holdings.get(account_id, {}).items()))
+
+    def owner_of(self, account_id: str) -> Participant | None:
+        """The participant ``account_id`` belongs to (None: unknown, or opened before
+        participants existed)."""
+        account = self.accounts.get(account_id)
+        if account is None or not account.participant_id:
+            return None
+        return self.participants.get(account.participant_id)
 
 
 def evolve(state: Registry, event: Event) -> Registry:
@@ -111,8 +142,16 @@ def _apply_delta(state: Registry, delta: HoldingDelta) -> None:
 def _record(state: Registry, event: Event) -> None:
     """Everything an event changes besides holdings."""
     match event:
-        case ev.AccountOpened(account_id=a, kind=k, name=n):
-            state.accounts[a] = Account(a, k, n)
+        case ev.ParticipantRegistered(participant_id=p, kind=k, name=n):
+            state.participants[p] = Participant(p, k, n)
+        case ev.ParticipantRestricted(participant_id=p, reason=r):
+            state.participants[p] = replace(state.participants[p], restriction=r)
+        case ev.ParticipantReinstated(participant_id=p):
+            state.participants[p] = replace(state.participants[p], restriction=None)
+        case ev.AccountOpened(account_id=a, kind=k, name=n, participant_id=p):
+            state.accounts[a] = Account(a, k, n, p)
+            if p:
+                _joined(state, p, a, k)
         case ev.AllowancesIssued(instrument=i, quantity=q, issuance_id=issuance):
             state.issuances.add(issuance)
             _totals(state, i).issued += q
@@ -130,6 +169,16 @@ def _record(state: Registry, event: Event) -> None:
             state.freezes[f].remaining -= q
         case ev.TradeDeliveryApplied(trade_id=t):
             state.delivered_trades.add(t)
+
+
+def _joined(state: Registry, participant_id: str, account_id: str, kind: AccountKind) -> None:
+    """The participant's new account (its trading account, if of a trading kind)."""
+    owner = state.participants[participant_id]
+    trading = account_id if kind in TRADING_ACCOUNT_KINDS else owner.trading_account_id
+    accounts = tuple(sorted((*owner.account_ids, account_id)))
+    state.participants[participant_id] = replace(
+        owner, account_ids=accounts, trading_account_id=trading
+    )
 
 
 def _totals(state: Registry, instrument: str) -> InstrumentTotals:

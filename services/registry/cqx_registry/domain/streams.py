@@ -14,6 +14,11 @@ def account_stream(account_id: str) -> str:
     return f"account-{account_id}"
 
 
+def participant_stream(participant_id: str) -> str:
+    """The stream of a participant's registration and status."""
+    return f"participant-{participant_id}"
+
+
 def delivery_leg(seller: str, buyer: str, stream_id: str) -> DeliveryLeg:
     """Which leg a delivery recorded on ``stream_id`` applies."""
     if seller == buyer:
@@ -24,6 +29,8 @@ def delivery_leg(seller: str, buyer: str, stream_id: str) -> DeliveryLeg:
 def stream_of(event: Event) -> str:
     """The stream an event is recorded on."""
     match event:
+        case ev.ParticipantRegistered() | ev.ParticipantRestricted() | ev.ParticipantReinstated():
+            return participant_stream(event.participant_id)
         case ev.IssuanceRejected() | ev.TradeDeliveryRejected():
             return REJECTIONS_STREAM
         case ev.TradeDeliveryApplied(leg=DeliveryLeg.BUYER):

@@ -41,11 +41,13 @@ from cqx_matching.domain.decisions import (
     block,
     instrument_days,
     orders,
+    restrictions,
     trading_day,
 )
 from cqx_matching.domain.decisions.admission import admission_problem
 from cqx_matching.domain.errors import UnknownCommandError
 from cqx_matching.domain.events import CommandRejected, Event, OrderRejected
+from cqx_matching.domain.restrictions import ReinstateTrading, RestrictTrading
 from cqx_matching.domain.state import ExchangeState
 
 DECIDERS: dict[type[Any], Callable[[ExchangeState, Any], str | None]] = {
@@ -53,6 +55,8 @@ DECIDERS: dict[type[Any], Callable[[ExchangeState, Any], str | None]] = {
     WithdrawFunds: accounts.withdraw_funds,
     AssignAllowances: accounts.assign_allowances,
     WithdrawAllowances: accounts.withdraw_allowances,
+    RestrictTrading: restrictions.restrict_trading,
+    ReinstateTrading: restrictions.reinstate_trading,
     OpenTradingDay: trading_day.open_trading_day,
     CloseTradingDay: trading_day.close_trading_day,
     OpenInstrumentDay: instrument_days.open_instrument_day,

@@ -4,7 +4,10 @@
    any other rule: a refusal must say nothing about another participant's order, not even
    that it filled. Then an order that has ended (filled, R-T10, or closed, today or on an
    earlier day) cannot be amended.
-2. When the operator opens instruments one by one, the instrument must be listed and open
+2. An account whose participant the registry restricted may not add to what it trades: no
+   new order, listing, take, replacement, block proposal, counter or acceptance, bidding
+   announcement or bid (R-A5). Cancelling, reducing and withdrawing stay open.
+3. When the operator opens instruments one by one, the instrument must be listed and open
    today.
 """
 
@@ -12,15 +15,35 @@ from __future__ import annotations
 
 from cqx_matching.domain.book.price_levels import RestingOrder
 from cqx_matching.domain.commands import (
+    AcceptBlockTrade,
+    AnnounceBidding,
     CancelOrder,
     Command,
+    CounterBlockTrade,
+    PlaceOrder,
+    PostListing,
+    ProposeBlockTrade,
     ReduceOrder,
     ReplaceOrder,
+    SubmitBid,
+    TakeListing,
 )
 from cqx_matching.domain.state import ExchangeState
 from cqx_matching.domain.vocabulary import Reason
 
 Amendment = CancelOrder | ReduceOrder | ReplaceOrder
+# What a restricted participant's accounts may not do (R-A5): everything that adds exposure.
+EXPOSING = (
+    PlaceOrder,
+    PostListing,
+    TakeListing,
+    ReplaceOrder,
+    ProposeBlockTrade,
+    CounterBlockTrade,
+    AcceptBlockTrade,
+    AnnounceBidding,
+    SubmitBid,
+)
 
 
 def amendment_problem(ex: ExchangeState, c: Amendment) -> str | None:
@@ -57,4 +80,6 @@ def admission_problem(ex: ExchangeState, c: Command, trades: bool) -> str | None
         problem = amendment_problem(ex, c)
         if problem is not None:
             return problem
+    if isinstance(c, EXPOSING) and c.account in ex.restricted:
+        return Reason.PARTICIPANT_RESTRICTED
     return day_problem(ex, getattr(c, "instrument", "")) if trades else None

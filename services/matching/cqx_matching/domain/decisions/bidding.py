@@ -79,8 +79,10 @@ def close_bidding(ex: ExchangeState, c: CloseBidding) -> str | None:
 
 
 def allocate(ex: ExchangeState, market: InstrumentMarket, auction: OneWayBidding, at: int) -> None:
-    """Fill the bids by price then time (or pro rata), publish, release the rest."""
+    """Fill the bids by price then time (or pro rata), publish, release the rest. A restricted
+    participant's bid does not fill, and an auction it announced fills nothing (R-A5)."""
     config = market.config
     first_trade = market.trades.value + 1
     rule, fee_bps = config.bidding_allocation, config.fee_bps
-    ex.record(market.bidding.close(auction, rule, fee_bps, first_trade, at))
+    excluded = frozenset(ex.restricted)
+    ex.record(market.bidding.close(auction, rule, fee_bps, first_trade, at, excluded))

@@ -75,10 +75,16 @@ class OneWayBidding:
         sign = -1 if self.side is Side.SELL else 1
         return sorted(self.bids.values(), key=lambda b: (sign * b.price, b.sequence))
 
-    def allocate(self, rule: BiddingAllocation) -> list[tuple[Bid, int]]:
-        """How much each winning bid fills, in priority order."""
+    def allocate(
+        self, rule: BiddingAllocation, excluded: frozenset[str] = frozenset()
+    ) -> list[tuple[Bid, int]]:
+        """How much each winning bid fills, in priority order; the bids of ``excluded``
+        accounts fill nothing, and nothing fills if the initiator is excluded."""
+        if self.initiator in excluded:
+            return []
         left, fills = self.quantity, []
-        for _, group in groupby(self.ranked(), key=lambda b: b.price):
+        ranked = [b for b in self.ranked() if b.account not in excluded]
+        for _, group in groupby(ranked, key=lambda b: b.price):
             bids = list(group)
             total = sum(b.quantity for b in bids)
             if total <= left or rule is BiddingAllocation.PRICE_TIME:
@@ -164,11 +170,13 @@ class BiddingDesk:
         fee_bps: int,
         first_trade: int,
         at: int,
+        excluded: frozenset[str] = frozenset(),
     ) -> list[Event]:
-        """Allocate ``auction``: its trades, the released bids, and the closing figure."""
+        """Allocate ``auction``: its trades, the released bids, and the closing figure
+        (``excluded``: accounts that may not trade now, R-A5)."""
         events: list[Event] = []
         filled: dict[str, int] = {}
-        for bid, quantity in auction.allocate(rule):
+        for bid, quantity in auction.allocate(rule, excluded):
             filled[bid.bid_id] = quantity
             events.append(self._trade(auction, bid, quantity, fee_bps, first_trade, at))
             first_trade += 1
