@@ -39,6 +39,8 @@ class CallMetadata:
     correlation_id: str
     causation_id: str | None = None
     principal: Principal | None = None  # set by the edge once the call is authenticated
+    method: str = ""  # the full path of the method called (``/cqx.x.v1.XService/Method``)
+    approved_by: str | None = None  # a second operator's approval this run carries (four eyes)
 
     @property
     def actor(self) -> str | None:
@@ -66,12 +68,14 @@ class CallMetadata:
         )
 
     def as_event_metadata(self) -> dict[str, str]:
-        """The non-empty ids as event metadata: request_id, correlation_id, causation_id, actor."""
+        """The non-empty ids as event metadata: request_id, correlation_id, causation_id,
+        actor, and approved_by (four eyes)."""
         candidates = {
             "request_id": self.request_id,
             "correlation_id": self.correlation_id,
             "causation_id": self.causation_id,
             "actor": self.actor,
+            "approved_by": self.approved_by,
         }
         return {key: value for key, value in candidates.items() if value}
 

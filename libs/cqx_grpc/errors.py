@@ -266,10 +266,9 @@ def _admit(request: Any, edge: _Edge, context: Any, checked: bool) -> CallMetada
     """The call, authenticated; or raise why it may not reach its handler: no valid
     credential, call ids too long, a request undecodable or out of its bounds, then the
     policy's refusal (a streamed request is authorised by role alone)."""
-    call = edge.call
+    call = replace(edge.call, method=edge.method)
     if edge.gate is not None:
-        principal = edge.gate.authenticate(context)
-        call = replace(call, principal=principal)
+        call = replace(call, principal=edge.gate.authenticate(context))
     check_call(call)
     if checked:
         check_request(request)

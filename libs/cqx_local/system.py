@@ -134,6 +134,7 @@ class LocalSystem:
 
     def _spawn(self, service: str, module: str | None = None) -> None:
         environment = {
+            "CQX_FOUR_EYES": "off",  # the local demo, unless the caller's environment says
             **_inherited_environment(),
             **self._extra_env,
             "CQX_DATABASE_URL": self._endpoints.database_url,

@@ -25,6 +25,7 @@ from cqx_bus.errors import UnusableMessageError
 from cqx_eventstore import AppendRequest, EventStore, NewEvent, UnitOfWork
 from cqx_kernel.clock import new_id as uuid4_id
 from cqx_kernel.errors import CqxError
+from cqx_service.approvals import Approvals
 from cqx_service.directory import AccountDirectory
 from cqx_service.foreign import ForeignEvents, reaction_metadata
 from cqx_service.journal import Decision, Journal
@@ -95,6 +96,7 @@ class EventSourcedApplication(ABC, Generic[E, C]):
         self.foreign = foreign
         self.new_id = new_id
         self.directory = AccountDirectory()  # who owns an account, as the registry said
+        self.approvals = Approvals()  # four eyes: what waits for a second operator
 
     @abstractmethod
     def decide(self, command: C) -> Decided[E]:
@@ -110,7 +112,13 @@ class EventSourcedApplication(ABC, Generic[E, C]):
 
     async def rebuild(self, store: EventStore) -> int:
         """Fold the service's own log into the state; the number of events applied."""
-        return await fold_log(store, self.codec, self.evolve, other=self.directory.fold)
+
+        def other(event_type: str, payload: bytes) -> bool:
+            return self.directory.fold(event_type, payload) or self.approvals.fold(
+                event_type, payload
+            )
+
+        return await fold_log(store, self.codec, self.evolve, other=other)
 
     async def execute(
         self,

@@ -226,7 +226,14 @@ _SETTLEMENT = {
     "CheckConservation": _read(),
 }
 
+_APPROVALS = {
+    "ListActions": _read(),
+    "ApproveAction": _operator(),
+    "RejectAction": _operator(),
+}
+
 SERVICES = {
+    "cqx.approvals.v1.ApprovalService": _APPROVALS,
     "cqx.registry.v1.RegistryService": _REGISTRY,
     "cqx.allocation.v1.AllocationService": _ALLOCATION,
     "cqx.matching.v1.MatchingService": _MATCHING,
@@ -238,3 +245,9 @@ RULES: Mapping[str, Rule] = {
     for service, methods in SERVICES.items()
     for method, rule in methods.items()
 }
+
+
+def operator_methods() -> frozenset[str]:
+    """The short names of the methods only operators call (what four eyes may guard)."""
+    return frozenset(path.rsplit("/", 1)[1] for path, rule in RULES.items()
+                     if rule.roles == OPERATORS)  # fmt: skip

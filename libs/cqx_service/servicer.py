@@ -22,6 +22,7 @@ from google.protobuf.message import Message
 from cqx_grpc import current_call
 from cqx_kernel.errors import InvalidArgumentError
 from cqx_service.application import CallIds, EventSourcedApplication
+from cqx_service.approvals import Proposal, propose
 
 A = TypeVar("A", bound=EventSourcedApplication[Any, Any])
 M = TypeVar("M", bound=Message)
@@ -60,7 +61,10 @@ def call_ids(request: Message) -> CallIds:
             metadata={"field": "request_id", "max_length": str(MAX_REQUEST_ID_LENGTH)},
         )
     metadata = {**call.as_event_metadata(), "request_id": request_id}
-    return CallIds(scoped_key(call.actor, request_id), metadata, fingerprint_of(request))
+    key = scoped_key(call.actor, request_id)
+    if call.approved_by is not None:  # the approved run of a proposal: not its first answer
+        key = f"{key} approved"
+    return CallIds(key, metadata, fingerprint_of(request))
 
 
 def scoped_key(actor: str | None, request_id: str) -> str:
@@ -93,6 +97,11 @@ class ServicerBase(Generic[A]):
     ) -> bytes:
         """Execute ``command`` once per request id; the recorded response bytes."""
         ids = call_ids(request)
+        call = current_call()
+        if self.app.approvals.needs(call.method, call.approved_by):
+            proposal = Proposal(ids.request_id, ids.fingerprint, ids.metadata)
+            app = self.app
+            return await propose(app.approvals, app.journal, app.new_id, proposal, call, request)
         return bytes(
             await self.app.execute(
                 ids.request_id, command, render, ids.metadata, fingerprint=ids.fingerprint

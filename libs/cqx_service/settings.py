@@ -12,6 +12,8 @@ from cqx_bus.envelope import topic_for
 from cqx_eventstore.migrate import service_dsn, with_password
 from cqx_identity.tls import TlsFiles
 from cqx_kernel.errors import InvalidArgumentError
+from cqx_service.approvals import four_eyes_methods
+from cqx_service.policy import operator_methods
 from cqx_service.secret_env import secret
 
 
@@ -34,7 +36,9 @@ class RuntimeSettings:
     ``ca.crt`` and ``revoked.crl``; see docs/identity.md), ``CQX_TLS_CRL`` (the revocation
     list, when it is kept elsewhere: a volume the authority updates),
     ``CQX_<SERVICE>_METRICS_PORT`` (where ``/metrics`` is served; default the gRPC port plus
-    1000, or 0 — a free port — when the gRPC port is 0).
+    1000, or 0 — a free port — when the gRPC port is 0), ``CQX_FOUR_EYES`` (the operators'
+    methods that wait for a second operator's approval: unset, issuing, depositing, freezing
+    and unfreezing; ``off``, none; else a comma-separated list: :mod:`cqx_service.approvals`).
 
     Kafka identities (the broker admits no one without them): ``CQX_KAFKA_USERNAME`` (default
     ``<namespace><service>``) and ``CQX_KAFKA_PASSWORD`` or ``CQX_KAFKA_PASSWORD_FILE``, the
@@ -57,6 +61,7 @@ class RuntimeSettings:
     pki_dir: Path | None = None  # None: no credential (offline tools, unit tests)
     crl_path: Path | None = None
     metrics_port: int | None = None  # None: no metrics server (offline tools, unit tests)
+    four_eyes: frozenset[str] = frozenset()  # operators' methods a second operator approves
     kafka_credentials: KafkaCredentials | None = field(default=None, repr=False)
     kafka_admin_credentials: KafkaCredentials | None = field(default=None, repr=False)
 
@@ -120,6 +125,7 @@ class RuntimeSettings:
             metrics_port=metrics_port,
             kafka_credentials=kafka_user,
             kafka_admin_credentials=kafka_admin,
+            four_eyes=four_eyes_methods(env, operator_methods()),
         )
 
 

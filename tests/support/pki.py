@@ -18,6 +18,8 @@ import grpc
 
 from cqx_identity import CertificateAuthority, Role, TlsFiles, provision_local
 
+__all__ = ["Role", "TlsFiles"]  # for tests that name them through this module
+
 OPERATOR = "operator"
 OPERATOR_2 = "operator-2"
 AUDITOR = "auditor"

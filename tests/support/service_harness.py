@@ -14,10 +14,16 @@ from tests.support.pki import pki_dir
 
 
 def settings_for(
-    service: str, database_url: str, kafka_admin: KafkaAccess, namespace: str
+    service: str,
+    database_url: str,
+    kafka_admin: KafkaAccess,
+    namespace: str,
+    *,
+    four_eyes: str = "off",
 ) -> RuntimeSettings:
     """Settings for a test: its own namespace (schema, topics and Kafka user), an ephemeral
-    port; given the broker's administrator, the service provisions its own Kafka user."""
+    port; given the broker's administrator, the service provisions its own Kafka user. Four
+    eyes are off unless a test asks (``four_eyes``: the ``CQX_FOUR_EYES`` value)."""
     return RuntimeSettings.from_env(
         service,
         0,
@@ -29,6 +35,7 @@ def settings_for(
             "CQX_NAMESPACE": f"{namespace}_",
             "CQX_GRACE_SECONDS": "1",
             "CQX_PKI_DIR": str(pki_dir()),
+            "CQX_FOUR_EYES": four_eyes,
         },
     )
 

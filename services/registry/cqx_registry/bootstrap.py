@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from cqx.registry.v1 import registry_service_pb2_grpc as rpc
+from cqx.registry.v1.registry_service_pb2 import DESCRIPTOR
 
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_registry.adapters.codec import CODEC
@@ -17,6 +18,7 @@ from cqx_registry.adapters.holdings_table import HoldingsTable
 from cqx_registry.adapters.servicer import SERVICE_NAME, RegistryServicer
 from cqx_registry.application.app import RegistryApplication, ownership_of
 from cqx_service import Assembly, ServiceContext, Wiring, consumers_of
+from cqx_service.approval_servicer import serve_approvals
 
 log = logging.getLogger("cqx.registry")
 
@@ -40,10 +42,13 @@ async def assemble(context: ServiceContext) -> RegistryAssembly:
     def register(server: Any) -> None:
         rpc.add_RegistryServiceServicer_to_server(servicer, server)
 
+    approvals, register_approvals = serve_approvals(
+        app, servicer, DESCRIPTOR.services_by_name["RegistryService"], context.settings.four_eyes
+    )
     wiring = Wiring(
-        service_names=[SERVICE_NAME],
+        service_names=[SERVICE_NAME, approvals],
         ownership=ownership_of(app),
-        registrations=[register],
+        registrations=[register, register_approvals],
         consumers=consumers_of(app),
         on_stop=[projector.stop] if projector is not None else [],
     )

@@ -7,9 +7,11 @@ import logging
 from collections.abc import Callable
 
 from cqx.settlement.v1 import settlement_service_pb2_grpc as api_grpc
+from cqx.settlement.v1.settlement_service_pb2 import DESCRIPTOR
 
 from cqx_kernel.clock import new_id as uuid4_id
 from cqx_service import Assembly, ServiceContext, Wiring, consumers_of
+from cqx_service.approval_servicer import serve_approvals
 from cqx_service.runtime import Build
 from cqx_settlement.adapters.codec import CODEC
 from cqx_settlement.adapters.foreign import FOREIGN
@@ -39,11 +41,16 @@ async def assemble(
     applied = await house.rebuild(context.store)
     log.info("settlement: ledger rebuilt from %d events", applied)
     servicer = SettlementServicer(house)
+    approvals, register_approvals = serve_approvals(
+        house, servicer, DESCRIPTOR.services_by_name["SettlementService"],
+        context.settings.four_eyes,
+    )  # fmt: skip
     wiring = Wiring(
-        service_names=[SERVICE_NAME],
+        service_names=[SERVICE_NAME, approvals],
         ownership=ownership_of(house),
         registrations=[
-            lambda server: api_grpc.add_SettlementServiceServicer_to_server(servicer, server)
+            lambda server: api_grpc.add_SettlementServiceServicer_to_server(servicer, server),
+            register_approvals,
         ],
         consumers=consumers_of(house),
     )

@@ -14,6 +14,7 @@ from cqx.allocation.v1 import allocation_service_pb2 as api
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.registry.v1 import events_pb2 as registry
 
+from cqx_bus import KafkaAccess
 from cqx_grpc import error_info
 from tests.component.allocation.support import Allocation, allocation_service, eventually, publish
 from tests.support import pki
@@ -33,10 +34,10 @@ def _opened(account: str) -> EventEnvelope:
 
 
 @pytest.fixture(scope="module")
-async def service(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Allocation]:
+async def service(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[Allocation]:
     namespace = f"t_{secrets.token_hex(4)}"
     async with allocation_service(
-        settings_for("allocation", database_url, kafka_bootstrap, namespace)
+        settings_for("allocation", database_url, kafka_admin, namespace)
     ) as running:
         await publish(running.settings, _opened(VICTIM), _opened(MALLORY))
 

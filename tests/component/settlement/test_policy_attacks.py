@@ -13,6 +13,7 @@ import pytest
 from cqx.settlement.v1 import settlement_service_pb2 as api
 from cqx.settlement.v1 import settlement_service_pb2_grpc as api_grpc
 
+from cqx_bus import KafkaAccess
 from tests.component.settlement.support import Settlement, refused, rid, settlement_service
 from tests.support import pki
 from tests.support.service_harness import settings_for
@@ -42,9 +43,9 @@ OPERATORS_WORK = ("deposit cash", "close the settlement day")
 
 
 @pytest.fixture(scope="module")
-async def service(database_url: str, kafka_bootstrap: str) -> AsyncIterator[Settlement]:
+async def service(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator[Settlement]:
     namespace = f"t_{secrets.token_hex(4)}"
-    settings = settings_for("settlement", database_url, kafka_bootstrap, namespace)
+    settings = settings_for("settlement", database_url, kafka_admin, namespace)
     async with settlement_service(settings) as running:
         await running.deposit(VICTIM, 1_000_000)
         await running.deposit(MALLORY, 1_000)
