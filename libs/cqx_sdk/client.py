@@ -8,6 +8,7 @@ import grpc
 
 from cqx_identity.tls import TlsFiles
 from cqx_sdk.allocation import AllocationClient
+from cqx_sdk.approvals import FOUR_EYES_SERVICES, ApprovalsClient
 from cqx_sdk.channels import (
     DEFAULT_ATTEMPTS,
     DEFAULT_TIMEOUT_SECONDS,
@@ -55,6 +56,12 @@ class CqxClient:
         self.allocation = AllocationClient(self._channels["allocation"])
         self.matching = MatchingClient(self._channels["matching"])
         self.settlement = SettlementClient(self._channels["settlement"])
+
+    def approvals(self, service: str) -> ApprovalsClient:
+        """The four-eyes approvals of ``service`` (registry, allocation or settlement)."""
+        if service not in FOUR_EYES_SERVICES:
+            raise ValueError(f"approvals are served by {', '.join(FOUR_EYES_SERVICES)}")
+        return ApprovalsClient(self._channels[service])
 
     async def close(self) -> None:
         """Close every channel."""

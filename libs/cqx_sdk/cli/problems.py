@@ -32,6 +32,9 @@ _HINTS_BY_REASON = {
     "OWN_ACCOUNT_REQUIRED": "name one of your own accounts (--account)",
     "CREDENTIAL_REVOKED": "this credential is revoked: ask the operator for a new one",
     "CERTIFICATE_REQUIRED": "call with a credential: --as NAME (see docs/identity.md)",
+    "APPROVAL_REQUIRED": "four eyes: another operator approves it with `cqx --as OTHER approvals "
+    "approve ID --service SERVICE` (ID is the approval_id below)",
+    "SAME_OPERATOR": "four eyes: a second, different operator approves it",
     "REQUEST_ID_REUSED": "that --request-id answered a different request: give a new one, or "
     "leave it out and one is made",
     "ACCOUNT_NOT_FOUND": "check the id: `cqx accounts list` shows the accounts; the exchange "

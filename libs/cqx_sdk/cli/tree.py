@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from cqx_sdk.cli.commands import accounts, audit, cash, deals, market, orders, participants
+from cqx_sdk.cli.commands import (
+    accounts,
+    approvals,
+    audit,
+    cash,
+    deals,
+    market,
+    orders,
+    participants,
+)
 from cqx_sdk.cli.globals import global_options
 
 DESCRIPTION = """\
@@ -39,6 +48,6 @@ def build_cli() -> click.Group:
         no_args_is_help=False,
     )
     click.version_option(package_name="cqx", prog_name="cqx")(root)
-    for area in (participants, accounts, cash, orders, deals, market, audit):
+    for area in (participants, accounts, cash, orders, deals, market, approvals, audit):
         area.register(root)
     return root

@@ -14,6 +14,7 @@ from cqx.settlement.v1 import settlement_service_pb2 as api
 
 from cqx_bus import KafkaAccess
 from cqx_grpc import error_info
+from cqx_sdk import Addresses, CqxClient
 from tests.component.settlement.support import Settlement, refused, rid, settlement_service
 from tests.support import pki
 from tests.support.service_harness import settings_for
@@ -98,8 +99,14 @@ async def test_a_deposit_waits_for_a_second_different_operator(
         )
 
         withdrawn = await _propose(service, 5_000)
-        reject = ap.RejectActionRequest(request_id=rid(), approval_id=withdrawn, reason="typo")
-        await second.RejectAction(reject)
+        files = pki.credentials(pki.OPERATOR_2, pki.Role.OPERATOR)
+        async with CqxClient(Addresses(settlement=service.address), files) as client:
+            waiting = [a async for a in client.approvals("settlement").list(pending_only=True)]
+            assert [(a.approval_id, a.method, a.proposed_by) for a in waiting] == [
+                (withdrawn, "DepositFunds", "operator:operator")
+            ]
+            rejected = await client.approvals("settlement").reject(withdrawn, "typo")
+            assert (rejected.status, rejected.reason) == ("rejected", "typo")
         late = ap.ApproveActionRequest(request_id=rid(), approval_id=withdrawn)
         assert (await refused(second.ApproveAction(late)))[1] == "APPROVAL_NOT_PENDING"
         assert await _cash(service) == 1_000_000
