@@ -29,11 +29,13 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from cqx_grpc import (
     HEALTH_SERVICE_NAME,
     REFLECTION_SERVICE_NAME,
+    Gate,
     GrpcServer,
     call_metadata,
     current_call,
     error_info,
 )
+from cqx_identity import TlsFiles
 from cqx_kernel.errors import (
     AlreadyExistsError,
     ConflictError,
@@ -43,6 +45,7 @@ from cqx_kernel.errors import (
     NotFoundError,
     UnavailableError,
 )
+from tests.support import pki
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SERVICE = "cqx.test.v1.TestService"
@@ -140,8 +143,13 @@ def register_test_service(server: Any) -> None:
 
 @pytest.fixture
 async def server() -> AsyncIterator[GrpcServer]:
+    """The kit over mutual TLS, every caller authenticated (no policy: the kit's own test
+    service is in none)."""
     grpc_server = GrpcServer(
-        service_names=[SERVICE, OTHER_SERVICE], registrations=[register_test_service]
+        service_names=[SERVICE, OTHER_SERVICE],
+        registrations=[register_test_service],
+        gate=Gate(None),
+        tls=TlsFiles.in_directory(pki.pki_dir(), "matching"),
     )
     await grpc_server.start()
     yield grpc_server
@@ -155,7 +163,7 @@ async def port(server: GrpcServer) -> int:
 
 @pytest.fixture
 async def channel(port: int) -> AsyncIterator[grpc.aio.Channel]:
-    async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as aio_channel:
+    async with pki.channel(f"127.0.0.1:{port}", pki.operator()) as aio_channel:
         yield aio_channel
 
 
@@ -267,7 +275,9 @@ async def test_streamed_responses_then_a_mapped_error(channel: grpc.aio.Channel)
     )
     received, error = await read_until_error(call)
 
-    assert json.loads(received[0]) == {"request_id": "req-s", "correlation_id": "req-s"}
+    assert json.loads(received[0]) == {
+        "request_id": "req-s", "correlation_id": "req-s", "actor": "operator:operator"
+    }  # fmt: skip
     assert received[1:] == [b"second"]
     assert error.code() == grpc.StatusCode.NOT_FOUND
     info = error_info(error)
@@ -372,8 +382,9 @@ async def test_a_call_id_longer_than_an_identifier_is_refused_not_echoed(
 
 
 async def test_call_ids_sent_as_metadata_arrive_in_the_handler(channel: grpc.aio.Channel) -> None:
-    metadata = call_metadata(
-        request_id="req-1", correlation_id="corr-1", actor="trader-9", causation_id="evt-3"
+    metadata = (
+        *call_metadata(request_id="req-1", correlation_id="corr-1", causation_id="evt-3"),
+        ("x-actor", "trader-9"),  # a claim: the actor is whoever the certificate names
     )
 
     echoed = json.loads(await unary(channel, "Echo", metadata=metadata))
@@ -382,7 +393,7 @@ async def test_call_ids_sent_as_metadata_arrive_in_the_handler(channel: grpc.aio
         "request_id": "req-1",
         "correlation_id": "corr-1",
         "causation_id": "evt-3",
-        "actor": "trader-9",
+        "actor": "operator:operator",
     }
 
 
@@ -391,7 +402,11 @@ async def test_missing_correlation_id_defaults_to_the_request_id(
 ) -> None:
     echoed = json.loads(await unary(channel, "Echo", metadata=call_metadata(request_id="req-2")))
 
-    assert echoed == {"request_id": "req-2", "correlation_id": "req-2"}
+    assert echoed == {
+        "request_id": "req-2",
+        "correlation_id": "req-2",
+        "actor": "operator:operator",
+    }
 
 
 async def test_without_ids_each_call_gets_a_fresh_correlation_id(
@@ -400,7 +415,7 @@ async def test_without_ids_each_call_gets_a_fresh_correlation_id(
     first = json.loads(await unary(channel, "Echo"))
     second = json.loads(await unary(channel, "Echo"))
 
-    assert set(first) == {"correlation_id"}
+    assert set(first) == {"correlation_id", "actor"}
     assert first["correlation_id"] != second["correlation_id"]
     uuid.UUID(first["correlation_id"])
 
@@ -475,17 +490,25 @@ async def run_probe(*args: str) -> tuple[int, str, str]:
     return process.returncode, stdout.decode(), stderr.decode()
 
 
+def as_operator() -> tuple[str, ...]:
+    pki.operator()
+    return ("--as", "operator", "--pki", str(pki.pki_dir()))
+
+
 async def test_probe_exits_0_only_when_serving(server: GrpcServer, port: int) -> None:
-    not_serving = await run_probe(f"127.0.0.1:{port}", SERVICE)
+    not_serving = await run_probe(f"127.0.0.1:{port}", SERVICE, *as_operator())
     await server.set_serving(SERVICE)
-    serving = await run_probe(f"127.0.0.1:{port}", SERVICE)
-    whole_server = await run_probe(f"127.0.0.1:{port}")
+    serving = await run_probe(f"127.0.0.1:{port}", SERVICE, *as_operator())
+    whole_server = await run_probe(f"127.0.0.1:{port}", *as_operator())
+    without_credential = await run_probe(f"127.0.0.1:{port}", SERVICE, "--as", "nobody")
 
     assert not_serving[0] == 1
     assert "NOT_SERVING" in not_serving[2]
     assert len(not_serving[2].strip().splitlines()) == 1
     assert serving[:2] == (0, "SERVING\n")
     assert whole_server[0] == 1  # OTHER_SERVICE is not serving yet
+    assert without_credential[0] == 1
+    assert "no credential nobody" in without_credential[2]
 
 
 async def test_probe_exits_1_against_a_closed_port() -> None:
@@ -493,7 +516,7 @@ async def test_probe_exits_1_against_a_closed_port() -> None:
         unused.bind(("127.0.0.1", 0))
         closed_port = unused.getsockname()[1]
 
-    returncode, _, stderr = await run_probe(f"127.0.0.1:{closed_port}")
+    returncode, _, stderr = await run_probe(f"127.0.0.1:{closed_port}", *as_operator())
 
     assert returncode == 1
     assert "UNAVAILABLE" in stderr

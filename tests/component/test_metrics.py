@@ -17,7 +17,9 @@ from cqx_eventstore import AppendRequest, NewEvent, UnitOfWork
 from cqx_grpc import call_metadata
 from cqx_kernel.errors import FailedPreconditionError
 from cqx_service import ConsumerSpec, Decision, ServiceContext, Wiring
+from tests.support import pki
 from tests.support.service_harness import running, settings_for
+from tests.support.toy import toy
 
 SERVICE = "cqx.test.v1.TallyService"
 
@@ -80,14 +82,14 @@ async def test_metrics_count_calls_refusals_commits_and_positions(
             consumers=[ConsumerSpec(["tally"], tally.on_foreign)],  # its own topic
         )
 
-    async with running(settings, build) as runtime:
+    async with running(settings, build, runtime_type=toy(SERVICE, ("Add",))) as runtime:
         assert runtime.metrics_port is not None
         assert runtime.metrics_port != runtime.port
         before = await asyncio.to_thread(scrape, runtime.metrics_port)
         assert (
             value(before, "cqx_grpc_requests_total", service="tally", method="Add", code="OK") == 0
         )
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
+        async with pki.channel(f"127.0.0.1:{runtime.port}", pki.operator()) as channel:
             add = channel.unary_unary(f"/{SERVICE}/Add")
             assert await add(b"5", metadata=call_metadata(request_id="m1")) == b"5"
             assert await add(b"7", metadata=call_metadata(request_id="m2")) == b"12"

@@ -39,6 +39,7 @@ from cqx_matching.config import MatchingSettings
 from cqx_registry.bootstrap import build as registry_build
 from cqx_service.runtime import Build
 from cqx_settlement.bootstrap import build as settlement_build
+from tests.support import pki
 from tests.support.service_harness import running, settings_for
 
 MONDAY_MORNING = datetime(2025, 3, 3, 10, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -120,8 +121,8 @@ async def service(
     settings = settings_for(spec.name, database_url, kafka_admin, f"c_{_suffix()}")
     async with contextlib.AsyncExitStack() as stack:
         runtime = await stack.enter_async_context(running(settings, spec.build))
-        channel = await stack.enter_async_context(
-            grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}")
+        channel = await stack.enter_async_context(  # the operator: both methods are its
+            pki.channel(f"127.0.0.1:{runtime.port}", pki.operator())
         )
         store = await PostgresEventStore.connect(settings.database_url, settings.schema)
         stack.push_async_callback(store.close)
@@ -169,13 +170,13 @@ async def test_a_request_id_in_the_header_is_honoured_everywhere(service: Runnin
     method = getattr(service.stub, service.spec.change_method)
     header_id = f"hdr-{_suffix()}"
     request = service.spec.change_request("")
-    first = await method(request, metadata=call_metadata(request_id=header_id, actor="op-7"))
-    again = await method(request, metadata=call_metadata(request_id=header_id, actor="op-7"))
+    first = await method(request, metadata=call_metadata(request_id=header_id))
+    again = await method(request, metadata=call_metadata(request_id=header_id))
     assert first == again  # the retry got the first answer
     recorded = [e async for e in service.store.read_all(before)]
     assert recorded, "the change recorded nothing"
     assert {e.metadata.get("request_id") for e in recorded} == {header_id}
-    assert {e.metadata.get("actor") for e in recorded} == {"op-7"}
+    assert {e.metadata.get("actor") for e in recorded} == {"operator:operator"}
 
 
 async def test_an_overlong_request_id_is_refused_with_a_readable_reason(service: Running) -> None:

@@ -13,6 +13,7 @@ from cqx_bus import KafkaAccess
 from cqx_eventstore import UnitOfWork
 from cqx_service import ConsumerSpec, ServiceContext, Wiring
 from tests.support.service_harness import running, settings_for
+from tests.support.toy import toy
 
 SERVICE = "cqx.test.v1.QuietService"
 SOURCES = ("quiet", "first", "second", "third", "fourth", "fifth")
@@ -36,7 +37,7 @@ async def test_a_fresh_start_logs_no_error(
             consumers=[ConsumerSpec([source], ignore) for source in SOURCES],
         )
 
-    async with running(settings, build):
+    async with running(settings, build, runtime_type=toy(SERVICE, ())):
         await asyncio.sleep(8)  # consumers join their groups; the relay idles
     errors = [f"{r.name}: {r.getMessage()}" for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, "\n".join(errors)

@@ -8,7 +8,9 @@ import grpc
 import pytest
 
 from cqx_eventstore import InMemoryEventStore, NewEvent
-from cqx_grpc import GrpcServer, call_metadata, current_call
+from cqx_grpc import Gate, GrpcServer, call_metadata, current_call
+from cqx_identity import TlsFiles
+from tests.support import pki
 
 SERVICE = "cqx.test.v1.LedgerService"
 
@@ -30,6 +32,8 @@ async def server_and_store() -> tuple[GrpcServer, InMemoryEventStore]:
     server = GrpcServer(
         service_names=[SERVICE],
         registrations=[lambda s: s.add_generic_rpc_handlers((handler,))],
+        gate=Gate(None),
+        tls=TlsFiles.in_directory(pki.pki_dir(), "matching"),
     )
     await server.start()
     return server, store
@@ -40,16 +44,19 @@ async def test_request_and_correlation_ids_are_recorded_with_the_event(
 ) -> None:
     server, store = server_and_store
     try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        async with pki.channel(f"127.0.0.1:{server.port}", pki.operator()) as channel:
             call = channel.unary_unary(f"/{SERVICE}/Record")
-            await call(b"credit 100 t", metadata=call_metadata(
-                request_id="req-7", correlation_id="corr-1", actor="operator-3"))  # fmt: skip
+            claimed = (("x-actor", "operator-3"),)  # a claim, ignored: the certificate says who
+            await call(b"credit 100 t", metadata=(*call_metadata(
+                request_id="req-7", correlation_id="corr-1"), *claimed))  # fmt: skip
             await call(b"credit 5 t", metadata=call_metadata(request_id="req-8"))
     finally:
         await server.stop(0)
     first, second = await store.read_stream("ledger")
     assert first.metadata == {
-        "request_id": "req-7", "correlation_id": "corr-1", "actor": "operator-3",
+        "request_id": "req-7", "correlation_id": "corr-1", "actor": "operator:operator",
     }  # fmt: skip
     # Without a correlation id, the request id starts the correlation.
-    assert second.metadata == {"request_id": "req-8", "correlation_id": "req-8"}
+    assert second.metadata == {
+        "request_id": "req-8", "correlation_id": "req-8", "actor": "operator:operator"
+    }  # fmt: skip

@@ -15,7 +15,9 @@ from cqx_eventstore import AppendRequest, NewEvent, UnitOfWork
 from cqx_grpc import call_metadata, error_info
 from cqx_kernel.errors import FailedPreconditionError
 from cqx_service import ConsumerSpec, Decision, ServiceContext, Wiring
+from tests.support import pki
 from tests.support.service_harness import running, settings_for
+from tests.support.toy import toy
 
 SERVICE = "cqx.test.v1.CounterService"
 
@@ -62,8 +64,8 @@ async def test_a_service_serves_records_idempotently_and_relays(
             consumers=[ConsumerSpec(["counter"], counter.on_foreign)],  # its own topic
         )
 
-    async with running(settings, build) as runtime:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
+    async with running(settings, build, runtime_type=toy(SERVICE, ("Add",))) as runtime:
+        async with pki.channel(f"127.0.0.1:{runtime.port}", pki.operator()) as channel:
             health = health_pb2_grpc.HealthStub(channel)
             reply = await health.Check(health_pb2.HealthCheckRequest(service=SERVICE))
             assert reply.status == health_pb2.HealthCheckResponse.SERVING

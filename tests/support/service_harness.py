@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from cqx_bus import KafkaAccess
@@ -42,10 +42,15 @@ def settings_for(
 
 @contextlib.asynccontextmanager
 async def running(
-    settings: RuntimeSettings, build: Build, migrations: Path | None = None
+    settings: RuntimeSettings,
+    build: Build,
+    migrations: Path | None = None,
+    *,
+    runtime_type: Callable[..., ServiceRuntime] = ServiceRuntime,
 ) -> AsyncIterator[ServiceRuntime]:
-    """Start the service, wait until it serves, yield it; stop it afterwards."""
-    runtime = ServiceRuntime(settings, build, migrations=migrations)
+    """Start the service, wait until it serves, yield it; stop it afterwards (a toy service
+    of a runtime test passes its own ``runtime_type``: :mod:`tests.support.toy`)."""
+    runtime = runtime_type(settings, build, migrations=migrations)
     task = asyncio.create_task(runtime.run())
     ready = asyncio.create_task(runtime.ready.wait())
     done, _ = await asyncio.wait([task, ready], timeout=60, return_when=asyncio.FIRST_COMPLETED)
