@@ -8,31 +8,34 @@ import pytest
 from cqx_eventstore.migrate import service_dsn
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_local import SERVICES, LocalSystem
-from cqx_sdk import CqxClient
+from cqx_sdk import CqxClient, Side
 from tests.e2e import scenario
 from tests.e2e.scenario import (
+    BUYER,
     DEPOSIT,
+    INSTRUMENT,
     ISSUED,
     SELL_PRICE,
+    SELLER,
     TO_TRADING,
     TRADED,
+    Market,
     Outcome,
-    client_for,
+    refusal,
 )
 
 pytestmark = pytest.mark.slow
 
 
-async def run_day(system: LocalSystem, kill: str | None = None) -> Outcome:
+async def run_day(day: Market, system: LocalSystem, kill: str | None = None) -> Outcome:
     """The scenario; with ``kill``, that service is SIGKILLed and restarted twice on the way:
     after the allocation is issued, and right after the orders cross."""
-    async with client_for(system) as client:
-        await scenario.open_market(client)
-        await crash(system, kill)
-        await scenario.fund_and_move(client)
-        await scenario.cross(client)
-        await crash(system, kill)
-        return await scenario.settled_outcome(client)
+    await scenario.open_market(day)
+    await crash(system, kill)
+    await scenario.fund_and_move(day)
+    await scenario.cross(day)
+    await crash(system, kill)
+    return await scenario.settled_outcome(day)
 
 
 async def crash(system: LocalSystem, service: str | None) -> None:
@@ -75,11 +78,20 @@ async def fee_bps(client: CqxClient) -> int:
 async def test_a_trade_settles_to_the_tonne_and_the_fen(
     system: LocalSystem, database_url: str, unique_name: str
 ) -> None:
-    outcome = await run_day(system)
-    async with client_for(system) as client:
-        bps = await fee_bps(client)
-    one_side = SELL_PRICE * TRADED * bps // 10_000  # exact: 7,450,000 fen × bps / 10,000
-    assert outcome == expected(2 * one_side)
+    async with scenario.market(system) as day:
+        outcome = await run_day(day, system)
+        bps = await fee_bps(day.buyer)
+        one_side = SELL_PRICE * TRADED * bps // 10_000  # exact: 7,450,000 fen × bps / 10,000
+        assert outcome == expected(2 * one_side)
+        # Each member sees its own only, in every service; the operator never trades.
+        assert await refusal(day.buyer.settlement.cash_balance(SELLER)) == (
+            "PERMISSION_DENIED", "NOT_YOUR_ACCOUNT"
+        )  # fmt: skip
+        assert await refusal(day.seller.matching.risk_balance(BUYER)) == (
+            "PERMISSION_DENIED", "NOT_YOUR_ACCOUNT"
+        )  # fmt: skip
+        order = day.operator.matching.place_order(BUYER, INSTRUMENT, Side.BUY, SELL_PRICE, 1)
+        assert await refusal(order) == ("PERMISSION_DENIED", "ROLE_NOT_ALLOWED")
     await assert_logs_intact(system, database_url, f"{unique_name}_")
 
 
@@ -87,8 +99,8 @@ async def test_a_trade_settles_to_the_tonne_and_the_fen(
 async def test_a_service_killed_mid_day_loses_nothing_and_applies_nothing_twice(
     system: LocalSystem, database_url: str, unique_name: str, service: str
 ) -> None:
-    outcome = await run_day(system, kill=service)
-    async with client_for(system) as client:
-        bps = await fee_bps(client)
+    async with scenario.market(system) as day:
+        outcome = await run_day(day, system, kill=service)
+        bps = await fee_bps(day.buyer)
     assert outcome == expected(2 * (SELL_PRICE * TRADED * bps // 10_000))
     await assert_logs_intact(system, database_url, f"{unique_name}_")

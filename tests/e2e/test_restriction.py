@@ -9,7 +9,7 @@ import pytest
 from cqx_local import LocalSystem
 from cqx_sdk import CqxApiError, CqxClient, Side
 from tests.e2e import scenario
-from tests.e2e.scenario import BUYER, INSTRUMENT, SELLER, client_for, eventually
+from tests.e2e.scenario import BUYER, INSTRUMENT, SELLER, eventually, refusal
 
 pytestmark = pytest.mark.slow
 SELL_PRICE, BUY_PRICE = 7_450, 7_400  # apart: both orders rest
@@ -18,45 +18,41 @@ SELL_PRICE, BUY_PRICE = 7_450, 7_400  # apart: both orders rest
 async def test_R_A5_a_restriction_at_the_registry_cancels_the_resting_orders_at_the_exchange(
     system: LocalSystem,
 ) -> None:
-    async with client_for(system) as client:
-        await scenario.open_market(client)
-        await scenario.fund_and_move(client)
-        sell = await client.matching.place_order(SELLER, INSTRUMENT, Side.SELL, SELL_PRICE, 500)
-        buy = await client.matching.place_order(BUYER, INSTRUMENT, Side.BUY, BUY_PRICE, 200)
+    async with scenario.market(system) as day:
+        await scenario.open_market(day)
+        await scenario.fund_and_move(day)
+        seller, buyer = day.seller, day.buyer
+        sell = await seller.matching.place_order(SELLER, INSTRUMENT, Side.SELL, SELL_PRICE, 500)
+        buy = await buyer.matching.place_order(BUYER, INSTRUMENT, Side.BUY, BUY_PRICE, 200)
 
-        restricted = await client.registry.restrict_participant(SELLER, "court order 17")
+        restricted = await day.operator.registry.restrict_participant(SELLER, "court order 17")
         assert restricted.account_ids == (SELLER,)
 
         async def cancelled() -> bool:
-            order = await client.matching.get_order(sell.order.order_id)
+            order = await seller.matching.get_order(sell.order.order_id)
             return order.status == "cancelled"
 
         await eventually(cancelled)
-        order = await client.matching.get_order(sell.order.order_id)
+        order = await seller.matching.get_order(sell.order.order_id)
         assert (order.close_reason, order.cancelled_tonnes) == ("PARTICIPANT_RESTRICTED", 500)
-        assert (await client.matching.get_order(buy.order.order_id)).status == "open"
-        risk = await client.matching.risk_balance(SELLER)
+        assert (await buyer.matching.get_order(buy.order.order_id)).status == "open"
+        risk = await seller.matching.risk_balance(SELLER)
         assert risk.of(INSTRUMENT).free_tonnes == scenario.TO_TRADING  # released, untouched
-        with pytest.raises(CqxApiError) as refused:
-            await client.matching.place_order(SELLER, INSTRUMENT, Side.SELL, BUY_PRICE, 100)
-        assert (refused.value.code, refused.value.reason) == (
-            "FAILED_PRECONDITION",
-            "PARTICIPANT_RESTRICTED",
-        )
-        with pytest.raises(CqxApiError) as transfer:
-            await client.registry.transfer(SELLER, BUYER, INSTRUMENT, 1)
-        assert transfer.value.reason == "PARTICIPANT_RESTRICTED"
+        again = seller.matching.place_order(SELLER, INSTRUMENT, Side.SELL, BUY_PRICE, 100)
+        assert await refusal(again) == ("FAILED_PRECONDITION", "PARTICIPANT_RESTRICTED")
+        transfer = seller.registry.transfer(SELLER, BUYER, INSTRUMENT, 1)
+        assert await refusal(transfer) == ("FAILED_PRECONDITION", "PARTICIPANT_RESTRICTED")
 
-        await client.registry.reinstate_participant(SELLER)
-        await eventually(lambda: _sells_again(client))
-        assert (await client.matching.get_order(buy.order.order_id)).status == "filled"
+        await day.operator.registry.reinstate_participant(SELLER)
+        await eventually(lambda: _sells_again(seller))
+        assert (await buyer.matching.get_order(buy.order.order_id)).status == "filled"
 
 
-async def _sells_again(client: CqxClient) -> bool:
+async def _sells_again(seller: CqxClient) -> bool:
     """Whether the seller's order into the buyer's is accepted (the exchange has been told of
     the reinstatement through Kafka: until then it is refused)."""
     try:
-        await client.matching.place_order(SELLER, INSTRUMENT, Side.SELL, BUY_PRICE, 200)
+        await seller.matching.place_order(SELLER, INSTRUMENT, Side.SELL, BUY_PRICE, 200)
     except CqxApiError as error:
         if error.reason == "PARTICIPANT_RESTRICTED":
             return False

@@ -1,6 +1,7 @@
 """A stub for tests about what a service does (not about who may ask it): each call is made
 as the principal the policy lets make it — the member of the request's account for a
-member's action (in the tests, a participant and its one account share an id), the operator
+member's action (in the tests, a participant and its one account share an id, unless
+``owners`` says otherwise), the operator
 for everything else (operators read everything). Tests of the policy itself call with
 explicit principals (:mod:`tests.support.pki`), as an attacker would.
 """
@@ -29,6 +30,7 @@ class AsOwner(Generic[S]):
         self._channels: dict[str, grpc.aio.Channel] = {}
         self._stubs: dict[str, S] = {}
         self._service = _service_name(stub_type)
+        self.owners: dict[str, str] = {}  # account → participant, where they differ
 
     def as_(self, files: TlsFiles) -> S:
         """The stub as ``files``' principal."""
@@ -44,7 +46,7 @@ class AsOwner(Generic[S]):
             raise AttributeError(method)
 
         def call(request: Any, *args: Any, **kwargs: Any) -> Any:
-            stub = self.as_(_caller(rule, request))
+            stub = self.as_(_caller(rule, request, self.owners))
             return getattr(stub, method)(request, *args, **kwargs)
 
         return call
@@ -54,11 +56,11 @@ class AsOwner(Generic[S]):
             await opened.close()
 
 
-def _caller(rule: Rule, request: Any) -> TlsFiles:
+def _caller(rule: Rule, request: Any, owners: dict[str, str]) -> TlsFiles:
     if Role.MEMBER in rule.roles and Role.OPERATOR not in rule.roles:
         for owned in rule.owned:
             if owned.kind == "account":
-                account = getattr(request, owned.field)
+                account = owners.get(getattr(request, owned.field), getattr(request, owned.field))
                 return member(account if NAME_PATTERN.match(account) else "someone")
     return operator()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator
 
-import grpc
 import pytest
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.matching.v1 import matching_service_pb2_grpc as api_grpc
@@ -22,6 +21,8 @@ from cqx_matching.bootstrap import builder
 from cqx_matching.config import MatchingSettings
 from cqx_service import RuntimeSettings, ServiceRuntime
 from tests.component.matching.support import MONDAY_MORNING, Matching, envelope, eventually
+from tests.support import pki
+from tests.support.as_owner import AsOwner
 from tests.support.bus import admin_of, publish_raw, sealed
 from tests.support.service_harness import running
 
@@ -36,10 +37,12 @@ async def exchange(settings: RuntimeSettings) -> AsyncIterator[tuple[Matching, S
     async with running(settings, build) as runtime:
         store = await PostgresEventStore.connect(settings.database_url, settings.schema)
         try:
-            async with grpc.aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
-                stub = api_grpc.MatchingServiceStub(channel)
+            address = f"127.0.0.1:{runtime.port}"
+            stub = AsOwner(api_grpc.MatchingServiceStub, address)
+            async with pki.channel(address, pki.operator()) as channel:
                 clock = FixedClock(MONDAY_MORNING)
                 yield Matching(stub, settings, clock, store, apps[-1], channel), runtime
+            await stub.close()
         finally:
             await store.close()
 

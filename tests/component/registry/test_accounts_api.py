@@ -42,6 +42,7 @@ async def _opens_idempotently(registry: Registry) -> None:
         participant_id="datang",
     )
     opened = await registry.stub.OpenAccount(request)
+    registry.stub.owners["KEU-0001"] = "datang"  # its member acts for participant datang
     assert opened.account == api.Account(
         account_id="KEU-0001", kind=COVERED, name="Datang Shanxi", participant_id="datang"
     )
@@ -176,9 +177,9 @@ async def _refuses_bad_input_and_records_nothing(registry: Registry) -> None:
                     quantity_tonnes=1,
                     compliance_year=2024,
                 )
-            ),
-            grpc.StatusCode.NOT_FOUND,
-            "ACCOUNT_NOT_FOUND",
+            ),  # a member's action on an account no one owns: not the caller's
+            grpc.StatusCode.PERMISSION_DENIED,
+            "NOT_YOUR_ACCOUNT",
         ),
         (
             stub.Unfreeze(

@@ -13,10 +13,12 @@ from dataclasses import dataclass
 import asyncpg
 import pytest
 
+from cqx_bus import KafkaAccess
 from cqx_eventstore.migrate import SchemaNotReadyError, service_dsn
 from cqx_infra import project_root
 from cqx_service import RuntimeSettings
 from tests.component.registry.support import eventually, registry_service
+from tests.support.pki import pki_dir
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,15 @@ class Deployment:
 
 
 @pytest.fixture
-async def deployment(database_url: str, kafka_bootstrap: str, unique_name: str) -> Deployment:
+async def deployment(database_url: str, kafka_admin: KafkaAccess, unique_name: str) -> Deployment:
     namespace = f"{unique_name}_"
-    common = {"CQX_KAFKA_BOOTSTRAP": kafka_bootstrap, "CQX_NAMESPACE": namespace}
+    common = {
+        "CQX_KAFKA_BOOTSTRAP": kafka_admin.bootstrap,
+        "CQX_KAFKA_ADMIN_USERNAME": kafka_admin.credentials.username,
+        "CQX_KAFKA_ADMIN_PASSWORD": kafka_admin.credentials.password,
+        "CQX_NAMESPACE": namespace,
+        "CQX_PKI_DIR": str(pki_dir()),
+    }
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("CQX_")}
     admin_env = {**inherited, **common, "CQX_DATABASE_URL": database_url}
     role_dsn = service_dsn(database_url, f"{namespace}registry")
@@ -86,7 +94,7 @@ async def test_after_the_migration_step_the_registry_serves_as_its_role(
     out = await deployment.migration_step()
     assert out == (
         f"cqx-registry: schema {deployment.schema} up to date;"
-        " applied now: 0001_event_store 0002_bus 0003_least_privilege\n"
+        " applied now: 0001_event_store 0002_bus 0003_least_privilege 0004_chain_tips\n"
     )
     async with registry_service(deployment.role_only) as registry:
         assert registry.projector is not None

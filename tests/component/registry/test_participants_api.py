@@ -10,6 +10,7 @@ from cqx.allocation.v1 import events_pb2 as allocation
 from cqx.registry.v1 import events_pb2 as events
 from cqx.registry.v1 import registry_service_pb2 as api
 
+from cqx_bus import KafkaAccess
 from cqx_grpc import error_info
 from tests.component.registry.support import (
     CEA,
@@ -29,10 +30,11 @@ COVERED = events.ACCOUNT_KIND_COVERED_ENTITY
 
 
 async def test_participants_register_restrict_and_reinstate(
-    database_url: str, kafka_bootstrap: str, unique_name: str
+    database_url: str, kafka_admin: KafkaAccess, unique_name: str
 ) -> None:
-    settings = settings_for("registry", database_url, kafka_bootstrap, unique_name)
+    settings = settings_for("registry", database_url, kafka_admin, unique_name)
     async with registry_service(settings) as registry:
+        registry.stub.owners["shanxi-030-t"] = "shanxi-030"  # the member who acts for it
         await _registers_idempotently_and_lists_by_page(registry)
         await _R_A1_and_R_A2_refused_on_record_of_nothing(registry)
         await _R_A5_restriction_blocks_transfers_and_is_published(registry)
@@ -96,6 +98,9 @@ async def _R_A1_and_R_A2_refused_on_record_of_nothing(registry: Registry) -> Non
     )
     assert await registry.head() == head
     await registry.stub.OpenAccount(_open("fees", events.ACCOUNT_KIND_EXCHANGE, "cqx-exchange"))
+    # A member credential for a staff body (the authority does not know kinds) owns the
+    # account, so the policy lets it through; the registry's rule (R-A2) still refuses.
+    registry.stub.owners["fees"] = "cqx-exchange"
     await _issue(registry, "fees", 100)
     head = await registry.head()
     move = api.MoveToTradingRequest(

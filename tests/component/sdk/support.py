@@ -1,6 +1,8 @@
 """Registry, allocation, settlement and (with :func:`four_services`) the exchange run
 in-process, sharing a namespace (so their Kafka topics connect them), for the SDK and the
-``cqx`` command line to talk to."""
+``cqx`` command line to talk to, each call made as the principal who may make it: the
+operator (:func:`operator_client`) or an account's member (:class:`Clients`; in these tests a
+participant and its one account share an id)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import TracebackType
 
 from cqx_allocation.bootstrap import build as build_allocation
 from cqx_bus import KafkaAccess
@@ -22,6 +25,7 @@ from cqx_sdk.exchange_status import RiskBalance
 from cqx_service import RuntimeSettings
 from cqx_settlement.bootstrap import builder as settlement_builder
 from cqx_settlement.config import SettlementSettings
+from tests.support import pki
 from tests.support.service_harness import running, settings_for
 
 FEES = "exchange-fees"
@@ -41,11 +45,15 @@ class ThreeServices:
         """``host:port`` of ``service`` (as :class:`~cqx_local.system.LocalSystem` says it)."""
         return self.addresses.of(service)
 
-    def environ(self) -> dict[str, str]:
-        """``CQX_<SERVICE>_ADDRESS`` for the command line."""
+    def environ(self, as_: str = pki.OPERATOR) -> dict[str, str]:
+        """``CQX_<SERVICE>_ADDRESS`` for the command line, which calls as ``as_`` (the
+        operator, or a member named after its participant: ``CQX_AS`` and ``CQX_PKI_DIR``)."""
         return {
-            f"CQX_{s.upper()}_ADDRESS": self.addresses.of(s)
-            for s in ("registry", "allocation", "matching", "settlement")
+            **{
+                f"CQX_{s.upper()}_ADDRESS": self.addresses.of(s)
+                for s in ("registry", "allocation", "matching", "settlement")
+            },
+            **pki.as_env(as_),
         }
 
     def execution_streams(self, account: str) -> int:
@@ -80,11 +88,51 @@ async def three_services(
         )
 
 
+def operator_client(addresses: Addresses) -> CqxClient:
+    """A client as the local operator of the tests' authority."""
+    return CqxClient(addresses, pki.operator())
+
+
+def member_client(addresses: Addresses, participant: str) -> CqxClient:
+    """A client as ``participant``'s member (its credential issued on first use)."""
+    return CqxClient(addresses, pki.member(participant))
+
+
+class Clients:
+    """The operator's client, and each member's on first use (closed together)."""
+
+    def __init__(self, addresses: Addresses) -> None:
+        self.addresses = addresses
+        self.operator = operator_client(addresses)
+        self._members: dict[str, CqxClient] = {}
+
+    def member(self, participant: str) -> CqxClient:
+        """``participant``'s member's client (for the account of the same id)."""
+        if participant not in self._members:
+            self._members[participant] = member_client(self.addresses, participant)
+        return self._members[participant]
+
+    async def close(self) -> None:
+        for client in (self.operator, *self._members.values()):
+            await client.close()
+
+    async def __aenter__(self) -> Clients:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
 async def open_member_account(
     client: CqxClient, account_id: str, kind: AccountKind = AccountKind.COVERED_ENTITY
 ) -> None:
-    """A participant of the account's id (a key emission unit for a covered-entity account,
-    else an institution) and its trading account."""
+    """As the operator (``client``): a participant of the account's id (a key emission unit
+    for a covered-entity account, else an institution) and its trading account."""
     member = (
         ParticipantKind.KEY_EMISSION_UNIT
         if kind is AccountKind.COVERED_ENTITY
@@ -143,28 +191,33 @@ async def fund_traders(
     cash: Mapping[str, int],
     year: int = 2024,
 ) -> None:
-    """Give traders what they trade with, the way users do: ``allowances`` (tonnes of
-    CEA-``year`` for each covered entity) allocated, issued and moved into trading, ``cash``
-    (fen for each account) deposited. Returns once the exchange's risk ledger shows it all
-    (it learns of both through the registry's and settlement's events)."""
+    """Give traders what they trade with, the way users do: the operator opens each
+    account (covered entity for ``allowances``, else institution), allocates and issues
+    ``allowances`` (tonnes of CEA-``year`` for each covered entity), which each member moves
+    into trading, and deposits ``cash`` (fen for each account). Returns once each member sees
+    it all at the exchange (which learns of the accounts, their owners, allowances and cash
+    through the registry's and settlement's events)."""
     instrument = f"CEA-{year}"
-    async with CqxClient(addresses, actor="test-funding") as client:
-        await client.allocation.open_compliance_year(year)
+    async with Clients(addresses) as clients:
+        operator = clients.operator
+        await operator.allocation.open_compliance_year(year)
         for account, tonnes in allowances.items():
-            await open_member_account(client, account)
-            await client.allocation.register_entity(account, account, account, "power", "Shanxi")
-            await client.allocation.set_allocation(account, year, tonnes)
-            await client.allocation.issue_allocation(account, year)
+            await open_member_account(operator, account)
+            await operator.allocation.register_entity(account, account, account, "power", "Shanxi")
+            await operator.allocation.set_allocation(account, year, tonnes)
+            await operator.allocation.issue_allocation(account, year)
+        for account in sorted(cash.keys() - allowances.keys()):
+            await open_member_account(operator, account, AccountKind.INSTITUTION)
         for account, tonnes in allowances.items():
-            issued = functools.partial(_registry_holds, client, account, instrument, tonnes)
+            issued = functools.partial(_registry_holds, operator, account, instrument, tonnes)
             await eventually(issued)
-            await client.registry.move_to_trading(account, instrument, tonnes)
+            await clients.member(account).registry.move_to_trading(account, instrument, tonnes)
         for account, amount in cash.items():
-            await client.settlement.deposit(account, amount)
+            await operator.settlement.deposit(account, amount)
         for account in {*allowances, *cash}:
             held = functools.partial(
                 _exchange_holds,
-                client,
+                clients.member(account),
                 account,
                 instrument,
                 allowances.get(account, 0),
@@ -189,10 +242,11 @@ async def _exchange_holds(
 
 async def exchange_risk(client: CqxClient, account: str) -> RiskBalance | None:
     """What ``account`` may spend and sell at the exchange; ``None`` until the exchange has
-    credited it anything."""
+    credited it anything (and, asked by its member, until the exchange knows the account is
+    the member's: ``NOT_YOUR_ACCOUNT`` until the registry's AccountOpened reaches it)."""
     try:
         return await client.matching.risk_balance(account)
     except CqxApiError as error:
-        if error.reason != "ACCOUNT_NOT_FOUND":
+        if error.reason not in ("ACCOUNT_NOT_FOUND", "NOT_YOUR_ACCOUNT"):
             raise
         return None

@@ -22,9 +22,12 @@ from tests.component.sdk.support import (
     UNREACHABLE,
     ThreeServices,
     eventually,
+    member_client,
     open_member_account,
+    operator_client,
     three_services,
 )
+from tests.support import pki
 
 
 @pytest.fixture(scope="module")
@@ -35,12 +38,13 @@ async def services(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator
 
 @pytest.fixture
 async def client(services: ThreeServices) -> AsyncIterator[CqxClient]:
-    async with CqxClient(services.addresses, actor="sdk-test") as c:
+    """The operator's client (it opens, allocates, deposits, and reads everything)."""
+    async with operator_client(services.addresses) as c:
         yield c
 
 
 async def test_an_issued_allocation_shows_in_the_holdings_and_moves_to_trading(
-    client: CqxClient,
+    client: CqxClient, services: ThreeServices
 ) -> None:
     await client.registry.register_participant(
         "datong", ParticipantKind.KEY_EMISSION_UNIT, "Datong Power"
@@ -63,7 +67,8 @@ async def test_an_issued_allocation_shows_in_the_holdings_and_moves_to_trading(
         return held.of("CEA-2024").registry_tonnes == 250_000
 
     await eventually(credited)
-    moved = await client.registry.move_to_trading("datong-1", "CEA-2024", 25_000)
+    async with member_client(services.addresses, "datong") as datong:  # its own account's
+        moved = await datong.registry.move_to_trading("datong-1", "CEA-2024", 25_000)
     assert (moved.holding.registry_tonnes, moved.holding.trading_tonnes) == (225_000, 25_000)
     before = await client.registry.holdings("datong-1")
     assert before.of("CEA-2024").total_tonnes == 250_000
@@ -152,9 +157,23 @@ async def test_refusals_carry_the_code_and_reason(client: CqxClient) -> None:
     assert twice.value.one_line().startswith("error: ACCOUNT_ALREADY_EXISTS: ")
 
 
+async def test_a_members_client_cannot_deposit_and_nothing_is_recorded(
+    client: CqxClient, services: ThreeServices
+) -> None:
+    await open_member_account(client, "own-cash", AccountKind.INSTITUTION)
+    await client.settlement.deposit("own-cash", parse_amount("100.00"))
+    async with member_client(services.addresses, "own-cash") as member:
+        with pytest.raises(CqxApiError) as refused:
+            await member.settlement.deposit("own-cash", parse_amount("1000000.00"))
+    assert (refused.value.code, refused.value.reason) == ("PERMISSION_DENIED", "ROLE_NOT_ALLOWED")
+    assert refused.value.metadata["allowed_roles"] == "operator"
+    assert refused.value.metadata["principal"] == "member:own-cash"
+    assert (await client.settlement.cash_balance("own-cash")).balance_fen == 10_000
+
+
 async def test_a_service_that_is_down_is_named_with_its_address(services: ThreeServices) -> None:
     addresses = dataclasses.replace(services.addresses, registry=UNREACHABLE)
-    async with CqxClient(addresses, attempts=2) as client:
+    async with CqxClient(addresses, pki.operator(), attempts=2) as client:
         with pytest.raises(ServiceUnavailableError) as down:
             await client.registry.get_account("anyone")
     assert (down.value.service, down.value.address) == ("registry", UNREACHABLE)
