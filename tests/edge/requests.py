@@ -24,7 +24,18 @@ from cqx_grpc.bounds import (
     MAX_QUANTITY_TONNES,
     MAX_TEXT_LENGTH,
 )
-from tests.edge.world import ACCOUNTS, ENTITY, INSTRUMENT, MONDAY, MONDAY_MORNING_US, YEAR
+from cqx_identity import Role, TlsFiles
+from cqx_service.policy import Rule
+from tests.edge.world import (
+    ACCOUNTS,
+    ENTITY,
+    INSTRUMENT,
+    MONDAY,
+    MONDAY_MORNING_US,
+    STRANGER,
+    YEAR,
+)
+from tests.support import pki
 
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
@@ -36,6 +47,7 @@ _PLAUSIBLE_TEXT: dict[str, tuple[str, ...]] = {
     "to_account_id": ACCOUNTS,
     "counterparty_account_id": ACCOUNTS,
     "eligible_account_ids": ACCOUNTS,
+    "participant_id": ACCOUNTS,  # each seeded account's participant has its id
     "entity_id": (ENTITY,),
     "instrument": (INSTRUMENT, "CEA-2030", "CCER-p1-b1"),
     "trading_date": (MONDAY,),
@@ -142,3 +154,34 @@ def message(draw: st.DrawFn, message_class: type[Message]) -> Message:
         else:
             setattr(built, field.name, draw(scalar(field)))
     return built
+
+
+# Everyone who may call: both local operators, the auditor, the members of the seeded
+# accounts' participants, and a member whose participant owns nothing here.
+PRINCIPALS = (pki.OPERATOR, pki.OPERATOR_2, pki.AUDITOR, *ACCOUNTS, STRANGER)
+
+
+def files_of(name: str) -> TlsFiles:
+    """The credential of one of :data:`PRINCIPALS`."""
+    if name in (pki.OPERATOR, pki.OPERATOR_2):
+        return pki.credentials(name, Role.OPERATOR)
+    if name == pki.AUDITOR:
+        return pki.auditor()
+    return pki.member(name)
+
+
+def caller(rule: Rule, request: Message | None) -> st.SearchStrategy[str]:
+    """Who sends ``request`` (None: bytes that are no request): mostly the principal whose
+    work it is by the policy's ``rule`` — the operator for the operator's work; for a
+    member's action the member of the seeded account the request names, else of either —
+    and one draw in six any principal at all."""
+    if Role.MEMBER not in rule.roles:
+        proper: st.SearchStrategy[str] = st.just(pki.OPERATOR)
+    else:
+        named = {
+            str(getattr(request, owned.field, ""))
+            for owned in rule.owned
+            if owned.kind == "account" and request is not None
+        }
+        proper = st.sampled_from([a for a in ACCOUNTS if a in named] or ACCOUNTS)
+    return likely(proper, st.sampled_from(PRINCIPALS))

@@ -1,4 +1,6 @@
-"""``make demo`` against the four real services: seeded, a day traded, settled, closed."""
+"""``make demo`` against the four real services: seeded, a day traded, settled, closed (the
+operator's work as the operator, each unit's orders as its own member, all with the tests'
+authority)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,16 @@ import pytest
 from cqx_bus import KafkaAccess
 from cqx_local import demo_market as market
 from cqx_local.demo import seed, trade_a_day
-from cqx_sdk import CqxApiError, CqxClient
+from cqx_sdk import CqxApiError
 from cqx_sdk.cli import run
-from tests.component.sdk.support import ThreeServices, WednesdayClock, eventually, four_services
+from tests.component.sdk.support import (
+    ThreeServices,
+    WednesdayClock,
+    eventually,
+    four_services,
+    operator_client,
+)
+from tests.support import pki
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +36,11 @@ async def test_a_simulated_day_trades_settles_and_closes(
 ) -> None:
     # "Today" as the exchange's clock has it.
     monkeypatch.setattr("cqx_sdk.matching.today_in_shanghai", lambda: WednesdayClock.TRADING_DATE)
-    await seed(services)
+    await seed(services, pki.pki_dir())
     capsys.readouterr()
-    assert await trade_a_day(services.addresses) == 0
+    assert await trade_a_day(services.addresses, pki_dir=pki.pki_dir()) == 0
     out = capsys.readouterr().out
-    async with CqxClient(services.addresses) as client:
+    async with operator_client(services.addresses) as client:
         status = await client.matching.instrument(market.INSTRUMENT)
         trades = [t async for t in client.matching.list_trades(market.INSTRUMENT)]
         allowances = await client.registry.check_conservation(market.INSTRUMENT)
@@ -52,7 +61,7 @@ async def test_the_command_line_shows_the_traded_day(
     services: ThreeServices, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Runs after the simulated day above (same module, same services)."""
-    env = services.environ()
+    env = services.environ()  # the operator's: it reads everything
     date = WednesdayClock.TRADING_DATE
     capsys.readouterr()
     assert await run(["trades", market.INSTRUMENT, "--date", date, "--last", "2"], environ=env) == 0
@@ -94,7 +103,7 @@ async def test_the_command_line_shows_the_traded_day(
             "--quantity",
             "100",
         ],
-        environ=env,
+        environ=services.environ("shanxi-001"),  # the unit's own member places its order
     )
     assert code == 1
     assert capsys.readouterr().err.startswith("error: DAY_NOT_OPEN: ")
@@ -107,11 +116,11 @@ async def test_after_the_day_closed_the_seed_and_the_demo_say_why_nothing_trades
     second ``make run`` seed and ``make demo`` say the day was closed and what to do."""
     monkeypatch.setattr("cqx_sdk.matching.today_in_shanghai", lambda: WednesdayClock.TRADING_DATE)
     capsys.readouterr()
-    await seed(services)
+    await seed(services, pki.pki_dir())
     out = capsys.readouterr().out
     assert "not opened: DAY_ALREADY_CLOSED" in out
     assert "cqx_infra down --purge" in out
-    assert await trade_a_day(services.addresses) == 1
+    assert await trade_a_day(services.addresses, pki_dir=pki.pki_dir()) == 1
     out = capsys.readouterr().out
     assert "DAY_ALREADY_CLOSED" in out
     assert "hint: today's trading day was closed" in out
@@ -121,7 +130,7 @@ async def test_the_settlement_day_closes_on_the_operators_figures(services: Thre
     """Runs after the simulated day above (same module, same services): the operator's
     expected figures reach the clearing house, a wrong one is a break, the right ones close."""
     date = WednesdayClock.TRADING_DATE
-    async with CqxClient(services.addresses) as client:
+    async with operator_client(services.addresses) as client:
         traded = [
             t async for t in client.matching.list_trades(market.INSTRUMENT, trading_date=date)
         ]

@@ -1,5 +1,5 @@
 """The demo seed of ``make run`` against the four real services: 96 funded Shanxi units and
-today's trading day, once."""
+today's trading day, once (seeded with the tests' authority, read as the operator)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from tests.component.sdk.support import (
     eventually,
     exchange_risk,
     four_services,
+    operator_client,
 )
+from tests.support import pki
 
 TODAY = WednesdayClock.TRADING_DATE
 
@@ -72,7 +74,7 @@ class SeededMarket:
 async def test_the_seed_funds_96_units_and_a_second_seed_changes_nothing(
     services: ThreeServices, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    await seed(services)
+    await seed(services, pki.pki_dir())
     progress = capsys.readouterr().out.splitlines()
     assert all(line.startswith("seed: ") for line in progress)
     assert progress[-1] == (
@@ -81,14 +83,14 @@ async def test_the_seed_funds_96_units_and_a_second_seed_changes_nothing(
     )
     units = market.covered_units()
     tradable = [(u.trading_tonnes, market.DEPOSIT_FEN) for u in units]
-    async with CqxClient(services.addresses) as client:
+    async with operator_client(services.addresses) as client:
 
         async def the_exchange_credited_every_unit() -> bool:
             return await at_the_exchange(client) == tradable
 
         await eventually(the_exchange_credited_every_unit, within=60)
         first = await SeededMarket.of(client)
-        await seed(services)
+        await seed(services, pki.pki_dir())
         assert capsys.readouterr().out.splitlines()[-1] == (
             f"seed: trading day {TODAY} for {market.INSTRUMENT} is open already"
         )

@@ -1,10 +1,12 @@
 """The examples of ``docs/sdk.md``, run against the four real services so that they cannot rot.
 
 Every ```python block of the page runs, in order. A block that calls ``asyncio.run`` is a
-complete script: it runs as its own process, as a user would run it. The others are one
-session with top-level ``await`` (as in ``python -m asyncio``), sharing their names. The
-examples find the services through ``CQX_<SERVICE>_ADDRESS``, which the test points at the
-services it started, and "today" is the exchange's trading date.
+complete script: it runs as its own process, as a user would run it, as the auditor
+(``CQX_AS=auditor``, as the page says). The others are one session with top-level ``await``
+(as in ``python -m asyncio``), sharing their names. The examples find the services through
+``CQX_<SERVICE>_ADDRESS``, which the test points at the services it started, and their
+credentials by name in ``CQX_PKI_DIR``, the tests' authority, where the test issues the
+members the page asks for; "today" is the exchange's trading date.
 """
 
 from __future__ import annotations
@@ -24,11 +26,14 @@ import pytest
 
 from cqx_bus import KafkaAccess
 from cqx_sdk import CqxClient
-from tests.component.sdk.support import WednesdayClock, four_services
+from tests.component.sdk.support import WednesdayClock, four_services, operator_client
+from tests.support import pki
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "sdk.md"
 FENCE = re.compile(r"^```python\n(?P<code>.*?)^```$", re.MULTILINE | re.DOTALL)
 BLOCK_SECONDS = 30
+# The members the page has its reader issue (``python -m cqx_identity ... issue member``).
+MEMBERS = ("doc-power", "doc-fund")
 
 
 @dataclass(frozen=True)
@@ -93,23 +98,27 @@ async def test_the_sdk_doc_examples_run_against_the_real_services(
     # "Today" as the exchange's clock has it, for open_trading_day's default date.
     monkeypatch.setattr("cqx_sdk.matching.today_in_shanghai", lambda: WednesdayClock.TRADING_DATE)
     namespace = f"t_{secrets.token_hex(4)}"
+    for member in MEMBERS:
+        pki.member(member)
+    pki.auditor()
     async with four_services(database_url, kafka_admin, namespace) as services:
-        environ = services.environ()
-        for name, address in environ.items():
-            monkeypatch.setenv(name, address)
+        environ = services.environ()  # the addresses, and CQX_PKI_DIR
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.delenv("CQX_AS")  # the session's examples name their credentials
         names: dict[str, object] = {"__name__": "sdk_doc_examples"}
         try:
             for example in examples():
                 if example.is_script:
-                    await run_script(example, environ)
+                    await run_script(example, {**environ, "CQX_AS": pki.AUDITOR})
                 else:
                     await run_in_session(example, names)
         finally:
-            session_client = names.get("client")
-            if isinstance(session_client, CqxClient):
-                await session_client.close()  # idempotent: the last example closes it too
+            for opened in names.values():
+                if isinstance(opened, CqxClient):
+                    await opened.close()  # idempotent: the last example closes them too
         # What the examples did is there for anyone to see, not only in their own session.
-        async with CqxClient(services.addresses) as observer:
+        async with operator_client(services.addresses) as observer:
             trades = [t async for t in observer.matching.list_trades("CEA-2025")]
             fund = await observer.settlement.cash_balance("doc-fund")
             accounts = [a.account_id async for a in observer.registry.list_accounts()]

@@ -87,7 +87,7 @@ def test_a_signing_key_is_a_signed_note_key_and_rotation_keeps_the_old_one_publi
 ) -> None:
     keys = SigningKeys(tmp_path)
     first = keys.make("registry")
-    name, key_id, encoded = first.verifier.split("+")
+    name, key_id, encoded = first.verifier.split("+", 2)
     raw = base64.b64decode(encoded)
     assert (name, len(key_id), raw[0], len(raw)) == ("cqx/registry", 8, 1, 33)
     Ed25519PublicKey.from_public_bytes(raw[1:]).verify(first.private.sign(b"x"), b"x")

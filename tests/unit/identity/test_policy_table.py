@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from cqx.allocation.v1 import allocation_service_pb2
+from cqx.approvals.v1 import approvals_pb2
 from cqx.matching.v1 import matching_service_pb2
 from cqx.registry.v1 import registry_service_pb2
 from cqx.settlement.v1 import settlement_service_pb2
@@ -12,7 +13,13 @@ from cqx_identity import Principal, Role
 from cqx_kernel.errors import PermissionDeniedError
 from cqx_service.policy import RULES, Ownership, Policy
 
-FILES = (registry_service_pb2, allocation_service_pb2, matching_service_pb2, settlement_service_pb2)
+FILES = (
+    registry_service_pb2,
+    allocation_service_pb2,
+    matching_service_pb2,
+    settlement_service_pb2,
+    approvals_pb2,
+)
 METHODS = {
     f"/{service.full_name}/{method.name}": method
     for file in FILES

@@ -43,7 +43,8 @@ move from-trading|deposit|withdraw|cash|settlement status|settlement trade|order
 order cancel|order take|
 order reduce|order replace|order show|orders|risk|block propose|block counter|block accept|
 block withdraw|block show|bidding announce|bidding bid|bidding close|bidding show|book|
-listings|trades|executions|day open|day close|day show|conservation|audit verify"""
+listings|trades|executions|day open|day close|day show|conservation|audit verify|
+approvals list|approvals approve|approvals reject"""
 GLOBAL_FLAGS = (
     "--output",
     "--json",
@@ -70,7 +71,7 @@ def leaves(group: click.Group, path: tuple[str, ...] = ()) -> dict[tuple[str, ..
 def test_every_command_of_the_argparse_command_line_is_kept() -> None:
     expected = {tuple(p.split()) for p in COMMANDS.replace("\n", "").split("|")}
     assert set(leaves(build_cli())) == expected
-    assert len(expected) == 42
+    assert len(expected) == 45
 
 
 @pytest.mark.parametrize("path", sorted(leaves(build_cli())), ids=" ".join)

@@ -12,7 +12,7 @@ from cqx_kernel.errors import InvalidArgumentError
 from cqx_service import RuntimeSettings
 from cqx_service.main import serve
 
-KAFKA = {"CQX_KAFKA_BOOTSTRAP": "kafka:9092"}
+KAFKA = {"CQX_KAFKA_BOOTSTRAP": "kafka:9092", "CQX_KAFKA_PASSWORD": "k"}
 ADMIN = "postgresql://postgres@db:5432/cqx"
 ROLE = "postgresql://cqx_registry@db:5432/cqx"
 
