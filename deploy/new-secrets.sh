@@ -8,11 +8,13 @@ dir=${1:?usage: deploy/new-secrets.sh DIR}
 umask 077
 mkdir -p "$dir"
 chmod 700 "$dir"
-for name in postgres registry allocation matching settlement; do
+for name in postgres registry allocation matching settlement \
+    kafka_admin kafka_registry kafka_allocation kafka_matching kafka_settlement; do
   file="$dir/${name}_password"
-  [ "$name" = postgres ] || file="$dir/${name}_db_password"
+  case "$name" in postgres|kafka_*) ;; *) file="$dir/${name}_db_password" ;; esac
   if [ ! -e "$file" ]; then
-    python3 -c "import secrets; print(secrets.token_urlsafe(32))" > "$file"
+    # hex: a Kafka JAAS line cannot hold " , = ]
+    python3 -c "import secrets; print(secrets.token_hex(24))" > "$file"
     # read-only, and readable by the containers' users (postgres, nobody); the folder is not
     chmod 444 "$file"
     echo "wrote $file"

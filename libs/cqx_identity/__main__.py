@@ -12,13 +12,14 @@ python -m cqx_identity --pki DIR keys                     (every verifier key)
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
 import click
 
 from cqx_identity.authority import CertificateAuthority
-from cqx_identity.principal import Role
+from cqx_identity.principal import SERVICES, Role
 from cqx_identity.signing import SigningKeys
 
 ROLES = [r.value for r in Role]
@@ -120,6 +121,25 @@ def keys(pki: Path) -> None:
     """Every verifier key made (signed-note format), current and retired."""
     for line in SigningKeys(pki).published():
         click.echo(line)
+
+
+@main.command(name="compose-layout")
+@click.argument("secrets", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def compose_layout(pki: Path, secrets: Path) -> None:
+    """Copy each service's credential, the authority's certificate and the revocation list to
+    SECRETS/pki/<service>/ (what deploy/compose.yaml mounts; the CA's key stays here)."""
+    for service in SERVICES:
+        missing = [
+            n for n in ("ca.crt", f"{service}.crt", f"{service}.key") if not (pki / n).exists()
+        ]
+        if missing:
+            _fail(FileNotFoundError(f"{pki} lacks {', '.join(missing)}: issue service {service}"))
+        target = secrets / "pki" / service
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("ca.crt", "revoked.crl", f"{service}.crt", f"{service}.key"):
+            shutil.copy2(pki / name, target / name)
+        click.echo(f"{target}: ca.crt, revoked.crl, {service}.crt, {service}.key")
 
 
 if __name__ == "__main__":

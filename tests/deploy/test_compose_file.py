@@ -42,8 +42,10 @@ def secrets_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "secrets"
     folder.mkdir()
     (folder / "postgres_password").write_text(f"admin-{secrets.token_hex(8)}\n")
+    (folder / "kafka_admin_password").write_text(f"kafka-admin-{secrets.token_hex(8)}\n")
     for service in SERVICES:
         (folder / f"{service}_db_password").write_text(f"{service}-{secrets.token_hex(8)}\n")
+        (folder / f"kafka_{service}_password").write_text(f"k-{service}-{secrets.token_hex(8)}\n")
         pki = folder / "pki" / service
         pki.mkdir(parents=True)
         for name in ("ca.crt", "revoked.crl", f"{service}.crt", f"{service}.key"):
@@ -121,7 +123,13 @@ def test_the_setup_job_migrates_as_the_administrator() -> None:
     setup = the_file()["services"]["setup"]
     assert setup["environment"]["CQX_DATABASE_URL"] == "postgresql://postgres@postgres:5432/cqx"
     assert setup["environment"]["CQX_DATABASE_PASSWORD_FILE"] == "/run/secrets/postgres_password"
-    assert set(setup["secrets"]) == {"postgres_password", *(f"{s}_db_password" for s in SERVICES)}
+    assert set(setup["secrets"]) == {
+        "postgres_password", "kafka_admin_password",
+        *(f"{s}_db_password" for s in SERVICES), *(f"kafka_{s}_password" for s in SERVICES),
+    }  # fmt: skip
+    assert setup["environment"]["CQX_KAFKA_ADMIN_PASSWORD_FILE"] == (
+        "/run/secrets/kafka_admin_password"
+    )
     script = " ".join(setup["command"])
     assert "python -m cqx_$$s migrate" in script
     assert "CQX_SERVICE_DB_PASSWORD_FILE=/run/secrets/$${s}_db_password" in script
@@ -137,7 +145,12 @@ def test_each_service_gets_its_own_role_its_own_password_and_its_own_pki_only() 
             f"postgresql://cqx_{service}@postgres:5432/cqx"
         )
         assert environment["CQX_SERVICE_DB_PASSWORD_FILE"] == "/run/secrets/db_password"
-        assert spec["secrets"] == [{"source": f"{service}_db_password", "target": "db_password"}]
+        assert spec["secrets"] == [
+            {"source": f"{service}_db_password", "target": "db_password"},
+            {"source": f"kafka_{service}_password", "target": "kafka_password"},
+        ]
+        assert environment["CQX_KAFKA_PASSWORD_FILE"] == "/run/secrets/kafka_password"
+        assert not any("ADMIN" in key for key in environment), f"{service} has Kafka's admin"
         assert environment["CQX_PKI_DIR"] == "/run/cqx/pki"
         [pki] = spec["volumes"]
         assert pki.endswith(f"/pki/{service}:/run/cqx/pki:ro")
@@ -167,3 +180,15 @@ def test_the_env_example_names_where_the_secrets_are_and_holds_none() -> None:
     example = (DEPLOY / ".env.example").read_text()
     assert re.search(r"^CQX_SECRETS_DIR=/\S+$", example, re.MULTILINE)
     assert "PASSWORD=" not in example
+
+
+def test_the_broker_asks_everyone_for_credentials_and_the_probes_show_theirs() -> None:
+    services = the_file()["services"]
+    broker = " ".join(services["kafka"]["command"])
+    assert "listener.security.protocol.map=CLIENT:SASL_PLAINTEXT" in broker
+    assert "allow.everyone.if.no.acl.found=false" in broker
+    assert "StandardAuthorizer" in broker
+    assert "PLAINTEXT://" not in broker
+    for service in SERVICES:
+        probe = services[service]["healthcheck"]["test"]
+        assert probe[-2:] == ["--as", service], f"{service} probes without its credential"
