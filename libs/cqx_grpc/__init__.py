@@ -4,7 +4,7 @@ The health probe is a separate entry point, ``python -m cqx_grpc.probe`` (not im
 so running it as a module does not import it twice).
 """
 
-from cqx_grpc.access import Authorizer, Gate, method_paths
+from cqx_grpc.access import Authorizer, Gate
 from cqx_grpc.bounds import EDGE_REASONS, FIELD_RULES, rule_for
 from cqx_grpc.context import (
     CAUSATION_ID_KEY,
@@ -58,7 +58,6 @@ __all__ = [
     "check_request",
     "current_call",
     "error_info",
-    "method_paths",
     "rich_status",
     "rule_for",
     "status_code_for",

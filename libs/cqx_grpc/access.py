@@ -9,25 +9,13 @@ request. A refusal is UNAUTHENTICATED or PERMISSION_DENIED with a reason, and no
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, Protocol
-
-from google.protobuf.descriptor import ServiceDescriptor
 
 from cqx_identity.principal import CertificateUnusableError, Principal, principal_of_pem
 from cqx_identity.revocation import RevocationList
 from cqx_kernel.errors import UnauthenticatedError
 
 PEM_PROPERTY = "x509_pem_cert"
-
-
-def method_paths(service: ServiceDescriptor, methods: Iterable[str]) -> frozenset[str]:
-    """``/<service>/<method>`` for each method: how a call names what it invokes (a name the
-    service does not have is a ValueError, so a typo cannot leave a method open)."""
-    unknown = sorted(set(methods) - set(service.methods_by_name))
-    if unknown:
-        raise ValueError(f"{service.full_name} has no method {', '.join(unknown)}")
-    return frozenset(f"/{service.full_name}/{m}" for m in methods)
 
 
 class Authorizer(Protocol):
