@@ -9,7 +9,9 @@ accounts that traded.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
+from pathlib import Path
 
 from cqx_local import demo_market as market
 from cqx_local.demo_clients import DemoClients
@@ -18,6 +20,7 @@ from cqx_local.demo_report import print_report
 from cqx_sdk import Addresses, CqxApiError, CqxClient, Side, format_price
 from cqx_sdk.exchange_status import InstrumentStatus
 from cqx_sdk.matching_views import Trade
+from cqx_sdk.profiles import DEFAULT_PKI_DIR
 
 TRADERS = 24
 WAIT_SECONDS = 60.0
@@ -28,10 +31,12 @@ def say(message: str) -> None:
     print(f"demo: {message}", flush=True)
 
 
-async def trade_a_day(addresses: Addresses | None = None) -> int:
+async def trade_a_day(addresses: Addresses | None = None, pki_dir: Path | None = None) -> int:
     """Trade a simulated day of CEA-2024 (addresses: ``CQX_<SERVICE>_ADDRESS`` or the
-    defaults); 0 when done, 1 with one error line when CQX refused or could not be reached."""
-    async with DemoClients(addresses or Addresses.from_env()) as clients:
+    defaults; credentials: ``pki_dir``, else ``$CQX_PKI_DIR``, else ``.run/pki``); 0 when
+    done, 1 with one error line when CQX refused or could not be reached."""
+    pki = pki_dir or Path(os.environ.get("CQX_PKI_DIR", "").strip() or DEFAULT_PKI_DIR)
+    async with DemoClients(addresses or Addresses.from_env(), pki) as clients:
         try:
             await _session(clients)
         except CqxApiError as error:
@@ -52,7 +57,7 @@ async def trade_a_day(addresses: Addresses | None = None) -> int:
 async def _session(clients: DemoClients) -> None:
     client = clients.operator
     status = await ensure_open(client)
-    traders = await ready_traders(client, [u.account_id for u in market.covered_units()])
+    traders = await ready_traders(clients, [u.account_id for u in market.covered_units()])
     before = {t.account_id: await _trading_tonnes(client, t.account_id) for t in traders}
     band = (status.listed_band.lower_fen, status.listed_band.upper_fen)
     planned = plan_orders(traders, status.reference_price_fen, band, status.fee_bps)
@@ -97,14 +102,16 @@ async def ensure_open(client: CqxClient) -> InstrumentStatus:
     return status
 
 
-async def ready_traders(client: CqxClient, account_ids: list[str]) -> list[Trader]:
+async def ready_traders(clients: DemoClients, account_ids: list[str]) -> list[Trader]:
     """The session's traders (the first :data:`TRADERS` units, half buying, half selling),
     once the exchange's risk ledger (fed through Kafka) knows what each may sell and spend."""
     chosen = account_ids[:TRADERS]
     sides = assign_sides(chosen)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
-        traders = [t for a in chosen if (t := await _trader(client, a, sides[a])) is not None]
+        traders = [
+            t for a in chosen if (t := await _trader(clients.member(a), a, sides[a])) is not None
+        ]
         if len(traders) == len(chosen):
             return traders
         if time.monotonic() > deadline:
@@ -116,11 +123,12 @@ async def ready_traders(client: CqxClient, account_ids: list[str]) -> list[Trade
 
 
 async def _trader(client: CqxClient, account_id: str, side: Side) -> Trader | None:
-    """The trader, or None while the exchange does not know what it needs to trade."""
+    """The trader (asked as itself), or None while the exchange does not know what it needs
+    to trade, or yet that the account is the member's."""
     try:
         risk = await client.matching.risk_balance(account_id)
     except CqxApiError as error:
-        if error.code == "NOT_FOUND":
+        if error.code in ("NOT_FOUND", "PERMISSION_DENIED"):
             return None
         raise
     trader = Trader(account_id, side, risk.of(market.INSTRUMENT).free_tonnes, risk.free_cash_fen)

@@ -28,11 +28,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cqx_identity.tls import TlsFiles
+from cqx_sdk.errors import CqxClientError
 
 DEFAULT_PKI_DIR = Path(".run/pki")
 
 
-class ProfileError(ValueError):
+class ProfileError(CqxClientError, ValueError):
     """No usable credentials: what was looked for, and how to give them."""
 
 

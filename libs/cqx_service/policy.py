@@ -76,7 +76,7 @@ class Policy:
         if principal.role not in rule.roles:
             allowed = ", ".join(sorted(r.value for r in rule.roles))
             raise PermissionDeniedError(
-                f"{name} is for: {allowed}; {principal.id} is a {principal.role.value}",
+                f"{name} is for: {allowed}; {principal.id} is {_article(principal.role.value)}",
                 reason="ROLE_NOT_ALLOWED",
                 metadata={"method": name, "allowed_roles": allowed, "principal": principal.id},
             )

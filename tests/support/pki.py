@@ -69,5 +69,6 @@ def plaintext(address: str) -> grpc.aio.Channel:
 
 def as_env(name: str = OPERATOR) -> dict[str, str]:
     """The environment in which ``cqx`` (and ``CqxClient()``) call as ``name``."""
-    credentials(name, Role.OPERATOR if name in (OPERATOR, OPERATOR_2) else Role.MEMBER)
+    roles = {OPERATOR: Role.OPERATOR, OPERATOR_2: Role.OPERATOR, AUDITOR: Role.AUDITOR}
+    credentials(name, roles.get(name, Role.MEMBER))
     return {"CQX_PKI_DIR": str(pki_dir()), "CQX_AS": name}
