@@ -12,7 +12,8 @@ from cqx_kernel.clock import new_id as uuid4_id
 from cqx_matching.adapters import codec
 from cqx_matching.adapters.foreign import FOREIGN
 from cqx_matching.adapters.servicer import SERVICE_NAME, MatchingServicer
-from cqx_matching.application.app import MatchingApplication, ownership_of
+from cqx_matching.application.app import MatchingApplication
+from cqx_matching.application.ownership import ownership_of
 from cqx_matching.config import MatchingSettings
 from cqx_service import Assembly, ConsumerSpec, ServiceContext, Wiring
 from cqx_service.directory import AccountDirectory

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import NoReturn, TypeVar
@@ -60,7 +60,6 @@ from cqx_service import (
 )
 from cqx_service.application import CallIds
 from cqx_service.directory import AccountDirectory
-from cqx_service.policy import PUBLIC, Ownership
 
 log = logging.getLogger("cqx.matching")
 T = TypeVar("T")
@@ -299,24 +298,3 @@ class MatchingApplication:
         self.broken = error
         self.journal.fail(error)
         raise ExchangeRestartingError("the exchange is restarting to rebuild its state") from error
-
-
-def ownership_of(app: MatchingApplication) -> Ownership:
-    """Who owns what here, for the policy: accounts (from the registry's events), orders,
-    and block negotiations (both parties; an open quote with no taker is anyone's)."""
-
-    def order_accounts(order_id: str) -> tuple[str, ...] | None:
-        found = app.orders.orders.get(order_id)
-        return None if found is None else (found.account,)
-
-    def negotiation_accounts(negotiation_id: str) -> Collection[str] | None:
-        found = app.deals.negotiations.get(negotiation_id)
-        if found is None:
-            return None
-        if found.counterparty is None:
-            return PUBLIC
-        return (found.proposer, found.counterparty)
-
-    return Ownership(
-        app.directory.owner_of, {"order": order_accounts, "negotiation": negotiation_accounts}
-    )
