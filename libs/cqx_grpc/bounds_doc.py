@@ -36,6 +36,7 @@ SERVICE_MODULES = (
     "cqx.allocation.v1.allocation_service_pb2",
     "cqx.matching.v1.matching_service_pb2",
     "cqx.settlement.v1.settlement_service_pb2",
+    "cqx.approvals.v1.approvals_pb2",
 )
 DOC_PATH = Path("docs/api-bounds.md")
 

@@ -58,6 +58,9 @@ class ApprovalServicer(pb_grpc.ApprovalServiceServicer):
         self, request: pb.ApproveActionRequest, context: Any
     ) -> pb.ApproveActionResponse:
         ids = call_ids(request)
+        answered = await self.app.journal.answered(ids.request_id, ids.fingerprint)
+        if answered is not None:  # a retry: the first answer, not "no longer pending"
+            return pb.ApproveActionResponse.FromString(answered)
         approver = current_call()
         action = self._pending(request.approval_id)
         if action.proposed_by == approver.actor:

@@ -135,6 +135,14 @@ class Journal:
             del self._in_flight[request_id]
             del self._fingerprints[request_id]
 
+    async def answered(self, request_id: str, fingerprint: str = "") -> bytes | None:
+        """The answer already given to ``request_id`` (waiting for it if it is being decided
+        now), or None if it was never asked; a recorded refusal is raised again."""
+        if request_id in self._in_flight:
+            return await self._same_request(request_id, fingerprint)
+        recorded = await self._lookups.outcome(request_id)
+        return None if recorded is None else _answer(recorded, request_id, fingerprint)
+
     async def _same_request(self, request_id: str, fingerprint: str) -> bytes:
         _check_same(request_id, self._fingerprints.get(request_id, ""), fingerprint)
         return await asyncio.shield(self._in_flight[request_id])

@@ -23,6 +23,7 @@ from cqx.matching.v1 import matching_service_pb2 as matching
 from google.protobuf.message import DecodeError, Message
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from hypothesis import HealthCheck, given, settings
+from hypothesis import event as note_reached
 from hypothesis import strategies as st
 
 from cqx_eventstore.model import RecordedEvent
@@ -210,7 +211,8 @@ async def test_any_request_from_anyone_gets_a_documented_answer_and_harms_nothin
         if service.used_request_ids.get((principal, request_id), method) != method:
             as_message.request_id = f"{method}-{request_id}"  # type: ignore[attr-defined]
             request = as_message.SerializeToString()
-    await send(service, method, request, principal)
+    code, reason = await send(service, method, request, principal)
+    note_reached(f"{code.name} {reason}".strip())  # --hypothesis-show-statistics: what was reached
 
 
 async def test_a_bidding_window_ending_at_the_int64_maximum_is_refused_and_matching_serves(

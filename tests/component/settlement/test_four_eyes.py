@@ -92,6 +92,8 @@ async def test_a_deposit_waits_for_a_second_different_operator(
         assert [(e.metadata["actor"], e.metadata["approved_by"]) for e in deposited] == [
             ("operator:operator", "operator:operator-2")
         ]
+        assert await second.ApproveAction(approve) == approved  # a retry: the first answer
+        assert await _cash(service) == 1_000_000  # and nothing twice
         again = ap.ApproveActionRequest(request_id=rid(), approval_id=approval)
         assert await refused(second.ApproveAction(again)) == (
             grpc.StatusCode.FAILED_PRECONDITION,
