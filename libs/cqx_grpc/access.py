@@ -53,13 +53,20 @@ class Gate:
                 f"the client certificate is not a CQX credential: {error}",
                 reason="CERTIFICATE_UNUSABLE",
             ) from None
-        if self.revocations is not None and self.revocations.is_revoked(principal.serial):
+        self.check_still_valid(principal)
+        return principal
+
+    def check_still_valid(self, principal: Principal | None) -> None:
+        """Raise if ``principal``'s credential is revoked (checked before each message of a
+        stream too, so an open stream ends at its next message)."""
+        if principal is None or self.revocations is None:
+            return
+        if self.revocations.is_revoked(principal.serial):
             raise UnauthenticatedError(
                 f"the credential of {principal.id} (serial {principal.serial:x}) is revoked",
                 reason="CREDENTIAL_REVOKED",
                 metadata={"principal": principal.id, "serial": f"{principal.serial:x}"},
             )
-        return principal
 
     def authorize(self, method: str, principal: Principal, request: Any) -> None:
         """Raise if the policy refuses ``principal`` this call (no authorizer: all allowed)."""

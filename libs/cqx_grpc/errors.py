@@ -307,6 +307,8 @@ def _guard_generator(
                 ending.call = _admit(request, edge, context, checked)
                 with bind_call(ending.call):
                     async for response in behavior(request, context):
+                        if edge.gate is not None:  # revoked while streaming: cut it off
+                            edge.gate.check_still_valid(ending.call.principal)
                         yield response
             except grpc.aio.AbortError:
                 raise

@@ -128,7 +128,9 @@ def keys(pki: Path) -> None:
 @click.pass_obj
 def compose_layout(pki: Path, secrets: Path) -> None:
     """Copy each service's credential, the authority's certificate and the revocation list to
-    SECRETS/pki/<service>/ (what deploy/compose.yaml mounts; the CA's key stays here)."""
+    SECRETS/pki/<service>/ (what deploy/compose.yaml mounts; the CA's key stays here). The
+    copies are readable by the containers' user (nobody), as the password files are: keep
+    SECRETS itself private (new-secrets.sh makes it 0700)."""
     for service in SERVICES:
         missing = [
             n for n in ("ca.crt", f"{service}.crt", f"{service}.key") if not (pki / n).exists()
@@ -137,8 +139,12 @@ def compose_layout(pki: Path, secrets: Path) -> None:
             _fail(FileNotFoundError(f"{pki} lacks {', '.join(missing)}: issue service {service}"))
         target = secrets / "pki" / service
         target.mkdir(parents=True, exist_ok=True)
+        target.chmod(0o755)
         for name in ("ca.crt", "revoked.crl", f"{service}.crt", f"{service}.key"):
-            shutil.copy2(pki / name, target / name)
+            temporary = target / f".{name}.new"
+            shutil.copyfile(pki / name, temporary)
+            temporary.chmod(0o444)
+            temporary.replace(target / name)  # a service reads the old file or the new, whole
         click.echo(f"{target}: ca.crt, revoked.crl, {service}.crt, {service}.key")
 
 

@@ -57,6 +57,7 @@ def _now() -> dt.datetime:
 def _write_private(path: Path, data: bytes) -> None:
     """Write ``data`` readable by its owner only."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # a file that existed keeps its mode otherwise
     with os.fdopen(fd, "wb") as out:
         out.write(data)
 

@@ -77,6 +77,7 @@ class SigningKeys:
             serialization.NoEncryption(),
         )
         fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as out:
             out.write(pem)
         path.with_suffix(".tmp").replace(path)

@@ -22,10 +22,10 @@ from cqx_kernel.errors import (
     PermissionDeniedError,
 )
 from cqx_service.application import EventSourcedApplication
-from cqx_service.approvals import PENDING, Approvals
+from cqx_service.approvals import PENDING, Action, Approvals
 from cqx_service.journal import Decision
 from cqx_service.paging import page_of
-from cqx_service.servicer import call_ids
+from cqx_service.servicer import call_ids, scoped_key
 
 SERVICE_NAME: str = pb.DESCRIPTOR.services_by_name["ApprovalService"].full_name
 Handler = Callable[[Any, Any], Awaitable[Message]]
@@ -42,6 +42,7 @@ class ApprovalServicer(pb_grpc.ApprovalServiceServicer):
         self.approvals: Approvals = app.approvals
         self._service = service
         self._servicer = servicer
+        self._approving: set[str] = set()  # approvals whose action is running now
 
     async def ListActions(  # noqa: N802
         self, request: pb.ListActionsRequest, context: Any
@@ -70,18 +71,23 @@ class ApprovalServicer(pb_grpc.ApprovalServiceServicer):
                 reason="SAME_OPERATOR",
                 metadata={"approval_id": action.approval_id},
             )
-        response, outcome = await self._run(action.method, action.request, action.proposed_by)
+        self._not_running(action.approval_id)
+        self._approving.add(action.approval_id)  # no rejection, no second approval meanwhile
+        try:
+            response, outcome = await self._run(action)
 
-        def decide() -> Decision:
-            self._pending(action.approval_id)  # still pending: another approver may have won
-            approved = pb.ActionApproved(
-                approval_id=action.approval_id, approved_by=approver.actor or "", outcome=outcome
-            )
-            recorded = self.approvals.record(approved, ids.metadata, self.app.new_id)
-            answer = pb.ApproveActionResponse(action=action.message(), response=response)
-            return Decision([recorded], answer.SerializeToString())
+            def decide() -> Decision:
+                approved = pb.ActionApproved(
+                    approval_id=action.approval_id, approved_by=approver.actor or "",
+                    outcome=outcome,
+                )  # fmt: skip
+                recorded = self.approvals.record(approved, ids.metadata, self.app.new_id)
+                answer = pb.ApproveActionResponse(action=action.message(), response=response)
+                return Decision([recorded], answer.SerializeToString())
 
-        raw = await self.app.journal.execute(ids.request_id, decide, ids.fingerprint)
+            raw = await self.app.journal.execute(ids.request_id, decide, ids.fingerprint)
+        finally:
+            self._approving.discard(action.approval_id)
         return pb.ApproveActionResponse.FromString(raw)
 
     async def RejectAction(  # noqa: N802
@@ -90,8 +96,18 @@ class ApprovalServicer(pb_grpc.ApprovalServiceServicer):
         ids = call_ids(request)
         rejecter = current_call().actor or ""
 
+        waiting = self._pending(request.approval_id)
+        if await self._ran(waiting):
+            raise FailedPreconditionError(
+                f"approval {waiting.approval_id} ran already when it was approved (its approval "
+                "was not recorded): approve it again to record it",
+                reason="APPROVAL_ALREADY_RAN",
+                metadata={"approval_id": waiting.approval_id},
+            )
+
         def decide() -> Decision:
             action = self._pending(request.approval_id)
+            self._not_running(action.approval_id)
             rejected = pb.ActionRejected(
                 approval_id=action.approval_id, rejected_by=rejecter, reason=request.reason
             )
@@ -102,7 +118,7 @@ class ApprovalServicer(pb_grpc.ApprovalServiceServicer):
         raw = await self.app.journal.execute(ids.request_id, decide, ids.fingerprint)
         return pb.RejectActionResponse.FromString(raw)
 
-    def _pending(self, approval_id: str) -> Any:
+    def _pending(self, approval_id: str) -> Action:
         action = self.approvals.actions.get(approval_id)
         if action is None:
             raise NotFoundError(
@@ -118,17 +134,36 @@ class ApprovalServicer(pb_grpc.ApprovalServiceServicer):
             )
         return action
 
-    async def _run(self, method: str, payload: bytes, proposer: str) -> tuple[bytes, str]:
-        """Run the stored request through its own handler, as the proposer's, approved by the
-        caller; its response bytes (empty if refused) and its outcome (OK or the reason)."""
-        descriptor = self._service.methods_by_name[method]
-        request = message_factory.GetMessageClass(descriptor.input_type).FromString(payload)
-        handler: Handler = getattr(self._servicer, method)
+    def _not_running(self, approval_id: str) -> None:
+        if approval_id in self._approving:
+            raise FailedPreconditionError(
+                f"approval {approval_id} is being approved now", reason="APPROVAL_IN_PROGRESS",
+                metadata={"approval_id": approval_id},
+            )  # fmt: skip
+
+    async def _ran(self, action: Action) -> bool:
+        """Whether the action's approved run was recorded (a crash between it and the
+        approval's record leaves it pending)."""
+        key = f"{scoped_key(action.proposed_by, action.request_id)} approved"
+        try:
+            return await self.app.journal.answered(key) is not None
+        except CqxError:  # the run was refused: it ran all the same
+            return True
+
+    async def _run(self, action: Action) -> tuple[bytes, str]:
+        """Run the stored request through its own handler, as the proposer's (its request id
+        and principal), approved by the caller; its response bytes (empty if refused) and its
+        outcome (OK or the reason)."""
+        descriptor = self._service.methods_by_name[action.method]
+        message = message_factory.GetMessageClass(descriptor.input_type)
+        request = message.FromString(action.request)
+        handler: Handler = getattr(self._servicer, action.method)
         approver = current_call()
-        role, _, name = proposer.partition(":")
+        role, _, name = action.proposed_by.partition(":")
         as_proposer = replace(
             approver, principal=Principal(Role(role), name), approved_by=approver.actor,
-            method=f"/{self._service.full_name}/{method}",
+            request_id=action.request_id,
+            method=f"/{self._service.full_name}/{action.method}",
         )  # fmt: skip
         try:
             with bind_call(as_proposer):

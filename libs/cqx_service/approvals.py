@@ -2,7 +2,8 @@
 
 As the EU registry requires, the methods named by ``CQX_FOUR_EYES`` (by default
 :data:`DEFAULT_FOUR_EYES`: issuing allowances, depositing cash, freezing and unfreezing) take
-effect only when a second, different operator approves them. The first operator's call is
+effect only when a second, different operator approves them (setting an allocation too, since
+issuing issues whatever is allocated). The first operator's call is
 recorded as ``ActionProposed`` (stream ``approval-<id>``, in the service's own log) and
 answered FAILED_PRECONDITION ``APPROVAL_REQUIRED`` with the approval's id; nothing else
 happens. Another operator's ``ApproveAction`` runs the stored request then, as the proposer's
@@ -24,7 +25,10 @@ from cqx_grpc import CallMetadata
 from cqx_kernel.errors import FailedPreconditionError, InvalidArgumentError
 from cqx_service.journal import Decision, Journal
 
-DEFAULT_FOUR_EYES = frozenset({"IssueAllocation", "DepositFunds", "Freeze", "Unfreeze"})
+# SetAllocation too: issuing issues what is allocated, so changing that figure needs four eyes.
+DEFAULT_FOUR_EYES = frozenset(
+    {"SetAllocation", "IssueAllocation", "DepositFunds", "Freeze", "Unfreeze"}
+)
 OFF = ("off", "none", "")
 PROPOSED = pb.ActionProposed.DESCRIPTOR.full_name
 APPROVED = pb.ActionApproved.DESCRIPTOR.full_name
@@ -36,7 +40,8 @@ def four_eyes_methods(
     environ: Mapping[str, str], operator_methods: Iterable[str]
 ) -> frozenset[str]:
     """``CQX_FOUR_EYES``: unset, the defaults; ``off``, none; else a comma-separated list of
-    operators' methods (a name that is not one is an error)."""
+    operators' methods of the services that serve approvals (registry, allocation,
+    settlement); any other name is an error."""
     raw = environ.get("CQX_FOUR_EYES")
     if raw is None:
         return DEFAULT_FOUR_EYES
@@ -46,8 +51,8 @@ def four_eyes_methods(
     unknown = sorted(chosen - set(operator_methods))
     if unknown:
         raise InvalidArgumentError(
-            f"CQX_FOUR_EYES names {', '.join(unknown)}, which are not operators' methods "
-            "(or say off)"
+            f"CQX_FOUR_EYES names {', '.join(unknown)}, which are not operators' methods of "
+            "registry, allocation or settlement (or say off)"
         )
     return chosen
 

@@ -14,12 +14,20 @@ from collections.abc import Callable
 
 from cqx.eventing.v1.directory_pb2 import AccountOwnerRecorded
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
-from cqx.registry.v1.events_pb2 import AccountOpened
+from cqx.registry.v1.events_pb2 import (
+    ACCOUNT_KIND_COVERED_ENTITY,
+    ACCOUNT_KIND_INSTITUTION,
+    AccountOpened,
+)
 
 from cqx_bus.errors import UnusableMessageError
 from cqx_eventstore import AppendRequest, NewEvent
 from cqx_service.foreign import reaction_metadata
 
+# Only members' trading accounts have an owner outside the registry: a staff body's account
+# (issuance, exchange fees, cancellation) is no member's to act on here, whatever credential
+# someone holds for its participant (R-A2).
+TRADING_KINDS = frozenset({ACCOUNT_KIND_COVERED_ENTITY, ACCOUNT_KIND_INSTITUTION})
 ACCOUNT_OPENED = AccountOpened.DESCRIPTOR.full_name
 OWNER_RECORDED = AccountOwnerRecorded.DESCRIPTOR.full_name
 REGISTRY = "registry"
@@ -54,6 +62,8 @@ class AccountDirectory:
             raise UnusableMessageError(
                 f"{ACCOUNT_OPENED} {envelope.event_id} does not decode: {error}"
             ) from error
+        if opened.kind not in TRADING_KINDS:  # staff bodies' accounts: nobody's here (R-A2)
+            return None
         if not opened.participant_id or opened.account_id in self._owners:
             return None
         recorded = AccountOwnerRecorded(

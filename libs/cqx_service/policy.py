@@ -247,7 +247,19 @@ RULES: Mapping[str, Rule] = {
 }
 
 
+FOUR_EYES_SERVICES = (
+    "cqx.registry.v1.RegistryService",
+    "cqx.allocation.v1.AllocationService",
+    "cqx.settlement.v1.SettlementService",
+)
+
+
 def operator_methods() -> frozenset[str]:
-    """The short names of the methods only operators call (what four eyes may guard)."""
-    return frozenset(path.rsplit("/", 1)[1] for path, rule in RULES.items()
-                     if rule.roles == OPERATORS)  # fmt: skip
+    """The short names of the operators' methods four eyes may guard: those of the services
+    that serve approvals."""
+    return frozenset(
+        method
+        for service in FOUR_EYES_SERVICES
+        for method, rule in SERVICES[service].items()
+        if rule.roles == OPERATORS
+    )

@@ -142,13 +142,32 @@ async def settled_outcome(day: Market) -> Outcome:
         seller_registry=seller.registry_tonnes,
         seller_trading=seller.trading_tonnes,
         buyer_trading=buyer.trading_tonnes,
-        seller_cash=(await day.seller.settlement.cash_balance(SELLER)).balance_fen,
-        buyer_cash=(await day.buyer.settlement.cash_balance(BUYER)).balance_fen,
+        seller_cash=await own_cash(day.seller, SELLER),
+        buyer_cash=await own_cash(day.buyer, BUYER),
         fee_cash=(await audit.settlement.cash_balance(FEES)).balance_fen,
         fee_total=trades[0].fee_fen,
         registry_conserved=(await audit.registry.check_conservation(INSTRUMENT)).holds,
         cash_conserved=(await audit.settlement.check_conservation()).holds,
     )
+
+
+async def own_cash(member: CqxClient, account: str) -> int:
+    """A member's own cash at the clearing house, read as that member. A clearing house that
+    restarted may not have caught up yet with the registry's news that the account is the
+    member's (NOT_YOUR_ACCOUNT for a moment): the read waits for it."""
+    found: list[int] = []
+
+    async def read() -> bool:
+        try:
+            found.append((await member.settlement.cash_balance(account)).balance_fen)
+        except CqxApiError as error:
+            if error.reason != "NOT_YOUR_ACCOUNT":
+                raise
+            return False
+        return True
+
+    await eventually(read)
+    return found[-1]
 
 
 async def refusal(call: Awaitable[object]) -> tuple[str, str]:

@@ -25,7 +25,12 @@ VICTIM, MALLORY = "victim-1", "mallory-1"
 
 def _opened(account: str) -> EventEnvelope:
     """The registry's AccountOpened of ``account``, for a participant of the same id."""
-    opened = registry.AccountOpened(account_id=account, name=account, participant_id=account)
+    opened = registry.AccountOpened(
+        account_id=account,
+        name=account,
+        participant_id=account,
+        kind=registry.ACCOUNT_KIND_COVERED_ENTITY,
+    )
     return EventEnvelope(
         source="registry", position=1, stream_id=f"account-{account}", stream_version=1,
         event_id=str(uuid.uuid4()), event_type=opened.DESCRIPTOR.full_name,

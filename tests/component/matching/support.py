@@ -101,7 +101,12 @@ class Matching:
         if self.app.directory.owner_of(account) is not None:
             return
         owner = participant or account
-        opened = registry.AccountOpened(account_id=account, name=account, participant_id=owner)
+        opened = registry.AccountOpened(
+            account_id=account,
+            name=account,
+            participant_id=owner,
+            kind=registry.ACCOUNT_KIND_COVERED_ENTITY,
+        )
         await inject(self.settings, "registry", opened, f"account-{account}")
 
         async def known() -> bool:

@@ -63,7 +63,10 @@ class Settlement:
         if await self.store.read_stream(stream):
             return
         opened = registry.AccountOpened(
-            account_id=account_id, name=account_id, participant_id=participant or account_id
+            account_id=account_id,
+            name=account_id,
+            participant_id=participant or account_id,
+            kind=registry.ACCOUNT_KIND_COVERED_ENTITY,
         )
         envelope = from_matching(opened, f"account-{account_id}", source="registry")
         await publish_to(self.settings, "registry", [envelope])
