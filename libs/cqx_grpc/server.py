@@ -110,6 +110,11 @@ class GrpcServer:
         """Report ``service_name`` (every service if None) as NOT_SERVING."""
         await self._set(service_name, serving=False)
 
+    async def set_condition(self, name: str, ok: bool) -> None:
+        """Report a condition of the server under health name ``name`` (e.g. the provenance
+        of one source's events) without changing the services' or the overall status."""
+        await self._health.set(name, _SERVING if ok else _NOT_SERVING)
+
     async def stop(self, grace: float) -> None:
         """Report NOT_SERVING, refuse new calls, give calls in flight ``grace`` seconds."""
         await self._health.enter_graceful_shutdown()

@@ -102,6 +102,11 @@ class Assembly(Generic[A]):
     wiring: Wiring
 
 
+def bus_health(source: str) -> str:
+    """The health name that says whether ``source``'s events all passed the checks."""
+    return f"cqx.bus.{source}"
+
+
 def consumers_of(app: EventSourcedApplication[Any, Any]) -> list[ConsumerSpec]:
     """One consumer per source context of the application's foreign table (one group and one
     tracking name each, so a source added later never makes an existing consumer start over),
@@ -133,6 +138,8 @@ class ServiceRuntime:
         self.metrics_port: int | None = None  # where /metrics is served, once started
         self.metrics = ServiceMetrics(settings.service)
         self.ready = asyncio.Event()
+        self._server: GrpcServer | None = None
+        self._health_updates: set[asyncio.Task[None]] = set()
 
     async def run(self) -> None:
         """Run until SIGTERM/SIGINT (or a failure, raised)."""
@@ -168,6 +175,10 @@ class ServiceRuntime:
         await self._join_bus(wiring)
         relay = self._relay(store)
         consumers = [self._consumer(store, journal, spec) for spec in wiring.consumers]
+        for spec in wiring.consumers:
+            for context in spec.source_contexts:
+                await server.set_condition(bus_health(context), True)
+        self._server = server
         tasks = [asyncio.create_task(relay.run(), name="relay")]
         tasks += [
             asyncio.create_task(self._consume(consumer, spec), name=f"consumer-{i}")
@@ -243,8 +254,20 @@ class ServiceRuntime:
             name, topics, access=s.kafka, store=store,
             bookkeeping=PostgresBookkeeping(store.pool, s.schema), handler=spec.handler,
             submit=journal.submit, event_types=spec.event_types,
-            on_refused=self.metrics.envelope_refused,
+            on_refused=self._envelope_refused,
         )  # fmt: skip
+
+    def _envelope_refused(self, source: str, reason: str) -> None:
+        """Count a refused envelope, and say so in health: ``cqx.bus.<source>`` turns
+        NOT_SERVING until the service restarts (someone wrote to a topic what its owner did
+        not, or a link is missing: an operator looks). The services keep serving."""
+        self.metrics.envelope_refused(source, reason)
+        if self._server is not None:
+            task = asyncio.get_running_loop().create_task(
+                self._server.set_condition(bus_health(source), False)
+            )
+            self._health_updates.add(task)
+            task.add_done_callback(self._health_updates.discard)
 
     async def _consume(self, consumer: Consumer, spec: ConsumerSpec) -> None:
         s = self.settings

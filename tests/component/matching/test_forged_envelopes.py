@@ -13,6 +13,7 @@ import pytest
 from cqx.eventing.v1.envelope_pb2 import EventEnvelope
 from cqx.matching.v1 import matching_service_pb2_grpc as api_grpc
 from cqx.settlement.v1 import events_pb2 as settlement
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from cqx_eventstore.postgres import PostgresEventStore
 from cqx_kernel.clock import FixedClock
@@ -97,3 +98,13 @@ async def test_a_forged_deposit_raises_no_cash_and_is_dead_lettered_with_its_rea
         return all(refused_count(runtime, reason) == 1 for reason in reasons)
 
     await eventually(counted, within=5)
+    # Health says so: the settlement source's check is NOT_SERVING, the service still serves.
+    health = health_pb2_grpc.HealthStub(service.channel)
+
+    async def status(name: str) -> int:
+        request = health_pb2.HealthCheckRequest(service=name)
+        return int((await health.Check(request)).status)
+
+    assert await status("cqx.bus.settlement") == health_pb2.HealthCheckResponse.NOT_SERVING
+    assert await status("cqx.bus.registry") == health_pb2.HealthCheckResponse.SERVING
+    assert await status("") == health_pb2.HealthCheckResponse.SERVING
