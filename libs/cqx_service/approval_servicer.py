@@ -94,6 +94,9 @@ class ApprovalServicer(pb_grpc.ApprovalServiceServicer):
         self, request: pb.RejectActionRequest, context: Any
     ) -> pb.RejectActionResponse:
         ids = call_ids(request)
+        answered = await self.app.journal.answered(ids.request_id, ids.fingerprint)
+        if answered is not None:  # a retry: the first answer
+            return pb.RejectActionResponse.FromString(answered)
         rejecter = current_call().actor or ""
 
         waiting = self._pending(request.approval_id)

@@ -107,8 +107,14 @@ async def test_a_deposit_waits_for_a_second_different_operator(
             assert [(a.approval_id, a.method, a.proposed_by) for a in waiting] == [
                 (withdrawn, "DepositFunds", "operator:operator")
             ]
-            rejected = await client.approvals("settlement").reject(withdrawn, "typo")
+            rejected = await client.approvals("settlement").reject(
+                withdrawn, "typo", request_id="reject-1"
+            )
             assert (rejected.status, rejected.reason) == ("rejected", "typo")
+            again = await client.approvals("settlement").reject(
+                withdrawn, "typo", request_id="reject-1"
+            )
+            assert again == rejected  # a retry: the first answer
         late = ap.ApproveActionRequest(request_id=rid(), approval_id=withdrawn)
         assert (await refused(second.ApproveAction(late)))[1] == "APPROVAL_NOT_PENDING"
         assert await _cash(service) == 1_000_000
