@@ -238,3 +238,17 @@ async def test_the_recorded_actor_is_the_authenticated_principal(service: Matchi
     ]
     assert recorded, "the order was recorded"
     assert {e.metadata.get("actor") for e in recorded} == {"member:actor-1"}
+
+
+async def test_an_expired_credential_gets_nowhere(service: Matching) -> None:
+    authority = CertificateAuthority(pki.pki_dir())
+    authority.issue(Role.MEMBER, "expired-1", days=0)  # valid until the moment it was made
+    authority.issue(Role.MEMBER, "current-1", days=1)  # the same, one day longer
+    current = TlsFiles.in_directory(pki.pki_dir(), "current-1")
+    async with pki.channel(_address(service), current) as channel:
+        book = await api_grpc.MatchingServiceStub(channel).GetOrderBook(_book())
+        assert book.instrument == CEA
+    files = TlsFiles.in_directory(pki.pki_dir(), "expired-1")
+    async with pki.channel(_address(service), files) as channel:
+        code, _ = await _failure(api_grpc.MatchingServiceStub(channel).GetOrderBook(_book()))
+    assert code == grpc.StatusCode.UNAVAILABLE  # the TLS handshake refuses it
