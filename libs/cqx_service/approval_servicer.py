@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -181,10 +181,13 @@ def serve_approvals(
     servicer: Any,
     service: ServiceDescriptor,
     methods: frozenset[str],
+    thresholds: Mapping[str, tuple[str, int]] | None = None,
 ) -> tuple[str, Callable[[Any], None]]:
-    """Make ``methods`` (those of ``service`` among them) need four eyes in ``app``; the
-    approval API's service name and registration, for the wiring."""
+    """Make ``methods`` (those of ``service`` among them) need four eyes in ``app``, and the
+    calls above ``thresholds`` (method → (field, limit)); the approval API's service name and
+    registration, for the wiring."""
     app.approvals.methods = frozenset(m for m in methods if m in service.methods_by_name)
+    app.approvals.thresholds = dict(thresholds or {})
     approvals = ApprovalServicer(app, servicer, service)
     return SERVICE_NAME, lambda server: pb_grpc.add_ApprovalServiceServicer_to_server(
         approvals, server

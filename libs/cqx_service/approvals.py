@@ -36,6 +36,24 @@ REJECTED = pb.ActionRejected.DESCRIPTOR.full_name
 PENDING = pb.APPROVAL_STATUS_PENDING
 
 
+WITHDRAWAL_THRESHOLD_FEN = 100_000_000  # 1,000,000.00 CNY
+
+
+def withdrawal_threshold(environ: Mapping[str, str]) -> int | None:
+    """``CQX_FOUR_EYES_WITHDRAWAL_FEN``: above it, a member's withdrawal waits for an operator's
+    approval (default 100,000,000 fen, i.e. 1,000,000.00 CNY); none when four eyes are off."""
+    if environ.get("CQX_FOUR_EYES", "default").strip().lower() in OFF:
+        return None
+    raw = environ.get("CQX_FOUR_EYES_WITHDRAWAL_FEN", "").strip()
+    if not raw:
+        return WITHDRAWAL_THRESHOLD_FEN
+    if not raw.isdigit():
+        raise InvalidArgumentError(
+            f"CQX_FOUR_EYES_WITHDRAWAL_FEN is a whole number of fen, not {raw!r}"
+        )
+    return int(raw)
+
+
 def four_eyes_methods(
     environ: Mapping[str, str], operator_methods: Iterable[str]
 ) -> frozenset[str]:
@@ -84,11 +102,22 @@ class Approvals:
 
     def __init__(self, methods: frozenset[str] = frozenset()) -> None:
         self.methods = methods
+        # method → (field, limit): a call above the limit waits for an operator (a member's
+        # withdrawal beyond the threshold, whoever asks)
+        self.thresholds: dict[str, tuple[str, int]] = {}
         self.actions: dict[str, Action] = {}
 
-    def needs(self, method: str, approved_by: str | None) -> bool:
-        """Whether a call of ``method`` (its full path) must wait for a second operator."""
-        return approved_by is None and method.rsplit("/", 1)[-1] in self.methods
+    def needs(self, method: str, approved_by: str | None, request: Message | None = None) -> bool:
+        """Whether a call of ``method`` (its full path) with ``request`` must wait for a
+        second principal's approval: always for the methods named, above the threshold for
+        those that have one."""
+        if approved_by is not None:
+            return False
+        name = method.rsplit("/", 1)[-1]
+        if name in self.methods:
+            return True
+        field, limit = self.thresholds.get(name, ("", -1))
+        return bool(field) and int(getattr(request, field, 0)) > limit
 
     def fold(self, event_type: str, payload: bytes) -> bool:
         """Apply a recorded event if it is one of this module's; whether it was."""

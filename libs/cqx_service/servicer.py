@@ -98,7 +98,7 @@ class ServicerBase(Generic[A]):
         """Execute ``command`` once per request id; the recorded response bytes."""
         ids = call_ids(request)
         call = current_call()
-        if self.app.approvals.needs(call.method, call.approved_by):
+        if self.app.approvals.needs(call.method, call.approved_by, request):
             proposal = Proposal(ids.request_id, ids.fingerprint, ids.metadata)
             app = self.app
             return await propose(app.approvals, app.journal, app.new_id, proposal, call, request)

@@ -12,7 +12,7 @@ from cqx_bus.envelope import topic_for
 from cqx_eventstore.migrate import service_dsn, with_password
 from cqx_identity.tls import TlsFiles
 from cqx_kernel.errors import InvalidArgumentError
-from cqx_service.approvals import four_eyes_methods
+from cqx_service.approvals import four_eyes_methods, withdrawal_threshold
 from cqx_service.policy import operator_methods
 from cqx_service.secret_env import secret
 
@@ -38,7 +38,9 @@ class RuntimeSettings:
     ``CQX_<SERVICE>_METRICS_PORT`` (where ``/metrics`` is served; default the gRPC port plus
     1000, or 0 — a free port — when the gRPC port is 0), ``CQX_FOUR_EYES`` (the operators'
     methods that wait for a second operator's approval: unset, issuing, depositing, freezing
-    and unfreezing; ``off``, none; else a comma-separated list: :mod:`cqx_service.approvals`).
+    and unfreezing; ``off``, none; else a comma-separated list: :mod:`cqx_service.approvals`),
+    ``CQX_FOUR_EYES_WITHDRAWAL_FEN`` (above it a member's withdrawal waits for an operator's
+    approval; default 100,000,000 fen; none when four eyes are off).
 
     Kafka identities (the broker admits no one without them): ``CQX_KAFKA_USERNAME`` (default
     ``<namespace><service>``) and ``CQX_KAFKA_PASSWORD`` or ``CQX_KAFKA_PASSWORD_FILE``, the
@@ -62,6 +64,7 @@ class RuntimeSettings:
     crl_path: Path | None = None
     metrics_port: int | None = None  # None: no metrics server (offline tools, unit tests)
     four_eyes: frozenset[str] = frozenset()  # operators' methods a second operator approves
+    withdrawal_approval_fen: int | None = None  # above it, a withdrawal waits for an operator
     kafka_credentials: KafkaCredentials | None = field(default=None, repr=False)
     kafka_admin_credentials: KafkaCredentials | None = field(default=None, repr=False)
 
@@ -126,6 +129,7 @@ class RuntimeSettings:
             kafka_credentials=kafka_user,
             kafka_admin_credentials=kafka_admin,
             four_eyes=four_eyes_methods(env, operator_methods()),
+            withdrawal_approval_fen=withdrawal_threshold(env),
         )
 
 

@@ -43,7 +43,7 @@ async def assemble(
     servicer = SettlementServicer(house)
     approvals, register_approvals = serve_approvals(
         house, servicer, DESCRIPTOR.services_by_name["SettlementService"],
-        context.settings.four_eyes,
+        context.settings.four_eyes, _withdrawal_threshold(context.settings.withdrawal_approval_fen),
     )  # fmt: skip
     wiring = Wiring(
         service_names=[SERVICE_NAME, approvals],
@@ -55,6 +55,11 @@ async def assemble(
         consumers=consumers_of(house),
     )
     return Assembly(house, wiring)
+
+
+def _withdrawal_threshold(limit: int | None) -> dict[str, tuple[str, int]]:
+    """A member's withdrawal above ``limit`` fen waits for an operator (four eyes)."""
+    return {} if limit is None else {"RequestWithdrawal": ("amount_fen", limit)}
 
 
 def builder(settings: SettlementSettings, *, new_id: Callable[[], str] = uuid4_id) -> Build:

@@ -4,6 +4,7 @@ rejected one never runs; what waits and what was decided survives a restart."""
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
 import grpc
@@ -127,3 +128,51 @@ async def test_a_deposit_waits_for_a_second_different_operator(
             (approval, ap.APPROVAL_STATUS_APPROVED, "operator:operator-2"),
         ]
         assert await _cash(restarted) == 1_000_000
+
+
+async def test_a_withdrawal_beyond_the_threshold_waits_for_an_operator(
+    database_url: str, kafka_admin: KafkaAccess
+) -> None:
+    settings = dataclasses.replace(
+        settings_for(
+            "settlement", database_url, kafka_admin, f"t_{secrets.token_hex(4)}",
+            four_eyes="DepositFunds",
+        ),
+        withdrawal_approval_fen=500_000,
+    )  # fmt: skip
+    async with settlement_service(settings) as service:
+        await service.opened(ACCOUNT)
+        approval = await _propose(service, 1_000_000)
+        second = _approvals(service, pki.credentials(pki.OPERATOR_2, pki.Role.OPERATOR))
+        await second.ApproveAction(ap.ApproveActionRequest(request_id=rid(), approval_id=approval))
+        member = service.stub.as_(pki.member(ACCOUNT))
+
+        def withdraw(amount: int) -> api.RequestWithdrawalRequest:
+            return api.RequestWithdrawalRequest(
+                request_id=rid(), account_id=ACCOUNT, amount_fen=amount
+            )
+
+        small = await member.RequestWithdrawal(withdraw(400_000))  # under the threshold
+        assert small.withdrawal.amount_fen == 400_000
+        with pytest.raises(grpc.aio.AioRpcError) as refusal:
+            await member.RequestWithdrawal(withdraw(600_000))
+        info = error_info(refusal.value)
+        assert info is not None
+        assert info.reason == "APPROVAL_REQUIRED"
+        waiting = info.metadata["approval_id"]
+        head = await service.head()
+        as_member = _approvals(service, pki.member(ACCOUNT))  # a member approves nothing
+        assert await refused(
+            as_member.ApproveAction(ap.ApproveActionRequest(request_id=rid(), approval_id=waiting))
+        ) == (grpc.StatusCode.PERMISSION_DENIED, "ROLE_NOT_ALLOWED")
+        assert await service.head() == head
+        approved = await second.ApproveAction(
+            ap.ApproveActionRequest(request_id=rid(), approval_id=waiting)
+        )
+        big = api.RequestWithdrawalResponse.FromString(approved.response)
+        assert big.withdrawal.amount_fen == 600_000
+        recorded = [e async for e in service.store.read_all(head)]
+        asked = [e for e in recorded if e.event_type.endswith("CashWithdrawalRequested")]
+        assert [(e.metadata["actor"], e.metadata["approved_by"]) for e in asked] == [
+            (f"member:{ACCOUNT}", "operator:operator-2")
+        ]

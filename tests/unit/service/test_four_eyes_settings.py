@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cqx_kernel.errors import InvalidArgumentError
-from cqx_service.approvals import DEFAULT_FOUR_EYES, four_eyes_methods
+from cqx_service.approvals import DEFAULT_FOUR_EYES, four_eyes_methods, withdrawal_threshold
 from cqx_service.policy import operator_methods
 
 
@@ -23,3 +23,11 @@ def test_a_method_no_approval_can_guard_is_a_clear_error(value: str) -> None:
     """A member's method, the exchange's (it serves no approvals), or a typo."""
     with pytest.raises(InvalidArgumentError, match=value):
         four_eyes_methods({"CQX_FOUR_EYES": value}, operator_methods())
+
+
+def test_a_members_withdrawal_beyond_a_threshold_waits_unless_four_eyes_are_off() -> None:
+    assert withdrawal_threshold({}) == 100_000_000  # 1,000,000.00 CNY
+    assert withdrawal_threshold({"CQX_FOUR_EYES_WITHDRAWAL_FEN": "500"}) == 500
+    assert withdrawal_threshold({"CQX_FOUR_EYES": "off"}) is None
+    with pytest.raises(InvalidArgumentError, match="whole number of fen"):
+        withdrawal_threshold({"CQX_FOUR_EYES_WITHDRAWAL_FEN": "1e6"})
