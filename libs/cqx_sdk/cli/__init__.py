@@ -30,4 +30,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = asyncio.run(run(arguments))
     except KeyboardInterrupt:  # Ctrl-C, e.g. to leave `cqx book --watch`
         code = INTERRUPTED
+    except BrokenPipeError:  # `cqx ... | head`: the reader has what it wanted
+        # Python flushes stdout again at exit; point it at nothing so that flush is quiet.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 0
     sys.exit(code)

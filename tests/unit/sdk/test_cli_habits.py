@@ -8,6 +8,9 @@ No service runs here: every address points at a port nothing listens on.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -289,3 +292,16 @@ def test_the_new_refusals_each_come_with_what_to_do_next(
     code: str, reason: str, expected: str
 ) -> None:
     assert expected in refused(CqxApiError(code, reason, "refused", {}), 1).hint
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """``cqx ... | head``: the reader closes the pipe before cqx writes its answer."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read what cqx prints
+    child = subprocess.run(
+        [sys.executable, "-c", "from cqx_sdk.cli import main; main(['--help'])"],
+        stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    os.close(write_end)
+    assert "Traceback" not in child.stderr
+    assert child.returncode == 0
