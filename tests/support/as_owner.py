@@ -19,6 +19,7 @@ from cqx_service.policy import RULES, Rule
 from tests.support.pki import channel, member, operator
 
 S = TypeVar("S")
+CALL_SECONDS = 60.0
 
 
 class AsOwner(Generic[S]):
@@ -46,6 +47,8 @@ class AsOwner(Generic[S]):
             raise AttributeError(method)
 
         def call(request: Any, *args: Any, **kwargs: Any) -> Any:
+            if not method.startswith("Stream"):  # a hung call fails the test, not the suite
+                kwargs.setdefault("timeout", CALL_SECONDS)
             stub = self.as_(_caller(rule, request, self.owners))
             return getattr(stub, method)(request, *args, **kwargs)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import warnings
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from cqx_bus import KafkaAccess
 from cqx_service import RuntimeSettings, ServiceRuntime
 from cqx_service.runtime import Build
 from tests.support.pki import pki_dir
+
+STOP_SECONDS = 30.0
 
 
 def settings_for(
@@ -62,4 +65,9 @@ async def running(
         yield runtime
     finally:
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        stopped, _ = await asyncio.wait([task], timeout=STOP_SECONDS)
+        if not stopped:  # say so, rather than stall the suite until pytest's timeout
+            warnings.warn(
+                f"{settings.service} did not stop within {STOP_SECONDS:.0f} s of its cancellation",
+                stacklevel=1,
+            )
