@@ -17,7 +17,8 @@ from cqx_sdk.profiles import DEFAULT_PKI_DIR
 
 
 class DemoClients:
-    """A client as the local operator, and one per member on demand."""
+    """A client as the local operator, and one per member on demand (its credential issued by
+    the local authority if it has none yet)."""
 
     def __init__(
         self, addresses: Addresses, pki_dir: Path = DEFAULT_PKI_DIR, members: Iterable[str] = ()
@@ -32,6 +33,8 @@ class DemoClients:
         """A client as ``participant``'s member (whose one account has the same id here)."""
         if participant not in self._members:
             files = TlsFiles.in_directory(self.pki_dir, participant)
+            if files.missing():  # the local authority issues it now
+                provision_local(self.pki_dir, [participant])
             self._members[participant] = CqxClient(self.addresses, files)
         return self._members[participant]
 

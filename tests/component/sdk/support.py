@@ -1,7 +1,7 @@
 """Registry, allocation, settlement and (with :func:`four_services`) the exchange run
 in-process, sharing a namespace (so their Kafka topics connect them), for the SDK and the
 ``cqx`` command line to talk to, each call made as the principal who may make it: the
-operator (:func:`operator_client`) or an account's member (:class:`Clients`; in these tests a
+operator (:func:`operator_client`) or an account's member (:func:`member_clients`; in these tests a
 participant and its one account share an id)."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import TracebackType
 
 from cqx_allocation.bootstrap import build as build_allocation
 from cqx_bus import KafkaAccess
+from cqx_local.demo_clients import DemoClients
 from cqx_matching.application.app import MatchingApplication
 from cqx_matching.bootstrap import builder as matching_builder
 from cqx_matching.config import MatchingSettings
@@ -98,34 +98,10 @@ def member_client(addresses: Addresses, participant: str) -> CqxClient:
     return CqxClient(addresses, pki.member(participant))
 
 
-class Clients:
-    """The operator's client, and each member's on first use (closed together)."""
-
-    def __init__(self, addresses: Addresses) -> None:
-        self.addresses = addresses
-        self.operator = operator_client(addresses)
-        self._members: dict[str, CqxClient] = {}
-
-    def member(self, participant: str) -> CqxClient:
-        """``participant``'s member's client (for the account of the same id)."""
-        if participant not in self._members:
-            self._members[participant] = member_client(self.addresses, participant)
-        return self._members[participant]
-
-    async def close(self) -> None:
-        for client in (self.operator, *self._members.values()):
-            await client.close()
-
-    async def __aenter__(self) -> Clients:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.close()
+def member_clients(addresses: Addresses) -> DemoClients:
+    """The operator's client, and each member's on first use (closed together): the demo's
+    own, over the tests' authority."""
+    return DemoClients(addresses, pki.pki_dir())
 
 
 async def open_member_account(
@@ -198,7 +174,7 @@ async def fund_traders(
     it all at the exchange (which learns of the accounts, their owners, allowances and cash
     through the registry's and settlement's events)."""
     instrument = f"CEA-{year}"
-    async with Clients(addresses) as clients:
+    async with member_clients(addresses) as clients:
         operator = clients.operator
         await operator.allocation.open_compliance_year(year)
         for account, tonnes in allowances.items():

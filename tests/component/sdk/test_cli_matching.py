@@ -17,16 +17,17 @@ from datetime import datetime, timedelta
 import pytest
 
 from cqx_bus import KafkaAccess
+from cqx_local.demo_clients import DemoClients
 from cqx_sdk import AccountKind, CqxApiError, CqxClient, Side, TimeInForce
 from cqx_sdk.cli import run
 from cqx_sdk.dates import SHANGHAI
 from tests.component.sdk.support import (
-    Clients,
     ThreeServices,
     WednesdayClock,
     eventually,
     four_services,
     fund_traders,
+    member_clients,
     open_member_account,
 )
 from tests.support import pki
@@ -43,7 +44,7 @@ class Market:
     """A test's own instrument: a seller with 10,000 t of it in trading and a buyer with
     1,000,000.00 CNY, and clients to act: the operator's, and each trader's member's."""
 
-    clients: Clients
+    clients: DemoClients
     instrument: str
     seller: str
     buyer: str
@@ -93,9 +94,9 @@ async def exchange(database_url: str, kafka_admin: KafkaAccess) -> AsyncIterator
 
 
 @pytest.fixture
-async def clients(exchange: ThreeServices) -> AsyncIterator[Clients]:
+async def clients(exchange: ThreeServices) -> AsyncIterator[DemoClients]:
     """SDK clients of the module's services: the operator's and the members'."""
-    async with Clients(exchange.addresses) as c:
+    async with member_clients(exchange.addresses) as c:
         yield c
 
 
@@ -105,7 +106,7 @@ def years() -> Iterator[int]:
     return itertools.count(2030)
 
 
-async def new_market(exchange: ThreeServices, clients: Clients, year: int) -> Market:
+async def new_market(exchange: ThreeServices, clients: DemoClients, year: int) -> Market:
     """CEA-``year``, with its traders funded (not open yet)."""
     market = Market(clients, f"CEA-{year}", f"seller-{year}", f"buyer-{year}")
     await fund_traders(
@@ -118,7 +119,7 @@ async def new_market(exchange: ThreeServices, clients: Clients, year: int) -> Ma
 
 
 @pytest.fixture
-async def market(exchange: ThreeServices, clients: Clients, years: Iterator[int]) -> Market:
+async def market(exchange: ThreeServices, clients: DemoClients, years: Iterator[int]) -> Market:
     """A fresh instrument, open today."""
     fresh = await new_market(exchange, clients, next(years))
     await fresh.open()
@@ -464,7 +465,7 @@ async def test_the_trading_day_is_opened_and_closed(
     own_exchange: ThreeServices, capsys: pytest.CaptureFixture[str]
 ) -> None:
     cqx = command_line(own_exchange, capsys)
-    async with Clients(own_exchange.addresses) as clients:
+    async with member_clients(own_exchange.addresses) as clients:
         m = await new_market(own_exchange, clients, 2030)
         cea = m.instrument
         opening = ("day", "open", cea, "--previous-close", "74.63", "--date", TODAY)
@@ -498,7 +499,7 @@ async def test_the_trading_day_is_opened_and_closed(
     assert out.splitlines()[-1].split() == [cea, "10", "0", "0"]
 
 
-async def deal_market(exchange: ThreeServices, clients: Clients, year: int) -> Market:
+async def deal_market(exchange: ThreeServices, clients: DemoClients, year: int) -> Market:
     """CEA-``year`` open today, its seller holding 200,000 t in trading and its buyer
     20,000,000.00 CNY: enough for block deals."""
     market = Market(clients, f"CEA-{year}", f"bseller-{year}", f"bbuyer-{year}")
@@ -518,7 +519,7 @@ def word_after(out: str, marker: str) -> str:
 
 
 async def test_r_t3_a_block_deal_is_proposed_countered_and_accepted_on_the_command_line(
-    exchange: ThreeServices, clients: Clients, years: Iterator[int], cqx: Cqx
+    exchange: ThreeServices, clients: DemoClients, years: Iterator[int], cqx: Cqx
 ) -> None:
     m = await deal_market(exchange, clients, next(years))
     cea = m.instrument
@@ -565,7 +566,7 @@ async def test_r_t3_a_block_deal_is_proposed_countered_and_accepted_on_the_comma
 
 
 async def test_r_t3_a_quote_is_withdrawn_before_anyone_accepts(
-    exchange: ThreeServices, clients: Clients, years: Iterator[int], cqx: Cqx
+    exchange: ThreeServices, clients: DemoClients, years: Iterator[int], cqx: Cqx
 ) -> None:
     m = await deal_market(exchange, clients, next(years))
     code, out, _ = await cqx(
@@ -585,7 +586,7 @@ async def test_r_t3_a_quote_is_withdrawn_before_anyone_accepts(
 
 
 async def test_r_t11_a_bidding_is_announced_bid_on_and_closed_on_the_command_line(
-    exchange: ThreeServices, clients: Clients, years: Iterator[int], cqx: Cqx
+    exchange: ThreeServices, clients: DemoClients, years: Iterator[int], cqx: Cqx
 ) -> None:
     m = await deal_market(exchange, clients, next(years))
     assert exchange.exchange is not None
